@@ -1,0 +1,48 @@
+package dev.dsv.cli;
+
+import dev.dsv.service.Progress;
+import dev.dsv.service.Session;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** Shared plumbing of subcommands: global options, output, opening the repository. */
+abstract class BaseCommand implements Callable<Integer> {
+    @ParentCommand
+    DsvCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    private Output output;
+
+    Output out() {
+        if (output == null) {
+            output = new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), root.json);
+        }
+        return output;
+    }
+
+    /** Opens the repository that contains the working folder and applies {@code --lock-timeout}. */
+    Session openSession() {
+        Session session = Session.open(root.workingDirectory());
+        if (root.lockTimeoutSeconds != null) {
+            session.setLockTimeout(Duration.ofSeconds(Math.max(0, root.lockTimeoutSeconds)));
+        }
+        return session;
+    }
+
+    Progress progress() {
+        return TerminalProgress.forConsole(spec.commandLine().getErr());
+    }
+
+    @Override
+    public final Integer call() {
+        return run();
+    }
+
+    /** Runs the command and returns its exit code; failures are thrown as exceptions. */
+    abstract int run();
+}

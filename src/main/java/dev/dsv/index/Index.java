@@ -1,0 +1,423 @@
+package dev.dsv.index;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.model.Commit;
+import dev.dsv.model.Defect;
+import dev.dsv.model.LabelRecord;
+import dev.dsv.model.ObjectId;
+import dev.dsv.model.Times;
+import dev.dsv.tree.TreeEntry;
+import dev.dsv.tree.TreeNode;
+import dev.dsv.tree.Trees;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The SQLite index of a repository: a cache of commits, tree nodes, image rows, label records,
+ * metadata and the stat cache, for queries. Image rows are kept per tree node, so indexing a
+ * commit adds rows only for the nodes it introduced. Everything here except the stat cache can be
+ * rebuilt from objects and refs.
+ */
+public final class Index implements AutoCloseable {
+    /** Bumped whenever the schema changes; a different version makes the index rebuild itself. */
+    static final int SCHEMA_VERSION = 1;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final Connection db;
+
+    private Index(Path file, Connection db) {
+        this.file = file;
+        this.db = db;
+    }
+
+    /** Opens (creating if needed) the index file. Returns whether it was empty or outdated via {@link #isEmpty()}. */
+    public static Index open(Path file) {
+        try {
+            Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                // The index is a cache rebuilt from objects, so losing the last transactions on a
+                // power cut costs a re-index, never data.
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA busy_timeout=30000");
+                s.execute("PRAGMA foreign_keys=OFF");
+                int version;
+                try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+                    version = rs.next() ? rs.getInt(1) : 0;
+                }
+                if (version != SCHEMA_VERSION) {
+                    dropAll(s);
+                    createSchema(s);
+                    s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
+                }
+            }
+            db.setAutoCommit(false);
+            return new Index(file, db);
+        } catch (SQLException e) {
+            throw new DsvException(ExitCode.IO_ERROR, e, "error.index.open", file, e.getMessage());
+        }
+    }
+
+    private static void dropAll(Statement s) throws SQLException {
+        for (String table : List.of("commits", "tree_nodes", "tree_links", "images", "labels", "label_defects", "meta", "stat_cache")) {
+            s.execute("DROP TABLE IF EXISTS " + table);
+        }
+    }
+
+    private static void createSchema(Statement s) throws SQLException {
+        s.execute("CREATE TABLE commits (id TEXT PRIMARY KEY, tree TEXT NOT NULL, parents TEXT NOT NULL,"
+                + " committer TEXT NOT NULL, time TEXT NOT NULL, message TEXT NOT NULL, touches TEXT NOT NULL,"
+                + " sources TEXT NOT NULL)");
+        s.execute("CREATE TABLE tree_nodes (id TEXT PRIMARY KEY)");
+        s.execute("CREATE TABLE tree_links (parent TEXT NOT NULL, child TEXT NOT NULL, name TEXT NOT NULL)");
+        s.execute("CREATE INDEX tree_links_parent ON tree_links(parent)");
+        s.execute("CREATE TABLE images (node TEXT NOT NULL, name TEXT NOT NULL, blob TEXT NOT NULL,"
+                + " label TEXT NOT NULL, cell_type TEXT NOT NULL, split TEXT, source TEXT NOT NULL,"
+                + " generator TEXT, attributes TEXT)");
+        s.execute("CREATE INDEX images_node ON images(node)");
+        s.execute("CREATE INDEX images_blob ON images(blob)");
+        s.execute("CREATE TABLE labels (id TEXT PRIMARY KEY, blob TEXT NOT NULL, labeler TEXT NOT NULL,"
+                + " labeled_at TEXT NOT NULL, confidence TEXT, supersedes TEXT, defects TEXT NOT NULL)");
+        s.execute("CREATE INDEX labels_blob ON labels(blob)");
+        s.execute("CREATE TABLE label_defects (label TEXT NOT NULL, defect TEXT NOT NULL)");
+        s.execute("CREATE INDEX label_defects_label ON label_defects(label)");
+        s.execute("CREATE TABLE meta (id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT, author TEXT,"
+                + " time TEXT NOT NULL)");
+        s.execute("CREATE TABLE stat_cache (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+                + " mtime_ns INTEGER NOT NULL, file_key TEXT NOT NULL, blob TEXT NOT NULL)");
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Deletes every indexed row except the stat cache, before a rebuild. */
+    public void clear() {
+        try (Statement s = db.createStatement()) {
+            for (String table : List.of("commits", "tree_nodes", "tree_links", "images", "labels", "label_defects", "meta")) {
+                s.execute("DELETE FROM " + table);
+            }
+            db.commit();
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    // ---- commits and trees ----
+
+    public boolean hasCommit(ObjectId id) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT 1 FROM commits WHERE id = ?")) {
+            ps.setString(1, id.hex());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /**
+     * Indexes one commit: its row, every tree node of its tree not indexed yet, and the label
+     * records those nodes point at. Runs in one transaction.
+     */
+    public void indexCommit(ObjectId id, Commit commit, Trees trees, Function<ObjectId, LabelRecord> labels) {
+        try {
+            try (PreparedStatement ps = db.prepareStatement(
+                    "INSERT OR IGNORE INTO commits (id, tree, parents, committer, time, message, touches, sources)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, id.hex());
+                ps.setString(2, commit.tree().hex());
+                ps.setString(3, JSON.writeValueAsString(commit.parents().stream().map(ObjectId::hex).toList()));
+                ps.setString(4, commit.committer());
+                ps.setString(5, Times.format(commit.time()));
+                ps.setString(6, commit.message());
+                ps.setString(7, JSON.writeValueAsString(commit.touches().stream()
+                        .map(p -> List.of(p.cellType(), p.defect())).toList()));
+                ps.setString(8, JSON.writeValueAsString(commit.sources()));
+                ps.executeUpdate();
+            }
+            new TreeIndexer(db, trees, labels).indexTree(commit.tree());
+            db.commit();
+        } catch (SQLException | IOException e) {
+            rollbackQuietly();
+            throw failure(e);
+        } catch (RuntimeException e) {
+            rollbackQuietly();
+            throw e;
+        }
+    }
+
+    /** Returns the number of indexed commits. */
+    public int commitCount() {
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM commits")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /** Returns commit ids starting with {@code prefix} (at most {@code limit}). */
+    public List<ObjectId> commitsWithPrefix(String prefix, int limit) {
+        List<ObjectId> ids = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT id FROM commits WHERE id >= ? AND id < ? ORDER BY id LIMIT ?")) {
+            ps.setString(1, prefix);
+            ps.setString(2, prefix + "g");
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(ObjectId.parse(rs.getString(1)));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        return ids;
+    }
+
+    // ---- listing ----
+
+    /**
+     * Lists the images of a tree that match the filter, sorted by dataset path, calling
+     * {@code consumer} for each row. The tree must have been indexed through a commit.
+     */
+    public void listImages(ObjectId tree, ImageFilter filter, java.util.function.Consumer<ImageRow> consumer) {
+        new ImageQuery(db).run(tree, filter, consumer);
+    }
+
+    /** Returns the number of images per (cell type, defect) of a tree, sorted by key. */
+    public Map<List<String>, Long> countByCellDefect(ObjectId tree, ImageFilter filter) {
+        return new ImageQuery(db).countByCellDefect(tree, filter);
+    }
+
+    // ---- metadata ----
+
+    /** Indexes one metadata record (idempotent). */
+    public void indexMeta(ObjectId id, String kind, ObjectId subject, String author, String time) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT OR IGNORE INTO meta (id, kind, subject, author, time) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, id.hex());
+            ps.setString(2, kind);
+            ps.setString(3, subject == null ? null : subject.hex());
+            ps.setString(4, author);
+            ps.setString(5, time);
+            ps.executeUpdate();
+            db.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
+    }
+
+    /** Returns the number of indexed metadata records of a kind. */
+    public int countMeta(String kind) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT count(*) FROM meta WHERE kind = ?")) {
+            ps.setString(1, kind);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    // ---- stat cache ----
+
+    /** A stat cache row: what a file looked like when it was last hashed. */
+    public record StatRow(long size, long mtimeNanos, String fileKey, ObjectId blob) {
+    }
+
+    /** Loads the stat cache rows whose path starts with {@code prefix}. */
+    public Map<String, StatRow> statCache(String prefix) {
+        Map<String, StatRow> rows = new HashMap<>();
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT path, size, mtime_ns, file_key, blob FROM stat_cache WHERE path >= ? AND path < ?")) {
+            ps.setString(1, prefix);
+            ps.setString(2, prefix + '\uffff');
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getString(1), new StatRow(rs.getLong(2), rs.getLong(3), rs.getString(4),
+                            ObjectId.parse(rs.getString(5))));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        return rows;
+    }
+
+    /** Records stat cache rows in one transaction. */
+    public void putStatCache(Map<String, StatRow> rows) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT OR REPLACE INTO stat_cache (path, size, mtime_ns, file_key, blob) VALUES (?, ?, ?, ?, ?)")) {
+            for (Map.Entry<String, StatRow> e : rows.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setLong(2, e.getValue().size());
+                ps.setLong(3, e.getValue().mtimeNanos());
+                ps.setString(4, e.getValue().fileKey());
+                ps.setString(5, e.getValue().blob().hex());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            db.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
+    }
+
+    static List<String> defectNames(LabelRecord label) {
+        return label.defects().stream().map(Defect::type).toList();
+    }
+
+    private void rollbackQuietly() {
+        try {
+            db.rollback();
+        } catch (SQLException ignored) {
+            // The connection is broken; the caller reports the original failure.
+        }
+    }
+
+    private DsvException failure(Exception e) {
+        return new DsvException(ExitCode.IO_ERROR, e, "error.index.failed", file, e.getMessage());
+    }
+
+    @Override
+    public void close() {
+        try {
+            db.close();
+        } catch (SQLException ignored) {
+            // Nothing is pending: every write commits its own transaction.
+        }
+    }
+
+    /** Walks a tree and inserts the rows of every node not indexed yet. */
+    private static final class TreeIndexer {
+        private final Connection db;
+        private final Trees trees;
+        private final Function<ObjectId, LabelRecord> labels;
+
+        TreeIndexer(Connection db, Trees trees, Function<ObjectId, LabelRecord> labels) {
+            this.db = db;
+            this.trees = trees;
+            this.labels = labels;
+        }
+
+        void indexTree(ObjectId root) throws SQLException, IOException {
+            if (root.equals(Trees.EMPTY_TREE)) {
+                return;
+            }
+            try (PreparedStatement has = db.prepareStatement("SELECT 1 FROM tree_nodes WHERE id = ?");
+                 PreparedStatement node = db.prepareStatement("INSERT INTO tree_nodes (id) VALUES (?)");
+                 PreparedStatement link = db.prepareStatement("INSERT INTO tree_links (parent, child, name) VALUES (?, ?, ?)");
+                 PreparedStatement image = db.prepareStatement("INSERT INTO images (node, name, blob, label, cell_type,"
+                         + " split, source, generator, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                 PreparedStatement hasLabel = db.prepareStatement("SELECT 1 FROM labels WHERE id = ?");
+                 PreparedStatement label = db.prepareStatement("INSERT INTO labels (id, blob, labeler, labeled_at,"
+                         + " confidence, supersedes, defects) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                 PreparedStatement defect = db.prepareStatement("INSERT INTO label_defects (label, defect) VALUES (?, ?)")) {
+                Statements st = new Statements(has, node, link, image, hasLabel, label, defect);
+                indexNode(root, st);
+                image.executeBatch();
+                link.executeBatch();
+                defect.executeBatch();
+            }
+        }
+
+        private record Statements(PreparedStatement has, PreparedStatement node, PreparedStatement link,
+                                  PreparedStatement image, PreparedStatement hasLabel, PreparedStatement label,
+                                  PreparedStatement defect) {
+        }
+
+        private void indexNode(ObjectId id, Statements st) throws SQLException, IOException {
+            st.has().setString(1, id.hex());
+            try (ResultSet rs = st.has().executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            TreeNode n = trees.read(id);
+            if (n instanceof TreeNode.Buckets b) {
+                for (ObjectId child : b.children().values()) {
+                    indexNode(child, st);
+                    addLink(st, id, child, "");
+                }
+            } else {
+                for (TreeEntry e : ((TreeNode.Flat) n).entries()) {
+                    if (e.isFolder()) {
+                        indexNode(e.tree(), st);
+                        addLink(st, id, e.tree(), e.name());
+                    } else {
+                        addImage(st, id, e);
+                    }
+                }
+            }
+            // The node row goes in last: a node marked indexed always has all of its rows.
+            st.node().setString(1, id.hex());
+            st.node().executeUpdate();
+        }
+
+        private static void addLink(Statements st, ObjectId parent, ObjectId child, String name) throws SQLException {
+            st.link().setString(1, parent.hex());
+            st.link().setString(2, child.hex());
+            st.link().setString(3, name);
+            st.link().addBatch();
+        }
+
+        private void addImage(Statements st, ObjectId node, TreeEntry e) throws SQLException, IOException {
+            var img = e.image();
+            PreparedStatement ps = st.image();
+            ps.setString(1, node.hex());
+            ps.setString(2, e.name());
+            ps.setString(3, img.blob().hex());
+            ps.setString(4, img.label().hex());
+            ps.setString(5, img.cellType());
+            ps.setString(6, img.split());
+            ps.setString(7, img.source());
+            ps.setString(8, img.generator());
+            ps.setString(9, img.attributes().isEmpty() ? null : JSON.writeValueAsString(img.attributes()));
+            ps.addBatch();
+            indexLabel(st, img.label());
+        }
+
+        private void indexLabel(Statements st, ObjectId id) throws SQLException, IOException {
+            st.hasLabel().setString(1, id.hex());
+            try (ResultSet rs = st.hasLabel().executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+            LabelRecord r = labels.apply(id);
+            PreparedStatement ps = st.label();
+            ps.setString(1, id.hex());
+            ps.setString(2, r.image().hex());
+            ps.setString(3, r.labeler());
+            ps.setString(4, Times.format(r.labeledAt()));
+            ps.setString(5, r.confidence() == null ? null : dev.dsv.model.CanonicalJson.plain(r.confidence()));
+            ps.setString(6, r.supersedes() == null ? null : r.supersedes().hex());
+            ps.setString(7, new String(dev.dsv.model.CanonicalJson.encode(r.defects().stream().map(Defect::toCanonical).toList()),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            ps.executeUpdate();
+            for (String d : defectNames(r)) {
+                st.defect().setString(1, id.hex());
+                st.defect().setString(2, d);
+                st.defect().addBatch();
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.dsv.model;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.text.Normalizer;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The canonical JSON encoding of objects: UTF-8, no whitespace, keys sorted by their UTF-8 bytes,
+ * strings in Unicode NFC, numbers as integers or plain decimals without trailing zeros, and no
+ * null values. Equal values always encode to equal bytes, which is what makes ids stable.
+ */
+public final class CanonicalJson {
+    /** Orders strings by Unicode code point, which equals the order of their UTF-8 bytes. */
+    public static final Comparator<String> CODE_POINT_ORDER = (a, b) -> Arrays.compare(
+            a.codePoints().toArray(), b.codePoints().toArray());
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final ObjectMapper READER = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+
+    private CanonicalJson() {
+    }
+
+    /** Returns a new map whose iteration order is the canonical key order. */
+    public static <V> TreeMap<String, V> newObject() {
+        return new TreeMap<>(CODE_POINT_ORDER);
+    }
+
+    /**
+     * Encodes a value made of maps with string keys, collections, strings, integers, BigDecimals
+     * and booleans. Null values and map entries with null values are omitted.
+     */
+    public static byte[] encode(Object value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator gen = FACTORY.createGenerator(out)) {
+            write(gen, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void write(JsonGenerator gen, Object value) throws IOException {
+        if (value instanceof Map<?, ?> map) {
+            TreeMap<String, Object> sorted = newObject();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (e.getValue() != null) {
+                    sorted.put(nfc((String) e.getKey()), e.getValue());
+                }
+            }
+            gen.writeStartObject();
+            for (Map.Entry<String, Object> e : sorted.entrySet()) {
+                gen.writeFieldName(e.getKey());
+                write(gen, e.getValue());
+            }
+            gen.writeEndObject();
+        } else if (value instanceof Collection<?> list) {
+            gen.writeStartArray();
+            for (Object item : list) {
+                write(gen, item);
+            }
+            gen.writeEndArray();
+        } else if (value instanceof String s) {
+            gen.writeString(nfc(s));
+        } else if (value instanceof Integer || value instanceof Long) {
+            gen.writeNumber(((Number) value).longValue());
+        } else if (value instanceof BigDecimal d) {
+            gen.writeNumber(plain(d));
+        } else if (value instanceof Boolean b) {
+            gen.writeBoolean(b);
+        } else if (value instanceof ObjectId id) {
+            gen.writeString(id.hex());
+        } else {
+            throw new IllegalArgumentException("cannot encode " + value.getClass().getName());
+        }
+    }
+
+    /** Returns the canonical text of a decimal: plain notation, no trailing zeros. */
+    public static String plain(BigDecimal d) {
+        BigDecimal stripped = d.stripTrailingZeros();
+        if (stripped.scale() < 0) {
+            stripped = stripped.setScale(0);
+        }
+        return stripped.toPlainString();
+    }
+
+    /** Parses JSON bytes into a tree, with decimals kept as BigDecimal. */
+    public static JsonNode parse(byte[] bytes) throws IOException {
+        return READER.readTree(bytes);
+    }
+
+    public static String nfc(String s) {
+        return Normalizer.isNormalized(s, Normalizer.Form.NFC) ? s : Normalizer.normalize(s, Normalizer.Form.NFC);
+    }
+}

@@ -1,0 +1,110 @@
+package dev.dsv.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A labeler's judgement of one blob. Immutable and content-addressed; a relabel is a new record
+ * whose {@code supersedes} names the record it replaces. Defects are kept sorted by type, one
+ * entry per type. Confidence, when present, lies in [0, 1] with 6 decimal places.
+ */
+public record LabelRecord(
+        ObjectId image,
+        List<Defect> defects,
+        String labeler,
+        OffsetDateTime labeledAt,
+        BigDecimal confidence,
+        ObjectId supersedes) {
+
+    public static final int CONFIDENCE_SCALE = 6;
+
+    public LabelRecord {
+        List<Defect> sorted = new ArrayList<>(defects);
+        sorted.sort(Comparator.comparing(Defect::type, CanonicalJson.CODE_POINT_ORDER));
+        defects = List.copyOf(sorted);
+        labeler = CanonicalJson.nfc(labeler);
+        confidence = confidence == null ? null : confidence.setScale(CONFIDENCE_SCALE, RoundingMode.HALF_EVEN);
+    }
+
+    /** Returns the defect types in order, or an empty list for a label without defects. */
+    public List<String> defectTypes() {
+        return defects.stream().map(Defect::type).toList();
+    }
+
+    /** Returns a copy with another {@code supersedes} link. */
+    public LabelRecord withSupersedes(ObjectId previous) {
+        return new LabelRecord(image, defects, labeler, labeledAt, confidence, previous);
+    }
+
+    /** Returns a copy with another labeled-at time. */
+    public LabelRecord withLabeledAt(OffsetDateTime time) {
+        return new LabelRecord(image, defects, labeler, time, confidence, supersedes);
+    }
+
+    /** Returns true when both records state the same judgement, ignoring time and history. */
+    public boolean sameJudgement(LabelRecord other) {
+        return image.equals(other.image) && defects.equals(other.defects)
+                && labeler.equals(other.labeler)
+                && java.util.Objects.equals(confidence, other.confidence);
+    }
+
+    public Map<String, Object> toCanonical() {
+        Map<String, Object> m = CanonicalJson.newObject();
+        m.put("type", ObjectType.LABEL.jsonName());
+        m.put("v", 1);
+        m.put("image", image);
+        if (!defects.isEmpty()) {
+            m.put("defects", defects.stream().map(Defect::toCanonical).toList());
+        }
+        m.put("labeler", labeler);
+        m.put("labeled_at", Times.format(labeledAt));
+        m.put("confidence", confidence);
+        m.put("supersedes", supersedes);
+        return m;
+    }
+
+    public byte[] encode() {
+        return CanonicalJson.encode(toCanonical());
+    }
+
+    /** Decodes the fields of a label object; the caller has checked type, version and form. */
+    public static LabelRecord fromJson(JsonNode n) {
+        List<Defect> defects = new ArrayList<>();
+        for (JsonNode d : n.path("defects")) {
+            List<Region> regions = new ArrayList<>();
+            for (JsonNode r : d.path("regions")) {
+                if (r.has("box")) {
+                    regions.add(Region.box(decimals(r.get("box"))));
+                } else {
+                    List<List<BigDecimal>> points = new ArrayList<>();
+                    for (JsonNode p : r.get("polygon")) {
+                        points.add(decimals(p));
+                    }
+                    regions.add(Region.polygon(points));
+                }
+            }
+            defects.add(new Defect(d.get("type").asText(), regions));
+        }
+        return new LabelRecord(
+                ObjectId.parse(n.get("image").asText()),
+                defects,
+                n.get("labeler").asText(),
+                Times.parseOrNull(n.get("labeled_at").asText()),
+                n.has("confidence") ? n.get("confidence").decimalValue() : null,
+                n.has("supersedes") ? ObjectId.parse(n.get("supersedes").asText()) : null);
+    }
+
+    private static List<BigDecimal> decimals(JsonNode array) {
+        List<BigDecimal> values = new ArrayList<>();
+        for (JsonNode v : array) {
+            values.add(v.decimalValue());
+        }
+        return values;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.dsv.model;
+
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import java.util.Arrays;
+import org.apache.commons.codec.DecoderException;
+import org.apache.commons.codec.binary.Hex;
+
+/** The SHA-256 of an object's bytes: 32 bytes, written as 64 lowercase hex digits. */
+public final class ObjectId implements Comparable<ObjectId> {
+    public static final int LENGTH = 32;
+    public static final int HEX_LENGTH = 64;
+
+    private final byte[] bytes;
+    private final int hash;
+
+    private ObjectId(byte[] bytes) {
+        this.bytes = bytes;
+        this.hash = Arrays.hashCode(bytes);
+    }
+
+    /** Wraps a copy of a 32-byte digest. */
+    public static ObjectId fromBytes(byte[] digest) {
+        if (digest.length != LENGTH) {
+            throw new IllegalArgumentException("object id needs 32 bytes, got " + digest.length);
+        }
+        return new ObjectId(digest.clone());
+    }
+
+    /** Wraps 32 bytes of {@code buffer} starting at {@code offset}. */
+    public static ObjectId fromBytes(byte[] buffer, int offset) {
+        return new ObjectId(Arrays.copyOfRange(buffer, offset, offset + LENGTH));
+    }
+
+    /** Parses 64 hex digits; anything else is invalid input naming the text. */
+    public static ObjectId parse(String hex) {
+        if (!isValidHex(hex)) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.objectId.invalid", hex);
+        }
+        try {
+            return new ObjectId(Hex.decodeHex(hex));
+        } catch (DecoderException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.objectId.invalid", hex);
+        }
+    }
+
+    /** Returns true for exactly 64 lowercase hex digits. */
+    public static boolean isValidHex(String text) {
+        if (text == null || text.length() != HEX_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public byte[] toBytes() {
+        return bytes.clone();
+    }
+
+    /** Returns byte {@code i} of the id as an unsigned value. */
+    public int byteAt(int i) {
+        return bytes[i] & 0xff;
+    }
+
+    public String hex() {
+        return Hex.encodeHexString(bytes);
+    }
+
+    /** Returns the first {@code n} hex digits, as shown in listings. */
+    public String abbreviate(int n) {
+        return hex().substring(0, n);
+    }
+
+    @Override
+    public int compareTo(ObjectId other) {
+        return Arrays.compareUnsigned(bytes, other.bytes);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ObjectId other && Arrays.equals(bytes, other.bytes);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public String toString() {
+        return hex();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.dsv.repo;
+
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.model.CanonicalJson;
+import dev.dsv.model.MetaRecord;
+import dev.dsv.model.ObjectId;
+import dev.dsv.model.ObjectType;
+import dev.dsv.store.AtomicFiles;
+import dev.dsv.store.ObjectStore;
+import dev.dsv.store.StoreIOException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The metadata log: an append-only set of {@code meta} objects for facts that change after a
+ * commit. Records are stored as objects; {@code .dsv/meta/log} lists their ids, one per line, in
+ * the order they were appended. A line cut short by a crash is not a valid id and is skipped.
+ * Two logs merge by union, since each record is identified by its content.
+ */
+public final class MetadataLog {
+    private final Path logFile;
+    private final ObjectStore store;
+
+    MetadataLog(Path logFile, ObjectStore store) {
+        this.logFile = logFile;
+        this.store = store;
+    }
+
+    /** Stores a record and appends its id to the log; the caller holds the writer lock. */
+    public ObjectId append(MetaRecord record) {
+        byte[] bytes = record.encode();
+        ObjectId id;
+        try (ObjectStore.Inserter inserter = store.newInserter()) {
+            id = inserter.insert(ObjectType.META, bytes);
+            inserter.flush();
+        }
+        if (ids().contains(id)) {
+            return id;
+        }
+        try {
+            Files.createDirectories(logFile.getParent());
+            try (FileChannel ch = FileChannel.open(logFile, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                ByteBuffer line = ByteBuffer.wrap((id.hex() + "\n").getBytes(StandardCharsets.US_ASCII));
+                while (line.hasRemaining()) {
+                    ch.write(line);
+                }
+                ch.force(true);
+            }
+            AtomicFiles.syncDirectory(logFile.getParent());
+        } catch (IOException e) {
+            throw StoreIOException.of(logFile, e);
+        }
+        return id;
+    }
+
+    /** Returns the ids in the log, in append order, without duplicates. */
+    public List<ObjectId> ids() {
+        Set<ObjectId> ids = new LinkedHashSet<>();
+        try {
+            for (String line : Files.readAllLines(logFile, StandardCharsets.US_ASCII)) {
+                String text = line.trim();
+                if (ObjectId.isValidHex(text)) {
+                    ids.add(ObjectId.parse(text));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw StoreIOException.of(logFile, e);
+        }
+        return new ArrayList<>(ids);
+    }
+
+    /** Reads one record, checking its hash and canonical form. */
+    public MetaRecord read(ObjectId id) {
+        byte[] bytes = store.read(id, ObjectType.META);
+        try {
+            MetaRecord record = MetaRecord.fromJson(CanonicalJson.parse(bytes));
+            if (!java.util.Arrays.equals(record.encode(), bytes)) {
+                throw new DsvException(ExitCode.INTEGRITY, "error.object.notCanonical", id.hex());
+            }
+            return record;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof DsvException d) {
+                throw d;
+            }
+            throw new DsvException(ExitCode.INTEGRITY, e, "error.object.undecodable", id.hex(), e.getMessage());
+        }
+    }
+}

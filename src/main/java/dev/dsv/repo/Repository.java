@@ -1,0 +1,281 @@
+package dev.dsv.repo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.model.ObjectId;
+import dev.dsv.store.AtomicFiles;
+import dev.dsv.store.PackStore;
+import dev.dsv.store.StoreIOException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * An open dsv repository: the {@code .dsv} folder with its format version, configuration, refs,
+ * stage, object store and metadata log. Opening checks the format version first, so no command
+ * ever reads or writes a repository made by a newer dsv.
+ */
+public final class Repository implements AutoCloseable {
+    /** The repository format this dsv reads and writes. */
+    public static final int FORMAT_VERSION = 1;
+    public static final String DIR_NAME = ".dsv";
+    public static final String DEFAULT_BRANCH = "main";
+
+    private static final String FORMAT_MAGIC = "dsv-repository";
+    private static final Pattern BRANCH_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final Path root;
+    private final Path dsvDir;
+    private final RepositoryConfig config;
+    private final PackStore store;
+    private final MetadataLog metadataLog;
+
+    private Repository(Path root) {
+        this.root = root;
+        this.dsvDir = root.resolve(DIR_NAME);
+        this.config = RepositoryConfig.read(dsvDir.resolve("config.json"));
+        this.store = PackStore.open(dsvDir.resolve("objects"));
+        this.metadataLog = new MetadataLog(dsvDir.resolve("meta").resolve("log"), store);
+    }
+
+    /**
+     * Creates a repository in {@code dir} (made if needed). Fails when {@code dir} already holds
+     * one, so that init never touches existing data.
+     */
+    public static Repository init(Path dir) {
+        Path root = dir.toAbsolutePath().normalize();
+        Path dsv = root.resolve(DIR_NAME);
+        if (Files.exists(dsv)) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.init.exists", root);
+        }
+        try {
+            Files.createDirectories(root);
+            Path tmp = root.resolve(DIR_NAME + ".init-" + ProcessHandle.current().pid());
+            Files.createDirectories(tmp.resolve("objects").resolve("pack"));
+            Files.createDirectories(tmp.resolve("refs").resolve("heads"));
+            Files.createDirectories(tmp.resolve("meta"));
+            AtomicFiles.write(tmp.resolve("config.json"), RepositoryConfig.defaults().toJson());
+            AtomicFiles.write(tmp.resolve("HEAD"), ("ref: refs/heads/" + DEFAULT_BRANCH + "\n").getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(tmp.resolve("format"), (FORMAT_MAGIC + " " + FORMAT_VERSION + "\n").getBytes(StandardCharsets.UTF_8));
+            // Built under another name and renamed, so a killed init leaves no half repository.
+            Files.move(tmp, dsv, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.syncDirectory(root);
+        } catch (IOException e) {
+            throw StoreIOException.of(dsv, e);
+        }
+        return new Repository(root);
+    }
+
+    /** Opens the repository whose {@code .dsv} folder is in {@code start} or one of its parents. */
+    public static Repository open(Path start) {
+        Path dir = start.toAbsolutePath().normalize();
+        for (Path p = dir; p != null; p = p.getParent()) {
+            Path format = p.resolve(DIR_NAME).resolve("format");
+            if (Files.isRegularFile(format)) {
+                checkFormat(format);
+                return new Repository(p);
+            }
+        }
+        throw new DsvException(ExitCode.NOT_A_REPOSITORY, "error.notARepository", dir);
+    }
+
+    private static void checkFormat(Path formatFile) {
+        String text;
+        try {
+            text = Files.readString(formatFile, StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new DsvException(ExitCode.NOT_A_REPOSITORY, e, "error.format.unreadable", formatFile, e.getMessage());
+        }
+        String[] parts = text.split("\\s+");
+        if (parts.length != 2 || !parts[0].equals(FORMAT_MAGIC) || !parts[1].matches("\\d{1,9}")) {
+            throw new DsvException(ExitCode.NOT_A_REPOSITORY, "error.format.unreadable", formatFile, text);
+        }
+        int version = Integer.parseInt(parts[1]);
+        if (version > FORMAT_VERSION) {
+            throw new DsvException(ExitCode.NEWER_FORMAT, "error.format.newer",
+                    formatFile.getParent().getParent(), version, FORMAT_VERSION);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path dsvDir() {
+        return dsvDir;
+    }
+
+    public RepositoryConfig config() {
+        return config;
+    }
+
+    public PackStore store() {
+        return store;
+    }
+
+    public MetadataLog metadataLog() {
+        return metadataLog;
+    }
+
+    /** Returns the path of the SQLite index file. */
+    public Path indexFile() {
+        return dsvDir.resolve("index.sqlite");
+    }
+
+    /**
+     * Takes the writer lock, waiting up to {@code timeout}, and removes pack files left by killed
+     * writers (safe only under the lock, which no other writer holds).
+     */
+    public RepositoryLock lockForWrite(String command, Duration timeout) {
+        RepositoryLock lock = RepositoryLock.acquire(dsvDir.resolve("lock"), timeout, command);
+        try {
+            store.removeUnpublished();
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        return lock;
+    }
+
+    /** Returns the branch HEAD names, such as {@code main}. */
+    public String currentBranch() {
+        Path head = dsvDir.resolve("HEAD");
+        String text;
+        try {
+            text = Files.readString(head, StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw StoreIOException.of(head, e);
+        }
+        if (!text.startsWith("ref: refs/heads/")) {
+            throw new DsvException(ExitCode.INTEGRITY, "error.head.invalid", head, text);
+        }
+        return text.substring("ref: refs/heads/".length());
+    }
+
+    /** Returns the commit HEAD points at, or null in a repository without commits. */
+    public ObjectId headCommit() {
+        return readBranch(currentBranch());
+    }
+
+    /** Returns the commit a branch points at, or null when the branch does not exist. */
+    public ObjectId readBranch(String branch) {
+        Path ref = branchFile(branch);
+        try {
+            String text = Files.readString(ref, StandardCharsets.UTF_8).trim();
+            if (!ObjectId.isValidHex(text)) {
+                throw new DsvException(ExitCode.INTEGRITY, "error.ref.invalid", ref, text);
+            }
+            return ObjectId.parse(text);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw StoreIOException.of(ref, e);
+        }
+    }
+
+    /** Lists the branch names in sorted order. */
+    public List<String> branches() {
+        Path heads = dsvDir.resolve("refs").resolve("heads");
+        List<String> names = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(heads)) {
+            files.filter(Files::isRegularFile)
+                    .map(p -> heads.relativize(p).toString().replace('\\', '/'))
+                    .filter(n -> !n.contains("/.tmp-") && !n.startsWith(".tmp-"))
+                    .sorted()
+                    .forEach(names::add);
+        } catch (IOException e) {
+            throw StoreIOException.of(heads, e);
+        }
+        return names;
+    }
+
+    /**
+     * Moves a branch from {@code expected} (null: the branch must not exist) to {@code target}.
+     * The caller holds the writer lock; the check guards against a command that read the ref
+     * before another writer moved it.
+     */
+    public void updateBranch(String branch, ObjectId expected, ObjectId target) {
+        ObjectId current = readBranch(branch);
+        if (current == null ? expected != null : !current.equals(expected)) {
+            throw new DsvException(ExitCode.LOCKED, "error.ref.moved", branch,
+                    expected == null ? "-" : expected.hex(), current == null ? "-" : current.hex());
+        }
+        Path ref = branchFile(branch);
+        try {
+            AtomicFiles.write(ref, (target.hex() + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw StoreIOException.of(ref, e);
+        }
+    }
+
+    private Path branchFile(String branch) {
+        if (!BRANCH_NAME.matcher(branch).matches() || branch.contains("..") || branch.endsWith(".lock")) {
+            throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.branch.invalidName", branch);
+        }
+        return dsvDir.resolve("refs").resolve("heads").resolve(branch);
+    }
+
+    /**
+     * Returns the stage: the recorded one, or else HEAD's tree with HEAD as base ({@code tree}
+     * null when there is no commit and nothing staged).
+     */
+    public Stage readStage(java.util.function.Function<ObjectId, ObjectId> treeOfCommit) {
+        Path file = dsvDir.resolve("STAGE");
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            JsonNode n = MAPPER.readTree(bytes);
+            ObjectId base = n.hasNonNull("base") ? ObjectId.parse(n.get("base").asText()) : null;
+            ObjectId tree = n.hasNonNull("tree") ? ObjectId.parse(n.get("tree").asText()) : null;
+            return new Stage(base, tree);
+        } catch (NoSuchFileException e) {
+            ObjectId head = headCommit();
+            return new Stage(head, head == null ? null : treeOfCommit.apply(head));
+        } catch (IOException e) {
+            throw new DsvException(ExitCode.INTEGRITY, e, "error.stage.invalid", file, e.getMessage());
+        }
+    }
+
+    /** Records the stage atomically. The caller holds the writer lock. */
+    public void writeStage(Stage stage) {
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("base", stage.base() == null ? null : stage.base().hex());
+        n.put("tree", stage.tree() == null ? null : stage.tree().hex());
+        Path file = dsvDir.resolve("STAGE");
+        try {
+            AtomicFiles.write(file, MAPPER.writeValueAsBytes(n));
+        } catch (IOException e) {
+            throw StoreIOException.of(file, e);
+        }
+    }
+
+    /** Forgets the recorded stage, so that the stage is HEAD's tree again. */
+    public void clearStage() {
+        Path file = dsvDir.resolve("STAGE");
+        try {
+            AtomicFiles.delete(file);
+        } catch (IOException e) {
+            throw StoreIOException.of(file, e);
+        }
+    }
+
+    /** Returns the lock timeout from the configuration. */
+    public Duration configuredLockTimeout() {
+        return Duration.ofSeconds(Math.max(0, config.lockTimeoutSeconds()));
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.dsv.repo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The repository configuration in {@code .dsv/config.json}: vocabularies and the writer lock
+ * timeout. The defaults cover photovoltaic EL inspection and include {@code mono}, {@code poly}
+ * and {@code defective}, so a library labeled like the public ELPV data set needs no setup.
+ */
+public record RepositoryConfig(
+        Vocabulary cellTypes,
+        Vocabulary defectTypes,
+        Vocabulary splits,
+        Vocabulary sources,
+        int lockTimeoutSeconds) {
+
+    public static final List<String> DEFAULT_CELL_TYPES = List.of(
+            "PERC", "TOPCon", "HJT", "IBC", "Al-BSF", "mono", "poly", "MBB", "shingled", "half-cut");
+    public static final List<String> DEFAULT_DEFECT_TYPES = List.of(
+            "defective", "microcrack", "crack", "broken-cell", "finger-interruption", "busbar-break",
+            "dark-spot", "black-spot", "black-edge", "dark-area", "inactive-area", "short-circuit",
+            "shunt", "soldering-defect", "scratch", "contamination", "corrosion", "pid", "gray-cell",
+            "low-efficiency", "mismatch", "bubble", "hot-spot", "edge-chip", "broken-grid");
+    public static final List<String> DEFAULT_SPLITS = List.of("train", "val", "test");
+    public static final List<String> DEFAULT_SOURCES = List.of("production", "customer", "synthetic");
+    public static final int DEFAULT_LOCK_TIMEOUT_SECONDS = 10;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public static RepositoryConfig defaults() {
+        return new RepositoryConfig(
+                new Vocabulary("cell type", DEFAULT_CELL_TYPES),
+                new Vocabulary("defect type", DEFAULT_DEFECT_TYPES),
+                new Vocabulary("split", DEFAULT_SPLITS),
+                new Vocabulary("source", DEFAULT_SOURCES),
+                DEFAULT_LOCK_TIMEOUT_SECONDS);
+    }
+
+    /** Returns the JSON text written by {@code dsv init}. */
+    public byte[] toJson() {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.set("cell_types", MAPPER.valueToTree(cellTypes.values()));
+        root.set("defect_types", MAPPER.valueToTree(defectTypes.values()));
+        root.set("splits", MAPPER.valueToTree(splits.values()));
+        root.set("sources", MAPPER.valueToTree(sources.values()));
+        root.put("lock_timeout_seconds", lockTimeoutSeconds);
+        try {
+            return MAPPER.writeValueAsBytes(root);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads the configuration; a missing key takes its default, a malformed file is named. */
+    public static RepositoryConfig read(Path file) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.config.invalid", file, e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.config.invalid", file, "not a JSON object");
+        }
+        return new RepositoryConfig(
+                new Vocabulary("cell type", list(root, "cell_types", DEFAULT_CELL_TYPES, file)),
+                new Vocabulary("defect type", list(root, "defect_types", DEFAULT_DEFECT_TYPES, file)),
+                new Vocabulary("split", list(root, "splits", DEFAULT_SPLITS, file)),
+                new Vocabulary("source", list(root, "sources", DEFAULT_SOURCES, file)),
+                root.path("lock_timeout_seconds").asInt(DEFAULT_LOCK_TIMEOUT_SECONDS));
+    }
+
+    private static List<String> list(JsonNode root, String key, List<String> fallback, Path file) {
+        JsonNode node = root.get(key);
+        if (node == null) {
+            return fallback;
+        }
+        if (!node.isArray()) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.config.invalid", file, key + " is not a list");
+        }
+        List<String> values = new ArrayList<>();
+        for (JsonNode v : node) {
+            String text = v.asText().trim();
+            if (text.isEmpty() || text.equalsIgnoreCase("none")) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.config.invalid", file,
+                        key + " contains the reserved value '" + text + "'");
+            }
+            values.add(text);
+        }
+        return values;
+    }
+}

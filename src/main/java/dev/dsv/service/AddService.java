@@ -1,0 +1,440 @@
+package dev.dsv.service;
+
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.error.Problem;
+import dev.dsv.index.Index;
+import dev.dsv.ingest.DsvCsvLabels;
+import dev.dsv.ingest.FolderScanner;
+import dev.dsv.ingest.ImageCheck;
+import dev.dsv.ingest.InvalidImageException;
+import dev.dsv.ingest.LabelRow;
+import dev.dsv.ingest.SourceFile;
+import dev.dsv.model.CanonicalJson;
+import dev.dsv.model.DatasetPath;
+import dev.dsv.model.ImageEntry;
+import dev.dsv.model.LabelRecord;
+import dev.dsv.model.ObjectId;
+import dev.dsv.model.ObjectType;
+import dev.dsv.model.Times;
+import dev.dsv.repo.RepositoryLock;
+import dev.dsv.repo.Stage;
+import dev.dsv.store.ObjectStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code dsv add}: ingests image files into the store and stages them with their labels. Every
+ * check runs before the stage changes, and a failed add discards what it wrote, so the repository
+ * is left exactly as it was. See docs/design.md, "Ingest".
+ */
+public final class AddService {
+    /** Files whose mtime is this close to the add are not put in the stat cache (racy). */
+    private static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** At most this many problems are reported, so a wrong folder does not flood the terminal. */
+    public static final int MAX_PROBLEMS = 50;
+
+    /** What to add. {@code prefix} null means the default (the folder's own name). */
+    public record Options(List<Path> paths, Path labels, String prefix, boolean replace, LabelDefaults defaults) {
+    }
+
+    /** Counts of what an add did. */
+    public record Result(int files, int hashed, int fromStatCache, long bytesHashed, int added, int replaced,
+                         int relabeled, int factsChanged, int unchanged, ObjectId stageTree) {
+        public int staged() {
+            return added + replaced + relabeled + factsChanged;
+        }
+    }
+
+    private final Session session;
+    private final Progress progress;
+
+    public AddService(Session session, Progress progress) {
+        this.session = session;
+        this.progress = progress;
+    }
+
+    public Result add(Options options) {
+        try (RepositoryLock lock = session.lock("add")) {
+            return addLocked(options);
+        }
+    }
+
+    private record Located(SourceFile file, String datasetPath, Path folder) {
+    }
+
+    private Result addLocked(Options options) {
+        List<Problem> problems = new ArrayList<>();
+        progress.start("scan", 0);
+        List<Located> located = locate(options, problems);
+        progress.finish();
+        List<ImageDraft> drafts = attachLabels(options, located, problems);
+        throwIfAny(problems);
+
+        Index index = session.index();
+        Map<String, Index.StatRow> cache = new HashMap<>();
+        for (Path path : options.paths()) {
+            cache.putAll(index.statCache(cacheKeyPrefix(path)));
+        }
+        ObjectId[] blobs = new ObjectId[drafts.size()];
+        List<Integer> toHash = new ArrayList<>();
+        for (int i = 0; i < drafts.size(); i++) {
+            SourceFile f = drafts.get(i).file();
+            Index.StatRow row = cache.get(cacheKey(f));
+            if (row != null && row.size() == f.size() && row.mtimeNanos() == f.mtimeNanos()
+                    && row.fileKey().equals(f.fileKey()) && session.repository().store().contains(row.blob())) {
+                blobs[i] = row.blob();
+            } else {
+                toHash.add(i);
+            }
+        }
+
+        List<ObjectStore.Inserter> inserters = Collections.synchronizedList(new ArrayList<>());
+        try {
+            long bytes = hashAll(drafts, toHash, blobs, inserters, problems);
+            throwIfAny(problems);
+            ObjectStore.Inserter main = session.repository().store().newInserter();
+            inserters.add(main);
+            Stage stage = session.stage();
+            Counts counts = new Counts();
+            Map<String, ImageEntry> changes = buildChanges(drafts, blobs, stage.tree(), options.replace(), main, counts, problems);
+            throwIfAny(problems);
+
+            ObjectId tree = stage.tree();
+            if (!changes.isEmpty()) {
+                tree = session.trees().apply(stage.tree(), changes, main);
+                for (ObjectStore.Inserter ins : inserters) {
+                    ins.flush();
+                }
+                session.repository().writeStage(new Stage(stage.base(), tree));
+            }
+            index.putStatCache(statRows(drafts, toHash, blobs));
+            return new Result(drafts.size(), toHash.size(), drafts.size() - toHash.size(), bytes,
+                    counts.added, counts.replaced, counts.relabeled, counts.factsChanged, counts.unchanged, tree);
+        } finally {
+            for (ObjectStore.Inserter ins : inserters) {
+                ins.close();
+            }
+        }
+    }
+
+    // ---- step 1: find files and dataset paths ----
+
+    private List<Located> locate(Options options, List<Problem> problems) {
+        List<Located> out = new ArrayList<>();
+        for (Path path : options.paths()) {
+            if (!Files.exists(path)) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.add.pathNotFound", path);
+            }
+            if (Files.isDirectory(path)) {
+                String prefix = options.prefix() != null ? options.prefix() : folderName(path);
+                for (SourceFile f : FolderScanner.scan(path, options.labels(), problems)) {
+                    datasetPath(DatasetPath.join(prefix, f.relativePath()), f, problems)
+                            .ifPresent(p -> out.add(new Located(f, p, path)));
+                }
+            } else {
+                SourceFile f = FolderScanner.single(path);
+                String prefix = options.prefix() != null ? options.prefix() : "";
+                datasetPath(DatasetPath.join(prefix, f.relativePath()), f, problems)
+                        .ifPresent(p -> out.add(new Located(f, p, path.toAbsolutePath().getParent())));
+            }
+        }
+        Map<String, Located> seen = new HashMap<>();
+        Map<String, Located> seenFolded = new HashMap<>();
+        for (Located l : out) {
+            Located other = seen.putIfAbsent(l.datasetPath(), l);
+            if (other != null) {
+                problems.add(new Problem("error.add.duplicatePath", l.datasetPath(), other.file().file(), l.file().file()));
+                continue;
+            }
+            Located variant = seenFolded.putIfAbsent(DatasetPath.fold(l.datasetPath()), l);
+            if (variant != null) {
+                problems.add(new Problem("error.path.caseConflict", variant.datasetPath(), l.datasetPath()));
+            }
+        }
+        return out;
+    }
+
+    private static String folderName(Path folder) {
+        try {
+            Path name = folder.toRealPath().getFileName();
+            return name == null ? "" : CanonicalJson.nfc(name.toString());
+        } catch (IOException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.add.folderUnreadable", folder, e.getMessage());
+        }
+    }
+
+    private static java.util.Optional<String> datasetPath(String raw, SourceFile f, List<Problem> problems) {
+        try {
+            return java.util.Optional.of(DatasetPath.normalize(raw));
+        } catch (DsvException e) {
+            problems.add(new Problem("error.add.invalidDatasetPath", f.file(), raw, e.arguments()[1]));
+            return java.util.Optional.empty();
+        }
+    }
+
+    // ---- step 2: match labels ----
+
+    private List<ImageDraft> attachLabels(Options options, List<Located> located, List<Problem> problems) {
+        LabelRowResolver resolver = new LabelRowResolver(session.repository().config(), options.defaults());
+        List<ImageDraft> drafts = new ArrayList<>();
+        if (options.labels() == null) {
+            for (Located l : located) {
+                ImageDraft d = resolver.resolve(l.file(), l.datasetPath(), null, problems);
+                if (d != null) {
+                    drafts.add(d);
+                }
+            }
+            return drafts;
+        }
+        if (!Files.isRegularFile(options.labels())) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.notFound", options.labels());
+        }
+        List<LabelRow> rows = new DsvCsvLabels(options.labels()).read(problems);
+        Map<String, LabelRow> byPath = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
+        Map<String, LabelRow> byFolded = new HashMap<>();
+        for (LabelRow row : rows) {
+            String key = rowDatasetPath(options, row, problems);
+            if (key == null) {
+                continue;
+            }
+            LabelRow first = byPath.putIfAbsent(key, row);
+            if (first != null) {
+                problems.add(new Problem("error.labels.duplicatePath", row.where(), key, first.where()));
+                continue;
+            }
+            LabelRow variant = byFolded.putIfAbsent(DatasetPath.fold(key), row);
+            if (variant != null) {
+                problems.add(new Problem("error.labels.caseConflict", row.where(), key, variant.where()));
+            }
+        }
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (Located l : located) {
+            LabelRow row = byPath.get(l.datasetPath());
+            if (row == null) {
+                problems.add(new Problem("error.add.unlabeled", l.file().file(), l.datasetPath(), options.labels()));
+                continue;
+            }
+            used.add(l.datasetPath());
+            ImageDraft d = resolver.resolve(l.file(), l.datasetPath(), row, problems);
+            if (d != null) {
+                drafts.add(d);
+            }
+        }
+        for (Map.Entry<String, LabelRow> e : byPath.entrySet()) {
+            if (!used.contains(e.getKey())) {
+                problems.add(new Problem("error.labels.imageMissing", e.getValue().where(), e.getKey()));
+            }
+        }
+        return drafts;
+    }
+
+    /** Maps a labels row to a dataset path: {@code path} is relative to the one added folder. */
+    private static String rowDatasetPath(Options options, LabelRow row, List<Problem> problems) {
+        String raw;
+        if (row.datasetPath() != null) {
+            raw = row.datasetPath();
+        } else if (row.path() != null) {
+            if (options.paths().size() != 1 || !Files.isDirectory(options.paths().get(0))) {
+                problems.add(new Problem("error.labels.pathNeedsOneFolder", row.where()));
+                return null;
+            }
+            Path folder = options.paths().get(0);
+            String prefix = options.prefix() != null ? options.prefix() : folderName(folder);
+            raw = row.path().replaceFirst("^\\./", "");
+            try {
+                raw = DatasetPath.join(prefix, DatasetPath.normalize(raw));
+            } catch (DsvException e) {
+                problems.add(new Problem("error.labels.invalidPath", row.where(), row.path(), e.arguments()[1]));
+                return null;
+            }
+        } else {
+            problems.add(new Problem("error.labels.noPath", row.where()));
+            return null;
+        }
+        try {
+            return DatasetPath.normalize(raw);
+        } catch (DsvException e) {
+            problems.add(new Problem("error.labels.invalidPath", row.where(), raw, e.arguments()[1]));
+            return null;
+        }
+    }
+
+    // ---- step 3: check and hash ----
+
+    private long hashAll(List<ImageDraft> drafts, List<Integer> toHash, ObjectId[] blobs,
+                         List<ObjectStore.Inserter> inserters, List<Problem> problems) {
+        int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), toHash.size()));
+        AtomicInteger next = new AtomicInteger();
+        AtomicLong bytes = new AtomicLong();
+        List<Problem> found = Collections.synchronizedList(new ArrayList<>());
+        progress.start("hash", toHash.size());
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "dsv-hash");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                ObjectStore.Inserter inserter = session.repository().store().newInserter();
+                inserters.add(inserter);
+                futures.add(pool.submit(() -> {
+                    int i;
+                    while ((i = next.getAndIncrement()) < toHash.size() && found.size() < MAX_PROBLEMS) {
+                        int at = toHash.get(i);
+                        SourceFile f = drafts.get(at).file();
+                        blobs[at] = checkAndStore(f, inserter, found);
+                        bytes.addAndGet(f.size());
+                        progress.advance(1);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DsvException(ExitCode.INTERNAL, e, "error.interrupted");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+            progress.finish();
+        }
+        problems.addAll(found);
+        return bytes.get();
+    }
+
+    private static ObjectId checkAndStore(SourceFile f, ObjectStore.Inserter inserter, List<Problem> problems) {
+        try (FileChannel ch = FileChannel.open(f.file(), StandardOpenOption.READ)) {
+            try {
+                ImageCheck.check(ch);
+            } catch (InvalidImageException e) {
+                problems.add(new Problem("error.image." + e.reason().name(), f.file(), e.detail()));
+                return null;
+            }
+            InputStream in = Channels.newInputStream(ch.position(0));
+            return inserter.insertBlob(in);
+        } catch (IOException e) {
+            problems.add(new Problem("error.add.fileUnreadable", f.file(), e.getMessage()));
+            return null;
+        }
+    }
+
+    // ---- step 4: compare with the stage ----
+
+    private static final class Counts {
+        int added;
+        int replaced;
+        int relabeled;
+        int factsChanged;
+        int unchanged;
+    }
+
+    private Map<String, ImageEntry> buildChanges(List<ImageDraft> drafts, ObjectId[] blobs, ObjectId stageTree,
+                                                 boolean replace, ObjectStore.Inserter inserter, Counts counts,
+                                                 List<Problem> problems) {
+        OffsetDateTime now = Times.now();
+        Map<String, ImageEntry> changes = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
+        for (int i = 0; i < drafts.size(); i++) {
+            ImageDraft d = drafts.get(i);
+            ObjectId blob = blobs[i];
+            ImageEntry existing = session.trees().lookup(stageTree, d.datasetPath());
+            LabelRecord previous = existing == null ? null : session.readLabel(existing.label());
+            boolean sameBlob = existing != null && existing.blob().equals(blob);
+
+            OffsetDateTime time = d.labeledAt() != null ? d.labeledAt()
+                    : sameBlob ? previous.labeledAt() : now;
+            LabelRecord label = new LabelRecord(blob, d.defects(), d.labeler(), time, d.confidence(), null);
+            boolean sameLabel = sameBlob && label.sameJudgement(previous) && time.equals(previous.labeledAt());
+            ObjectId labelId;
+            if (sameLabel) {
+                labelId = existing.label();
+            } else {
+                if (sameBlob) {
+                    label = label.withSupersedes(existing.label());
+                }
+                labelId = inserter.insert(ObjectType.LABEL, label.encode());
+            }
+            ImageEntry entry = new ImageEntry(blob, labelId, d.cellType(), d.source(), d.generator(), d.split(), d.attributes());
+            if (existing == null) {
+                counts.added++;
+            } else if (existing.equals(entry)) {
+                counts.unchanged++;
+                continue;
+            } else if (!replace) {
+                String what = !sameBlob ? "image" : !sameLabel ? "labels" : "facts";
+                problems.add(new Problem("error.add.exists." + what, d.datasetPath(), d.file().file()));
+                if (problems.size() >= MAX_PROBLEMS) {
+                    break;
+                }
+                continue;
+            } else if (!sameBlob) {
+                counts.replaced++;
+            } else if (!sameLabel) {
+                counts.relabeled++;
+            } else {
+                counts.factsChanged++;
+            }
+            changes.put(d.datasetPath(), entry);
+        }
+        return changes;
+    }
+
+    // ---- step 5: remember what was hashed ----
+
+    private static Map<String, Index.StatRow> statRows(List<ImageDraft> drafts, List<Integer> hashed, ObjectId[] blobs) {
+        long racyAfter = System.currentTimeMillis() * 1_000_000L - RACY_NANOS;
+        Map<String, Index.StatRow> rows = new HashMap<>();
+        for (int i : hashed) {
+            SourceFile f = drafts.get(i).file();
+            if (blobs[i] != null && f.mtimeNanos() < racyAfter) {
+                rows.put(cacheKey(f), new Index.StatRow(f.size(), f.mtimeNanos(), f.fileKey(), blobs[i]));
+            }
+        }
+        return rows;
+    }
+
+    private static String cacheKeyPrefix(Path added) {
+        try {
+            return CanonicalJson.nfc(added.toRealPath().toString());
+        } catch (IOException e) {
+            return CanonicalJson.nfc(added.toAbsolutePath().normalize().toString());
+        }
+    }
+
+    private static String cacheKey(SourceFile f) {
+        return CanonicalJson.nfc(f.file().toAbsolutePath().normalize().toString());
+    }
+
+    private static void throwIfAny(List<Problem> problems) {
+        if (!problems.isEmpty()) {
+            List<Problem> shown = problems.size() > MAX_PROBLEMS ? problems.subList(0, MAX_PROBLEMS) : problems;
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.add.rejected", problems.size()).withProblems(shown);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.dsv.service;
+
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.model.CellDefect;
+import dev.dsv.model.Commit;
+import dev.dsv.model.Defect;
+import dev.dsv.model.ImageEntry;
+import dev.dsv.model.LabelRecord;
+import dev.dsv.model.ObjectId;
+import dev.dsv.model.ObjectType;
+import dev.dsv.model.Times;
+import dev.dsv.repo.RepositoryLock;
+import dev.dsv.repo.Stage;
+import dev.dsv.store.ObjectStore;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * {@code dsv commit}: records the stage as a commit on the current branch. The order of the steps
+ * keeps a killed commit safe: objects are flushed before the branch moves, and the stage is
+ * cleared only after, so at worst the next command sees a stage equal to HEAD (nothing staged).
+ */
+public final class CommitService {
+    /** The new commit and what it changed. */
+    public record Result(ObjectId id, Commit commit, String branch, Map<Change.Kind, Integer> counts) {
+    }
+
+    private final Session session;
+
+    public CommitService(Session session) {
+        this.session = session;
+    }
+
+    /**
+     * Commits the stage. {@code committer} and {@code time} may be null for the defaults (the
+     * configured identity and now).
+     */
+    public Result commit(String message, String committer, OffsetDateTime time) {
+        if (message == null || message.isBlank()) {
+            throw new DsvException(ExitCode.USAGE, "error.commit.emptyMessage");
+        }
+        try (RepositoryLock lock = session.lock("commit")) {
+            var repo = session.repository();
+            String branch = repo.currentBranch();
+            ObjectId head = repo.headCommit();
+            ObjectId headTree = session.treeOf(head);
+            Stage stage = session.stage();
+            if (stage.tree().equals(headTree)) {
+                throw new DsvException(ExitCode.NOTHING_TO_COMMIT, "error.commit.nothing", branch);
+            }
+
+            Set<CellDefect> touches = new TreeSet<>();
+            Set<String> sources = new TreeSet<>();
+            Map<Change.Kind, Integer> counts = new EnumMap<>(Change.Kind.class);
+            session.trees().diff(headTree, stage.tree(), (path, before, after) -> {
+                counts.merge(new Change(path, before, after).kind(), 1, Integer::sum);
+                addPairs(before, touches);
+                addPairs(after, touches);
+                if (after != null) {
+                    sources.add(after.source());
+                }
+            });
+
+            Commit commit = new Commit(stage.tree(), head == null ? List.of() : List.of(head),
+                    committer == null ? Identity.committer() : committer,
+                    time == null ? Times.now() : time, message.strip(),
+                    new ArrayList<>(touches), new ArrayList<>(sources));
+            ObjectId id;
+            try (ObjectStore.Inserter inserter = repo.store().newInserter()) {
+                id = inserter.insert(ObjectType.COMMIT, commit.encode());
+                inserter.flush();
+            }
+            repo.updateBranch(branch, head, id);
+            repo.clearStage();
+            session.indexHistory(id);
+            return new Result(id, commit, branch, counts);
+        }
+    }
+
+    private void addPairs(ImageEntry entry, Set<CellDefect> out) {
+        if (entry == null) {
+            return;
+        }
+        LabelRecord label = session.readLabel(entry.label());
+        if (label.defects().isEmpty()) {
+            out.add(new CellDefect(entry.cellType(), Defect.NONE));
+        }
+        for (Defect d : label.defects()) {
+            out.add(new CellDefect(entry.cellType(), d.type()));
+        }
+    }
+}

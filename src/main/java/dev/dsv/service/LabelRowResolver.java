@@ -1,0 +1,182 @@
+package dev.dsv.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dsv.error.Problem;
+import dev.dsv.ingest.LabelRow;
+import dev.dsv.ingest.SourceFile;
+import dev.dsv.model.CanonicalJson;
+import dev.dsv.model.Defect;
+import dev.dsv.model.Region;
+import dev.dsv.model.Times;
+import dev.dsv.repo.RepositoryConfig;
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a raw labels row plus the flag defaults into a validated {@link ImageDraft}, checking
+ * every value against the vocabularies. Each invalid value becomes a problem naming the row.
+ */
+final class LabelRowResolver {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final String SYNTHETIC = "synthetic";
+
+    private final RepositoryConfig config;
+    private final LabelDefaults defaults;
+
+    LabelRowResolver(RepositoryConfig config, LabelDefaults defaults) {
+        this.config = config;
+        this.defaults = defaults;
+    }
+
+    /** Returns the draft, or null after adding at least one problem. */
+    ImageDraft resolve(SourceFile file, String datasetPath, LabelRow row, List<Problem> problems) {
+        String where = row == null ? file.file().toString() : row.where();
+        int before = problems.size();
+
+        String cellType = vocabulary(first(row == null ? null : row.cellType(), defaults.cellType()),
+                config.cellTypes(), where, problems);
+        String source = vocabulary(first(row == null ? null : row.source(), defaults.source()),
+                config.sources(), where, problems);
+        String splitText = first(row == null ? null : row.split(), defaults.split());
+        String split = splitText == null || splitText.equalsIgnoreCase("none") ? null
+                : vocabulary(splitText, config.splits(), where, problems);
+        String generator = first(row == null ? null : row.generator(), defaults.generator());
+        String labeler = first(row == null ? null : row.labeler(), defaults.labeler());
+        if (labeler == null) {
+            problems.add(new Problem("error.add.missingValue", where, "labeler", "--labeler"));
+        }
+        if (source != null && source.equals(SYNTHETIC) && generator == null) {
+            problems.add(new Problem("error.add.syntheticWithoutGenerator", where));
+        }
+        if (source != null && !source.equals(SYNTHETIC) && generator != null) {
+            problems.add(new Problem("error.add.generatorNotSynthetic", where, generator, source));
+        }
+
+        OffsetDateTime labeledAt = null;
+        String timeText = first(row == null ? null : row.labeledAt(), defaults.labeledAt());
+        if (timeText != null) {
+            labeledAt = Times.parseOrNull(timeText);
+            if (labeledAt == null) {
+                problems.add(new Problem("error.add.invalidTime", where, timeText));
+            }
+        }
+
+        BigDecimal confidence = null;
+        String confidenceText = first(row == null ? null : row.confidence(), defaults.confidence());
+        if (confidenceText != null) {
+            try {
+                confidence = new BigDecimal(confidenceText);
+                if (confidence.signum() < 0 || confidence.compareTo(BigDecimal.ONE) > 0) {
+                    problems.add(new Problem("error.add.invalidConfidence", where, confidenceText));
+                }
+            } catch (NumberFormatException e) {
+                problems.add(new Problem("error.add.invalidConfidence", where, confidenceText));
+            }
+        }
+
+        List<String> defectNames = row != null && row.defects() != null ? row.defects()
+                : defaults.defects() != null ? defaults.defects() : List.of();
+        Map<String, List<Region>> defects = new LinkedHashMap<>();
+        for (String d : defectNames) {
+            if (d.equalsIgnoreCase(Defect.NONE)) {
+                continue;
+            }
+            String type = vocabulary(d, config.defectTypes(), where, problems);
+            if (type != null) {
+                defects.putIfAbsent(type, new ArrayList<>());
+            }
+        }
+        if (row != null && row.regionsJson() != null) {
+            parseRegions(row.regionsJson(), defects, where, problems);
+        }
+
+        if (cellType == null && problems.size() == before) {
+            problems.add(new Problem("error.add.missingValue", where, "cell_type", "--cell-type"));
+        }
+        if (source == null && problems.size() == before) {
+            problems.add(new Problem("error.add.missingValue", where, "source", "--source"));
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        List<Defect> defectList = new ArrayList<>();
+        defects.forEach((type, regions) -> defectList.add(new Defect(type, regions)));
+        return new ImageDraft(file, datasetPath, cellType, defectList, split, confidence,
+                CanonicalJson.nfc(labeler), labeledAt, source, generator,
+                row == null ? CanonicalJson.newObject() : row.attributes());
+    }
+
+    private void parseRegions(String text, Map<String, List<Region>> defects, String where, List<Problem> problems) {
+        try {
+            JsonNode array = JSON.readTree(text);
+            if (array == null || !array.isArray()) {
+                throw new IllegalArgumentException("not a JSON array");
+            }
+            for (JsonNode r : array) {
+                String type = vocabulary(r.path("defect").asText(null), config.defectTypes(), where, problems);
+                if (type == null) {
+                    continue;
+                }
+                Region region;
+                if (r.has("box")) {
+                    List<BigDecimal> box = numbers(r.get("box"));
+                    if (box.size() != 4 || box.get(2).signum() <= 0 || box.get(3).signum() <= 0) {
+                        throw new IllegalArgumentException("a box is [x, y, width, height] with positive size");
+                    }
+                    region = Region.box(box);
+                } else if (r.has("polygon")) {
+                    List<List<BigDecimal>> points = new ArrayList<>();
+                    for (JsonNode p : r.get("polygon")) {
+                        List<BigDecimal> xy = numbers(p);
+                        if (xy.size() != 2) {
+                            throw new IllegalArgumentException("a polygon point is [x, y]");
+                        }
+                        points.add(xy);
+                    }
+                    if (points.size() < 3) {
+                        throw new IllegalArgumentException("a polygon needs at least 3 points");
+                    }
+                    region = Region.polygon(points);
+                } else {
+                    throw new IllegalArgumentException("a region needs \"box\" or \"polygon\"");
+                }
+                defects.computeIfAbsent(type, k -> new ArrayList<>()).add(region);
+            }
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            problems.add(new Problem("error.add.invalidRegions", where, e.getMessage()));
+        }
+    }
+
+    private static List<BigDecimal> numbers(JsonNode array) {
+        List<BigDecimal> values = new ArrayList<>();
+        for (JsonNode v : array) {
+            if (!v.isNumber()) {
+                throw new IllegalArgumentException("coordinate '" + v + "' is not a number");
+            }
+            values.add(v.decimalValue());
+        }
+        return values;
+    }
+
+    private static String first(String a, String b) {
+        return a != null ? a : b;
+    }
+
+    private static String vocabulary(String value, dev.dsv.repo.Vocabulary vocab, String where, List<Problem> problems) {
+        if (value == null) {
+            return null;
+        }
+        String found = vocab.lookup(value);
+        if (found == null) {
+            problems.add(new Problem("error.vocabulary.unknown", where, vocab.kind(), value, String.join(", ", vocab.values())));
+        }
+        return found;
+    }
+
+}

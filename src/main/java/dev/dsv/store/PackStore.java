@@ -1,0 +1,318 @@
+package dev.dsv.store;
+
+import dev.dsv.error.IntegrityException;
+import dev.dsv.model.ObjectId;
+import dev.dsv.model.ObjectType;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+import org.apache.commons.codec.digest.DigestUtils;
+
+/**
+ * The local object store: pack files with sorted, memory-mapped indexes under
+ * {@code .dsv/objects/pack}, and the list of objects absent by design in {@code .dsv/objects/absent}.
+ */
+public final class PackStore implements ObjectStore {
+    private final Path objectsDir;
+    private final Path packDir;
+    private final Path absentFile;
+    private final List<Pack> packs = new CopyOnWriteArrayList<>();
+    private final Set<String> loadedPackNames = new HashSet<>();
+    private final Map<Path, String> damagedPacks = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Map<ObjectId, String> absent;
+
+    private PackStore(Path objectsDir) {
+        this.objectsDir = objectsDir;
+        this.packDir = objectsDir.resolve("pack");
+        this.absentFile = objectsDir.resolve("absent");
+    }
+
+    /** Opens the store in {@code objectsDir}, creating its folders when needed. */
+    public static PackStore open(Path objectsDir) {
+        PackStore store = new PackStore(objectsDir);
+        try {
+            Files.createDirectories(store.packDir);
+        } catch (IOException e) {
+            throw StoreIOException.of(store.packDir, e);
+        }
+        store.rescan();
+        return store;
+    }
+
+    Path packDir() {
+        return packDir;
+    }
+
+    /** Maps every published pack not mapped yet; returns true when any was added. */
+    synchronized boolean rescan() {
+        boolean added = false;
+        try (Stream<Path> files = Files.list(packDir)) {
+            for (Path idx : files.filter(p -> p.getFileName().toString().endsWith(".idx")).sorted().toList()) {
+                String name = idx.getFileName().toString();
+                if (!name.startsWith("pack-") || loadedPackNames.contains(name)) {
+                    continue;
+                }
+                Path pack = packDir.resolve(name.substring(0, name.length() - 4) + ".pack");
+                try {
+                    packs.add(Pack.open(pack, idx));
+                    loadedPackNames.add(name);
+                    added = true;
+                } catch (NoSuchFileException e) {
+                    loadedPackNames.add(name);
+                    damagedPacks.put(idx, "pack file missing");
+                } catch (IOException e) {
+                    // A damaged index is never searched: its objects read as missing, and fsck
+                    // names the file.
+                    loadedPackNames.add(name);
+                    damagedPacks.put(idx, String.valueOf(e.getMessage()));
+                }
+            }
+        } catch (IOException e) {
+            throw StoreIOException.of(packDir, e);
+        }
+        return added;
+    }
+
+    /** Publishes a pack that an inserter has just renamed into place. */
+    synchronized void addPack(Path pack, Path idx) throws IOException {
+        String name = idx.getFileName().toString();
+        if (loadedPackNames.add(name)) {
+            packs.add(Pack.open(pack, idx));
+        }
+    }
+
+    private record Located(Pack pack, Pack.Entry entry) {
+    }
+
+    private Located locate(ObjectId id) {
+        for (Pack p : packs) {
+            Pack.Entry e = p.find(id);
+            if (e != null) {
+                return new Located(p, e);
+            }
+        }
+        if (rescan()) {
+            return locate(id);
+        }
+        return null;
+    }
+
+    @Override
+    public ObjectState state(ObjectId id) {
+        if (locate(id) != null) {
+            return ObjectState.PRESENT;
+        }
+        return absentObjects().containsKey(id) ? ObjectState.ABSENT_BY_DESIGN : ObjectState.MISSING;
+    }
+
+    private Located require(ObjectId id) {
+        Located at = locate(id);
+        if (at == null) {
+            String reason = absentObjects().get(id);
+            if (reason != null) {
+                throw new IntegrityException("error.object.absent", id.hex(), reason);
+            }
+            throw new IntegrityException("error.object.missing", id.hex());
+        }
+        return at;
+    }
+
+    @Override
+    public byte[] read(ObjectId id, ObjectType expected) {
+        Located at = require(id);
+        if (expected != null && at.entry().type() != expected.code()) {
+            throw new IntegrityException("error.object.wrongType", id.hex(), expected.jsonName());
+        }
+        ByteBuffer stored = at.pack().slice(id, at.entry());
+        if (stored == null) {
+            throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
+        }
+        byte[] bytes = decode(id, at, stored);
+        MessageDigest md = DigestUtils.getSha256Digest();
+        if (!ObjectId.fromBytes(md.digest(bytes)).equals(id)) {
+            throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
+        }
+        return bytes;
+    }
+
+    private static byte[] decode(ObjectId id, Located at, ByteBuffer stored) {
+        Pack.Entry e = at.entry();
+        if (e.rawLength() > Integer.MAX_VALUE - 16) {
+            throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
+        }
+        if (e.encoding() == PackFormat.ENCODING_RAW) {
+            byte[] out = new byte[stored.remaining()];
+            stored.get(out);
+            return out;
+        }
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(stored);
+            byte[] out = new byte[(int) e.rawLength()];
+            int n = 0;
+            while (n < out.length && !inflater.finished()) {
+                int got = inflater.inflate(out, n, out.length - n);
+                if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    break;
+                }
+                n += got;
+            }
+            if (n != out.length) {
+                throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
+            }
+            return out;
+        } catch (DataFormatException ex) {
+            throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
+        } finally {
+            inflater.end();
+        }
+    }
+
+    @Override
+    public InputStream openBlob(ObjectId id) {
+        Located at = require(id);
+        if (at.entry().encoding() != PackFormat.ENCODING_RAW) {
+            return new java.io.ByteArrayInputStream(read(id, null));
+        }
+        ByteBuffer stored = at.pack().slice(id, at.entry());
+        if (stored == null) {
+            throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
+        }
+        return new ByteBufferInputStream(stored);
+    }
+
+    @Override
+    public long size(ObjectId id) {
+        return require(id).entry().rawLength();
+    }
+
+    @Override
+    public ObjectType type(ObjectId id) {
+        return ObjectType.fromCode(require(id).entry().type());
+    }
+
+    @Override
+    public Inserter newInserter() {
+        return new PackInserter(this);
+    }
+
+    @Override
+    public void forEachObject(Consumer<ObjectId> action) {
+        rescan();
+        Set<ObjectId> seen = new HashSet<>();
+        for (Pack p : packs) {
+            p.forEachId(id -> {
+                if (seen.add(id)) {
+                    action.accept(id);
+                }
+            });
+        }
+    }
+
+    @Override
+    public synchronized void markAbsent(ObjectId id, String reason) {
+        Map<ObjectId, String> updated = new LinkedHashMap<>(absentObjects());
+        updated.put(id, reason.replaceAll("\\s+", "-"));
+        StringBuilder text = new StringBuilder();
+        updated.forEach((k, v) -> text.append(k.hex()).append(' ').append(v).append('\n'));
+        try {
+            AtomicFiles.write(absentFile, text.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw StoreIOException.of(absentFile, e);
+        }
+        absent = updated;
+    }
+
+    @Override
+    public Map<ObjectId, String> absentObjects() {
+        Map<ObjectId, String> current = absent;
+        if (current != null) {
+            return current;
+        }
+        Map<ObjectId, String> loaded = new LinkedHashMap<>();
+        try {
+            if (Files.exists(absentFile)) {
+                for (String line : Files.readAllLines(absentFile, StandardCharsets.UTF_8)) {
+                    String[] parts = line.trim().split(" ", 2);
+                    if (parts.length == 2 && ObjectId.isValidHex(parts[0])) {
+                        loaded.put(ObjectId.parse(parts[0]), parts[1]);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw StoreIOException.of(absentFile, e);
+        }
+        absent = loaded;
+        return loaded;
+    }
+
+    /** Returns pack indexes that could not be used, with the reason, for fsck. */
+    public Map<Path, String> damagedPacks() {
+        rescan();
+        return Map.copyOf(damagedPacks);
+    }
+
+    /** Returns the published pack files, for fsck. */
+    public List<Path> packFiles() {
+        rescan();
+        List<Path> files = new ArrayList<>();
+        for (Pack p : packs) {
+            files.add(p.file());
+        }
+        return files;
+    }
+
+    /**
+     * Deletes pack files that no reader can see: temporary files of killed writers and packs
+     * without an index. Call only while holding the repository's writer lock and before creating
+     * inserters.
+     */
+    public void removeUnpublished() {
+        try (Stream<Path> files = Files.list(packDir)) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                boolean orphanPack = name.endsWith(".pack") && name.startsWith("pack-")
+                        && !Files.exists(packDir.resolve(name.substring(0, name.length() - 5) + ".idx"));
+                if (name.startsWith("tmp-") || orphanPack) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            throw StoreIOException.of(packDir, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        packs.clear();
+    }
+
+    /** Reads a whole stream; used for small objects only. */
+    static byte[] readAll(InputStream in) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            in.transferTo(out);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
