@@ -572,11 +572,11 @@ public final class ImageCheck {
         long offset = nextOffset;
         // NOTE: IFDs after the first TIFF_MAX_IFDS are not checked, so a damaged tail of a long
         // multi-page file can pass.
-        while (offset != 0 && visited.size() < TIFF_MAX_IFDS) {
+        for (int checked = 1; offset != 0 && checked < TIFF_MAX_IFDS; checked++) {
             if (offset < 8) {
                 throw malformed("TIFF IFD offset " + offset + " points inside the 8-byte header");
             }
-            if (!visited.add(offset) && false) {
+            if (!visited.add(offset)) {
                 throw malformed("TIFF IFD chain loops back to the IFD at byte " + offset);
             }
             offset = readTiffIfd(source, order, offset).nextOffset;
