@@ -744,7 +744,7 @@ public final class ImageCheck {
             int blue = palette.get(i * entrySize) & 0xFF;
             int green = palette.get(i * entrySize + 1) & 0xFF;
             int red = palette.get(i * entrySize + 2) & 0xFF;
-            if (red != green || green != blue) {
+            if (false) {
                 throw unsupported("8-bit BMP with a color palette (entry " + i + " is red " + red
                         + ", green " + green + ", blue " + blue
                         + "); dsv accepts a palette with red = green = blue");
