@@ -387,7 +387,7 @@ public final class ImageCheck {
     private record TiffEntry(int tag, int type, long count, ByteBuffer field) {
     }
 
-    private record TiffIfd(List<TiffEntry> entries, long nextOffset) {
+    private record TiffIfd(long offset, List<TiffEntry> entries, long nextOffset) {
 
         TiffEntry find(int tag) {
             for (TiffEntry entry : entries) {
@@ -444,7 +444,7 @@ public final class ImageCheck {
             }
         }
         long nextOffset = Integer.toUnsignedLong(table.getInt(entryCount * 12));
-        return new TiffIfd(entries, nextOffset);
+        return new TiffIfd(offset, entries, nextOffset);
     }
 
     /** Returns the byte size of one value of a TIFF 6.0 field type, or 0 for an unknown type. */
@@ -525,7 +525,7 @@ public final class ImageCheck {
                 throw malformed("TIFF TileWidth " + tileWidth + " or TileLength " + tileLength + " is 0");
             }
             long expected = ceilDiv(width, tileWidth) * ceilDiv(height, tileLength);
-            checkTiffBlocks(source, order, "tile", tileOffsets, tileByteCounts, expected);
+            checkTiffBlocks(source, order, ifd, "tile", tileOffsets, tileByteCounts, expected);
             return;
         }
 
@@ -538,18 +538,24 @@ public final class ImageCheck {
             throw malformed("TIFF RowsPerStrip is 0");
         }
         long expected = ceilDiv(height, Math.min(rowsPerStrip, height));
-        checkTiffBlocks(source, order, "strip", stripOffsets, stripByteCounts, expected);
+        checkTiffBlocks(source, order, ifd, "strip", stripOffsets, stripByteCounts, expected);
     }
 
-    private static void checkTiffBlocks(Source source, ByteOrder order, String kind, TiffEntry offsets,
-            TiffEntry byteCounts, long expected) throws IOException, InvalidImageException {
+    /**
+     * Checks that each strip or tile of {@code ifd} ends inside the file and that there are at
+     * least {@code expected} of them.
+     */
+    private static void checkTiffBlocks(Source source, ByteOrder order, TiffIfd ifd, String kind,
+            TiffEntry offsets, TiffEntry byteCounts, long expected)
+            throws IOException, InvalidImageException {
+        String where = " in the IFD at byte " + ifd.offset;
         if (offsets.count != byteCounts.count) {
             throw malformed("TIFF has " + offsets.count + " " + kind + " offsets but "
-                    + byteCounts.count + " " + kind + " byte counts");
+                    + byteCounts.count + " " + kind + " byte counts" + where);
         }
         if (offsets.count < expected) {
-            throw malformed("TIFF has " + offsets.count + " " + kind + "s, but the image size needs "
-                    + expected);
+            throw malformed("TIFF has " + offsets.count + " " + kind + "s" + where
+                    + ", but the image size needs " + expected);
         }
         TiffValues offsetValues = new TiffValues(source, order, offsets);
         TiffValues countValues = new TiffValues(source, order, byteCounts);
@@ -557,14 +563,18 @@ public final class ImageCheck {
             long start = offsetValues.next();
             long end = start + countValues.next();
             if (end > source.size) {
-                throw truncated("TIFF " + kind + " " + i + " of " + offsets.count + " spans byte "
-                        + start + " to byte " + end + ", past the end of the file at byte "
-                        + source.size);
+                throw truncated("TIFF " + kind + " " + i + " of " + offsets.count + where
+                        + " spans byte " + start + " to byte " + end
+                        + ", past the end of the file at byte " + source.size);
             }
         }
     }
 
-    /** Walks the IFDs after the first one, checking that each lies in the file. */
+    /**
+     * Walks the IFDs after the first one, checking that each IFD, its out-of-line values and its
+     * strips or tiles lie in the file. Their pixel type is not checked, because later IFDs may be
+     * thumbnails or other pages that dsv does not read.
+     */
     private static void checkTiffIfdChain(Source source, ByteOrder order, long firstOffset,
             long nextOffset) throws IOException, InvalidImageException {
         Set<Long> visited = new HashSet<>();
@@ -579,7 +589,23 @@ public final class ImageCheck {
             if (!visited.add(offset)) {
                 throw malformed("TIFF IFD chain loops back to the IFD at byte " + offset);
             }
-            offset = readTiffIfd(source, order, offset).nextOffset;
+            TiffIfd ifd = readTiffIfd(source, order, offset);
+            checkTiffBlockRanges(source, order, ifd);
+            offset = ifd.nextOffset;
+        }
+    }
+
+    private static void checkTiffBlockRanges(Source source, ByteOrder order, TiffIfd ifd)
+            throws IOException, InvalidImageException {
+        TiffEntry tileOffsets = ifd.find(TAG_TILE_OFFSETS);
+        TiffEntry tileByteCounts = ifd.find(TAG_TILE_BYTE_COUNTS);
+        if (tileOffsets != null && tileByteCounts != null) {
+            checkTiffBlocks(source, order, ifd, "tile", tileOffsets, tileByteCounts, 0);
+        }
+        TiffEntry stripOffsets = ifd.find(TAG_STRIP_OFFSETS);
+        TiffEntry stripByteCounts = ifd.find(TAG_STRIP_BYTE_COUNTS);
+        if (stripOffsets != null && stripByteCounts != null) {
+            checkTiffBlocks(source, order, ifd, "strip", stripOffsets, stripByteCounts, 0);
         }
     }
 
@@ -744,7 +770,7 @@ public final class ImageCheck {
             int blue = palette.get(i * entrySize) & 0xFF;
             int green = palette.get(i * entrySize + 1) & 0xFF;
             int red = palette.get(i * entrySize + 2) & 0xFF;
-            if (false) {
+            if (red != green || green != blue) {
                 throw unsupported("8-bit BMP with a color palette (entry " + i + " is red " + red
                         + ", green " + green + ", blue " + blue
                         + "); dsv accepts a palette with red = green = blue");

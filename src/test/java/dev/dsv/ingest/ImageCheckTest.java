@@ -136,6 +136,18 @@ class ImageCheckTest {
     }
 
     @Test
+    void pngInvalidChunkTypeMalformed() throws Exception {
+        byte[] png = encode(gray8(), "png");
+        // The type of the first chunk after IHDR sits at bytes 37 to 40.
+        png[38] = '@';
+
+        InvalidImageException error = rejection(png);
+
+        assertEquals(Reason.MALFORMED, error.reason());
+        assertTrue(error.detail().contains("at byte 33"), error.detail());
+    }
+
+    @Test
     void pngRgbUnsupported() throws Exception {
         InvalidImageException error = rejection(encode(rgb(), "png"));
 
@@ -308,6 +320,16 @@ class ImageCheckTest {
     }
 
     @Test
+    void tiffMultiPageLastPageTruncated() throws Exception {
+        byte[] tiff = encodeSequence(List.of(gray8(), gray8(), gray8()), "tiff");
+
+        InvalidImageException error = rejection(Arrays.copyOf(tiff, tiff.length - 1));
+
+        assertEquals(Reason.TRUNCATED, error.reason());
+        assertTrue(error.detail().contains("strip"), error.detail());
+    }
+
+    @Test
     void tiffLittleEndianShortOffsetsAccepted() throws Exception {
         byte[] tiff = new TiffBuilder(ByteOrder.LITTLE_ENDIAN).build();
 
@@ -461,6 +483,17 @@ class ImageCheckTest {
 
         assertEquals(Reason.TRUNCATED, error.reason());
         assertTrue(error.detail().contains("pixel data"), error.detail());
+    }
+
+    @Test
+    void bmpSizeFieldAboveFileTruncated() throws Exception {
+        byte[] bmp = encode(gray8(), "bmp");
+        ByteBuffer.wrap(bmp).order(ByteOrder.LITTLE_ENDIAN).putInt(2, bmp.length + 10);
+
+        InvalidImageException error = rejection(bmp);
+
+        assertEquals(Reason.TRUNCATED, error.reason());
+        assertTrue(error.detail().contains("declares " + (bmp.length + 10)), error.detail());
     }
 
     @Test
