@@ -276,7 +276,7 @@ public final class ImageCheck {
         }
     }
 
-    /** Returns true for SOF0 to SOF15 except DHT (C4), JPG (C8) and DAC (CC). */
+    /** Returns true for the SOF marker codes: C0 to CF except C4 (DHT), C8 (JPG) and CC (DAC). */
     private static boolean isJpegStartOfFrame(int code) {
         return code >= 0xC0 && code <= 0xCF && code != 0xC4 && code != 0xC8 && code != 0xCC;
     }
@@ -358,9 +358,9 @@ public final class ImageCheck {
             throw truncated("EOI marker FF D9 missing after the scan data that starts at byte "
                     + scanStart);
         }
-        throw truncated("EOI marker FF D9 missing: the data ends with bytes "
+        throw truncated("EOI marker FF D9 missing at the end of the file, whose last non-zero bytes are "
                 + hexByte(tail.get(end - 2) & 0xFF) + " " + hexByte(tail.get(end - 1) & 0xFF)
-                + " at byte " + (tailStart + end));
+                + " at byte " + (tailStart + end - 2));
     }
 
     // ---------------------------------------------------------------- TIFF
@@ -688,7 +688,7 @@ public final class ImageCheck {
                 || headerSize == 64 || headerSize == 108 || headerSize == 124;
         if (!knownHeader) {
             throw new InvalidImageException(Reason.NOT_AN_IMAGE, "starts with \"BM\", but bytes 14 to 17"
-                    + " hold " + headerSize + ", which is not a BMP info header size");
+                    + " contain " + headerSize + ", which is not a BMP info header size");
         }
         // Some writers store 0 as the file size, so only a non-zero size field is compared.
         if (declaredSize != 0 && source.size < declaredSize) {
@@ -762,7 +762,8 @@ public final class ImageCheck {
         if (colors > 256) {
             throw malformed("8-bit BMP declares " + colors + " palette colors, above the maximum 256");
         }
-        // Core headers store palette entries as B, G, R; info headers add a reserved byte.
+        // Core headers store each palette entry as the 3 bytes B, G, R, and info headers add a
+        // reserved fourth byte.
         int entrySize = core ? 3 : 4;
         int paletteBytes = (int) colors * entrySize;
         ByteBuffer palette = source.read(position, paletteBytes, ByteOrder.LITTLE_ENDIAN, "BMP palette");
@@ -814,19 +815,22 @@ public final class ImageCheck {
             return head;
         }
 
-        /** Reads exactly {@code length} bytes at {@code position}; {@code what} names them in errors. */
-        ByteBuffer read(long position, int length, ByteOrder order, String what)
+        /**
+         * Reads exactly {@code length} bytes at {@code position}. The {@code structure} name, such
+         * as "PNG chunk header", starts the detail of the TRUNCATED error.
+         */
+        ByteBuffer read(long position, int length, ByteOrder order, String structure)
                 throws IOException, InvalidImageException {
             long end = position + length;
             if (end > size) {
-                throw truncated(what + " at byte " + position + " needs " + length
+                throw truncated(structure + " at byte " + position + " needs " + length
                         + " bytes, but the file ends at byte " + size);
             }
             ByteBuffer buffer = ByteBuffer.allocate(length).order(order);
             while (buffer.hasRemaining()) {
                 int count = channel.read(buffer, position + buffer.position());
                 if (count < 0) {
-                    throw truncated(what + " at byte " + position + " needs " + length
+                    throw truncated(structure + " at byte " + position + " needs " + length
                             + " bytes, but the file shrank to " + (position + buffer.position())
                             + " bytes during the check");
                 }
@@ -848,7 +852,7 @@ public final class ImageCheck {
         return true;
     }
 
-    /** Returns true if the whole file is a prefix of {@code signature} of at least {@code minLength} bytes. */
+    /** Returns true if the whole file is a prefix of {@code signature} with at least {@code minLength} bytes. */
     private static boolean isCutSignature(byte[] head, byte[] signature, int minLength) {
         if (head.length < minLength || head.length >= signature.length) {
             return false;

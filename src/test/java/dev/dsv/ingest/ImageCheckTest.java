@@ -458,7 +458,8 @@ class ImageCheckTest {
     void bmpTopDownAccepted() throws Exception {
         byte[] bmp = encode(gray8(), "bmp");
         ByteBuffer header = ByteBuffer.wrap(bmp).order(ByteOrder.LITTLE_ENDIAN);
-        // The info header stores the height at byte 22; negative means rows run top to bottom.
+        // The info header stores the height at byte 22, and a negative height means rows run
+        // top to bottom.
         header.putInt(22, -header.getInt(22));
 
         assertEquals(new ImageInfo(ImageFormat.BMP, WIDTH, HEIGHT, 8), check(bmp));
@@ -538,7 +539,7 @@ class ImageCheckTest {
 
                 InvalidImageException error = assertThrows(InvalidImageException.class,
                         () -> ImageCheck.check(channel), format + " cut to " + cut + " bytes was accepted");
-                // Prefixes shorter than 4 bytes cannot be told apart from other files.
+                // Prefixes shorter than 4 bytes are too short to identify as a cut image.
                 if (length >= 4) {
                     assertEquals(Reason.TRUNCATED, error.reason(), format + " cut to " + cut + " bytes: "
                             + error.detail());
