@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.text.Normalizer;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Map;
@@ -23,15 +22,44 @@ import java.util.TreeMap;
  */
 public final class CanonicalJson {
     /** Orders strings by Unicode code point, which equals the order of their UTF-8 bytes. */
-    public static final Comparator<String> CODE_POINT_ORDER = (a, b) -> Arrays.compare(
-            a.codePoints().toArray(), b.codePoints().toArray());
+    public static final Comparator<String> CODE_POINT_ORDER = CanonicalJson::compareCodePoints;
 
-    private static final JsonFactory FACTORY = new JsonFactory();
+    /**
+     * Writes characters outside the Basic Multilingual Plane as raw UTF-8 like every other
+     * character; Jackson's default would escape them as surrogate pairs.
+     */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+            .build();
     private static final ObjectMapper READER = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     private CanonicalJson() {
+    }
+
+    /**
+     * Compares by code point without decoding. UTF-16 order differs from code point order only
+     * between surrogates (U+D800-DFFF) and U+E000-FFFF, so those two ranges are swapped before
+     * comparing the first differing chars.
+     */
+    static int compareCodePoints(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                return codePointRank(x) - codePointRank(y);
+            }
+        }
+        return a.length() - b.length();
+    }
+
+    private static int codePointRank(char c) {
+        if (c < 0xD800) {
+            return c;
+        }
+        return c >= 0xE000 ? c - 0x800 : c + 0x2000;
     }
 
     /** Returns a new map whose iteration order is the canonical key order. */

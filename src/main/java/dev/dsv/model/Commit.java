@@ -32,12 +32,18 @@ public record Commit(
         m.put("type", ObjectType.COMMIT.jsonName());
         m.put("v", 1);
         m.put("tree", tree);
-        m.put("parents", new ArrayList<>(parents));
+        if (!parents.isEmpty()) {
+            m.put("parents", new ArrayList<>(parents));
+        }
         m.put("committer", committer);
         m.put("time", Times.format(time));
         m.put("message", message);
-        m.put("touches", touches.stream().map(p -> List.of(p.cellType(), p.defect())).toList());
-        m.put("sources", sources);
+        if (!touches.isEmpty()) {
+            m.put("touches", touches.stream().map(p -> List.of(p.cellType(), p.defect())).toList());
+        }
+        if (!sources.isEmpty()) {
+            m.put("sources", sources);
+        }
         return m;
     }
 

@@ -36,8 +36,11 @@ public final class DatasetPath {
             if (c == '\\') {
                 throw invalid(raw, "backslash");
             }
-            if (c < 0x20 || c == 0x7f) {
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
                 throw invalid(raw, "control character");
+            }
+            if (Character.isSurrogate(c) && !validSurrogatePair(path, i)) {
+                throw invalid(raw, "unpaired surrogate");
             }
         }
         for (String part : path.split("/", -1)) {
@@ -49,6 +52,14 @@ public final class DatasetPath {
             }
         }
         return path;
+    }
+
+    private static boolean validSurrogatePair(String s, int i) {
+        char c = s.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        }
+        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
     }
 
     /** Splits a normalized path into its components. */

@@ -24,8 +24,12 @@ public final class Times {
     /** Parses an RFC 3339 time with an offset; returns null when the text is not one. */
     public static OffsetDateTime parseOrNull(String text) {
         try {
-            return OffsetDateTime.parse(text.trim(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                    .truncatedTo(ChronoUnit.MILLIS);
+            OffsetDateTime t = OffsetDateTime.parse(text.trim(), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            // RFC 3339 offsets have no seconds, and the canonical text could not keep them.
+            if (t.getOffset().getTotalSeconds() % 60 != 0 || t.getYear() < 0 || t.getYear() > 9999) {
+                return null;
+            }
+            return t.truncatedTo(ChronoUnit.MILLIS);
         } catch (DateTimeParseException e) {
             return null;
         }

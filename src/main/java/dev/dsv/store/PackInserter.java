@@ -61,7 +61,7 @@ final class PackInserter implements ObjectStore.Inserter {
     @Override
     public ObjectId insert(ObjectType type, byte[] canonical) {
         ObjectId id = ObjectId.fromBytes(DigestUtils.sha256(canonical));
-        if (written.contains(id) || store.contains(id)) {
+        if (written.contains(id) || store.containsMapped(id)) {
             return id;
         }
         byte[] stored = deflate(canonical);
@@ -114,7 +114,7 @@ final class PackInserter implements ObjectStore.Inserter {
         }
         ObjectId id = ObjectId.fromBytes(md.digest());
         try {
-            if (written.contains(id) || store.contains(id)) {
+            if (written.contains(id) || store.containsMapped(id)) {
                 pack.channel.truncate(start);
                 return id;
             }

@@ -38,6 +38,7 @@ public final class PackStore implements ObjectStore {
     private final Set<String> loadedPackNames = new HashSet<>();
     private final Map<Path, String> damagedPacks = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Map<ObjectId, String> absent;
+    private volatile String absentStamp = "";
 
     private PackStore(Path objectsDir) {
         this.objectsDir = objectsDir;
@@ -102,17 +103,33 @@ public final class PackStore implements ObjectStore {
     private record Located(Pack pack, Pack.Entry entry) {
     }
 
-    private Located locate(ObjectId id) {
+    /** Finds an object in the packs mapped so far, without looking for new pack files. */
+    private Located locateMapped(ObjectId id) {
         for (Pack p : packs) {
             Pack.Entry e = p.find(id);
             if (e != null) {
                 return new Located(p, e);
             }
         }
-        if (rescan()) {
-            return locate(id);
-        }
         return null;
+    }
+
+    /** Finds an object, listing the pack folder again on a miss: another process may have published it. */
+    private Located locate(ObjectId id) {
+        Located at = locateMapped(id);
+        if (at == null && rescan()) {
+            at = locateMapped(id);
+        }
+        return at;
+    }
+
+    /**
+     * Returns true when a mapped pack holds the object. Inserters use this for deduplication: they
+     * run under the writer lock, so no other process publishes packs meanwhile, and a miss needs
+     * no listing of the pack folder.
+     */
+    boolean containsMapped(ObjectId id) {
+        return locateMapped(id) != null;
     }
 
     @Override
@@ -175,7 +192,7 @@ public final class PackStore implements ObjectStore {
                 }
                 n += got;
             }
-            if (n != out.length) {
+            if (n != out.length || !inflater.finished()) {
                 throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
             }
             return out;
@@ -229,6 +246,7 @@ public final class PackStore implements ObjectStore {
 
     @Override
     public synchronized void markAbsent(ObjectId id, String reason) {
+        absent = null;
         Map<ObjectId, String> updated = new LinkedHashMap<>(absentObjects());
         updated.put(id, reason.replaceAll("\\s+", "-"));
         StringBuilder text = new StringBuilder();
@@ -238,13 +256,14 @@ public final class PackStore implements ObjectStore {
         } catch (IOException e) {
             throw StoreIOException.of(absentFile, e);
         }
-        absent = updated;
+        absent = null;
     }
 
     @Override
     public Map<ObjectId, String> absentObjects() {
+        String stamp = fileStamp(absentFile);
         Map<ObjectId, String> current = absent;
-        if (current != null) {
+        if (current != null && stamp.equals(absentStamp)) {
             return current;
         }
         Map<ObjectId, String> loaded = new LinkedHashMap<>();
@@ -261,7 +280,18 @@ public final class PackStore implements ObjectStore {
             throw StoreIOException.of(absentFile, e);
         }
         absent = loaded;
+        absentStamp = stamp;
         return loaded;
+    }
+
+    /** Returns size, modification time and file key, so that a rewritten file is noticed. */
+    private static String fileStamp(Path file) {
+        try {
+            var attrs = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class);
+            return attrs.size() + "/" + attrs.lastModifiedTime().toMillis() + "/" + attrs.fileKey();
+        } catch (IOException e) {
+            return "none";
+        }
     }
 
     /** Returns pack indexes that could not be used, with the reason, for fsck. */

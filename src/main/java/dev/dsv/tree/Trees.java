@@ -45,6 +45,13 @@ public final class Trees {
                 }
             });
 
+    /**
+     * Nodes written by the running {@link #apply} call, which may read them back before the
+     * caller flushes. Kept apart from the cache so that nodes of a discarded write never read as
+     * present afterwards.
+     */
+    private final Map<ObjectId, TreeNode> written = new java.util.HashMap<>();
+
     public Trees(ObjectStore store) {
         this.store = store;
     }
@@ -55,6 +62,9 @@ public final class Trees {
             return new TreeNode.Flat(List.of());
         }
         TreeNode cached = cache.get(id);
+        if (cached == null) {
+            cached = written.get(id);
+        }
         if (cached != null) {
             return cached;
         }
@@ -65,7 +75,7 @@ public final class Trees {
 
     private ObjectId write(TreeNode node, ObjectStore.Inserter inserter) {
         ObjectId id = inserter.insert(ObjectType.TREE, TreeCodec.encode(node));
-        cache.put(id, node);
+        written.put(id, node);
         return id;
     }
 
@@ -155,8 +165,12 @@ public final class Trees {
             }
             at.images.put(parts.get(parts.size() - 1), c.getValue());
         }
-        ObjectId result = applyFolder(root, tree, "", inserter);
-        return result == null ? EMPTY_TREE : result;
+        try {
+            ObjectId result = applyFolder(root, tree, "", inserter);
+            return result == null ? EMPTY_TREE : result;
+        } finally {
+            written.clear();
+        }
     }
 
     /** Changes inside one folder: image puts or removals (null), and changes in subfolders. */
@@ -186,11 +200,9 @@ public final class Trees {
             if (edits.containsKey(name)) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.path.imageNotFolder", prefix + name);
             }
-            if (img.getValue() != null) {
-                TreeEntry existing = folder == null ? null : findInFolder(folder, name);
-                if (existing != null && existing.isFolder()) {
-                    throw new DsvException(ExitCode.INVALID_INPUT, "error.path.folderNotImage", prefix + name);
-                }
+            TreeEntry existing = folder == null ? null : findInFolder(folder, name);
+            if (existing != null && existing.isFolder()) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.path.folderNotImage", prefix + name);
             }
             edits.put(name, new Edit(name, img.getValue() == null ? null : TreeEntry.image(name, img.getValue())));
         }

@@ -302,4 +302,37 @@ class CanonicalJsonTest {
         assertEquals("caf\u00e9/x.png", DatasetPath.normalize("caf" + "e\u0301/x.png"));
         assertEquals("\uAC00.png", DatasetPath.normalize("\u1100\u1161.png"));
     }
+
+    @Test
+    void datasetPathRejectsC1AndLoneSurrogates() {
+        for (String raw : List.of("a\u0085b", "a\u009fb", "a\uD800b", "a\uDC00", "\uD842")) {
+            DsvException e = assertThrows(DsvException.class, () -> DatasetPath.normalize(raw), raw);
+            assertEquals("error.path.invalid", e.messageKey(), raw);
+        }
+        assertEquals("\uD842\uDFB7.png", DatasetPath.normalize("\uD842\uDFB7.png"));
+    }
+
+    @Test
+    void supplementaryCharactersEncodeAsUtf8() {
+        byte[] bytes = CanonicalJson.encode(java.util.Map.of("name", "\uD842\uDFB7.png"));
+        String expected = "{\"name\":\"\uD842\uDFB7.png\"}";
+        assertEquals(expected, new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(expected.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, bytes.length);
+    }
+
+    @Test
+    void firstCommitOmitsEmptyLists() {
+        Commit c = new Commit(ObjectId.fromBytes(new byte[32]), List.of(), "qa", Times.parseOrNull("2026-06-01T08:00:00Z"),
+                "first", List.of(), List.of());
+        String text = new String(c.encode(), java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(text.contains("parents"), text);
+        assertFalse(text.contains("touches"), text);
+        assertFalse(text.contains("sources"), text);
+    }
+
+    @Test
+    void timesRejectsOffsetSeconds() {
+        assertNull(Times.parseOrNull("2026-06-01T08:30:00+05:30:15"));
+        assertEquals("2026-06-01T08:30:00+05:30", Times.format(Times.parseOrNull("2026-06-01T08:30:00+05:30")));
+    }
 }

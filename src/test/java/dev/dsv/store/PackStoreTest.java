@@ -694,4 +694,21 @@ class PackStoreTest {
         assertEquals(commit.length, store.size(commitId));
         assertEquals(blob.length, store.size(blobId));
     }
+
+    @Test
+    void absentRecordsFromTwoStoresBothKept() {
+        PackStore first = openStore();
+        PackStore second = openStore();
+        ObjectId x = idOf("x".getBytes(StandardCharsets.UTF_8));
+        ObjectId y = idOf("y".getBytes(StandardCharsets.UTF_8));
+        assertEquals(Map.of(), first.absentObjects());
+
+        second.markAbsent(x, "site-local");
+        assertEquals(ObjectState.ABSENT_BY_DESIGN, first.state(x));
+        first.markAbsent(y, "partial-clone");
+
+        PackStore reopened = openStore();
+        assertEquals("site-local", reopened.absentObjects().get(x));
+        assertEquals("partial-clone", reopened.absentObjects().get(y));
+    }
 }
