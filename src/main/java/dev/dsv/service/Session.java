@@ -29,8 +29,17 @@ import java.util.List;
 public final class Session implements AutoCloseable {
     private final Repository repository;
     private final Trees trees;
+    private static final int LABEL_CACHE_SIZE = 100_000;
+
     private Index index;
     private Duration lockTimeout;
+    /** Decoded label records, because a commit reads each changed label twice (summary, index). */
+    private final java.util.Map<ObjectId, LabelRecord> labels = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<ObjectId, LabelRecord> eldest) {
+            return size() > LABEL_CACHE_SIZE;
+        }
+    };
 
     private Session(Repository repository) {
         this.repository = repository;
@@ -137,10 +146,15 @@ public final class Session implements AutoCloseable {
 
     /** Reads and checks a label record. */
     public LabelRecord readLabel(ObjectId id) {
+        LabelRecord cached = labels.get(id);
+        if (cached != null) {
+            return cached;
+        }
         byte[] bytes = repository.store().read(id, ObjectType.LABEL);
         try {
             LabelRecord r = LabelRecord.fromJson(CanonicalJson.parse(bytes));
             checkCanonical(id, r.encode(), bytes);
+            labels.put(id, r);
             return r;
         } catch (IOException | RuntimeException e) {
             throw undecodable(id, e);
