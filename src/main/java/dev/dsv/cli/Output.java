@@ -14,7 +14,7 @@ import java.util.MissingResourceException;
 import java.util.ResourceBundle;
 
 /**
- * Where a command writes: results on stdout (text, or exactly one JSON document with
+ * The output channels of a command: results on stdout (text, or exactly one JSON document with
  * {@code schema_version} under {@code --json}), messages and progress on stderr. User-facing text
  * comes from the {@code Messages} resource bundle.
  */
@@ -80,7 +80,7 @@ public final class Output {
         err.println(text(key, args));
     }
 
-    /** Starts a JSON document: a map that already holds {@code schema_version}. */
+    /** Starts a JSON document: a map that already contains {@code schema_version}. */
     public static Map<String, Object> document() {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("schema_version", SCHEMA_VERSION);

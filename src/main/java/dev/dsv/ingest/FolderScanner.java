@@ -39,7 +39,7 @@ public final class FolderScanner {
         } catch (IOException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.add.folderUnreadable", folder, e.getMessage());
         }
-        Path skipReal = realOrNull(skip);
+        Object skipKey = fileKeyOrNull(skip);
         List<SourceFile> files = new ArrayList<>();
         try {
             Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
@@ -61,12 +61,12 @@ public final class FolderScanner {
                             if (file.getFileName().toString().startsWith(".") || !attrs.isRegularFile()) {
                                 return FileVisitResult.CONTINUE;
                             }
-                            Path real = file.toRealPath();
-                            if (skipReal != null && real.equals(skipReal)) {
+                            if (skipKey != null && skipKey.equals(attrs.fileKey())) {
                                 return FileVisitResult.CONTINUE;
                             }
-                            if (!real.startsWith(root)) {
-                                problems.add(new Problem("error.add.linkEscapes", file, real, folder));
+                            // Folders were checked on the way in, so only a link itself can lead out.
+                            if (Files.isSymbolicLink(file) && !file.toRealPath().startsWith(root)) {
+                                problems.add(new Problem("error.add.linkEscapes", file, file.toRealPath(), folder));
                                 return FileVisitResult.CONTINUE;
                             }
                             files.add(new SourceFile(file, relative(root, file), attrs.size(),
@@ -113,12 +113,12 @@ public final class FolderScanner {
         return CanonicalJson.nfc(sb.toString());
     }
 
-    private static Path realOrNull(Path p) {
+    private static Object fileKeyOrNull(Path p) {
         if (p == null) {
             return null;
         }
         try {
-            return p.toRealPath();
+            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
         } catch (IOException e) {
             return null;
         }

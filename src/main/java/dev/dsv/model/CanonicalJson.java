@@ -130,7 +130,18 @@ public final class CanonicalJson {
         return READER.readTree(bytes);
     }
 
+    /**
+     * Returns the NFC form of a string. Text without characters from U+0300 up (no combining
+     * marks, no Hangul jamo) is already NFC, so the common case skips the normalizer.
+     */
     public static String nfc(String s) {
-        return Normalizer.isNormalized(s, Normalizer.Form.NFC) ? s : Normalizer.normalize(s, Normalizer.Form.NFC);
+        boolean simple = true;
+        for (int i = 0; i < s.length() && simple; i++) {
+            simple = s.charAt(i) < 0x300;
+        }
+        if (simple || Normalizer.isNormalized(s, Normalizer.Form.NFC)) {
+            return s;
+        }
+        return Normalizer.normalize(s, Normalizer.Form.NFC);
     }
 }

@@ -50,7 +50,7 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * Creates a repository in {@code dir} (made if needed). Fails when {@code dir} already holds
+     * Creates a repository in {@code dir} (made if needed). Fails when {@code dir} already contains
      * one, so that init never touches existing data.
      */
     public static Repository init(Path dir) {

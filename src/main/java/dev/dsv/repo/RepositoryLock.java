@@ -71,7 +71,7 @@ public final class RepositoryLock implements AutoCloseable {
         try {
             return channel.tryLock();
         } catch (OverlappingFileLockException e) {
-            // Another thread of this JVM holds it: the same situation as another process.
+            // Another thread of this JVM has the lock, which is the same situation as another process.
             return null;
         }
     }

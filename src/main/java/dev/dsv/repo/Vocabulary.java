@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * A configured list of allowed values (cell types, defect types, splits, sources). Input matches
- * case-insensitively and is stored in the configured spelling; an unknown value is invalid input
+ * case-insensitively and is stored in the configured spelling. An unknown value is invalid input
  * that names the value and the allowed ones, never a new class.
  */
 public final class Vocabulary {

@@ -53,7 +53,7 @@ public final class AddService {
     /** At most this many problems are reported, so a wrong folder does not flood the terminal. */
     public static final int MAX_PROBLEMS = 50;
 
-    /** What to add. {@code prefix} null means the default (the folder's own name). */
+    /** The request of one add. {@code prefix} null means the default (the folder's own name). */
     public record Options(List<Path> paths, Path labels, String prefix, boolean replace, LabelDefaults defaults) {
     }
 
@@ -212,8 +212,12 @@ public final class AddService {
         List<LabelRow> rows = new DsvCsvLabels(options.labels()).read(problems);
         Map<String, LabelRow> byPath = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
         Map<String, LabelRow> byFolded = new HashMap<>();
+        String rowPrefix = null;
+        if (options.paths().size() == 1 && Files.isDirectory(options.paths().get(0))) {
+            rowPrefix = options.prefix() != null ? options.prefix() : folderName(options.paths().get(0));
+        }
         for (LabelRow row : rows) {
-            String key = rowDatasetPath(options, row, problems);
+            String key = rowDatasetPath(rowPrefix, row, problems);
             if (key == null) {
                 continue;
             }
@@ -248,21 +252,22 @@ public final class AddService {
         return drafts;
     }
 
-    /** Maps a labels row to a dataset path: {@code path} is relative to the one added folder. */
-    private static String rowDatasetPath(Options options, LabelRow row, List<Problem> problems) {
+    /**
+     * Maps a labels row to a dataset path. A {@code path} is relative to the one added folder,
+     * whose dataset prefix is {@code rowPrefix} (null when more than one path or a file was added).
+     */
+    private static String rowDatasetPath(String rowPrefix, LabelRow row, List<Problem> problems) {
         String raw;
         if (row.datasetPath() != null) {
             raw = row.datasetPath();
         } else if (row.path() != null) {
-            if (options.paths().size() != 1 || !Files.isDirectory(options.paths().get(0))) {
+            if (rowPrefix == null) {
                 problems.add(new Problem("error.labels.pathNeedsOneFolder", row.where()));
                 return null;
             }
-            Path folder = options.paths().get(0);
-            String prefix = options.prefix() != null ? options.prefix() : folderName(folder);
-            raw = row.path().replaceFirst("^\\./", "");
+            raw = row.path().startsWith("./") ? row.path().substring(2) : row.path();
             try {
-                raw = DatasetPath.join(prefix, DatasetPath.normalize(raw));
+                raw = DatasetPath.join(rowPrefix, DatasetPath.normalize(raw));
             } catch (DsvException e) {
                 problems.add(new Problem("error.labels.invalidPath", row.where(), row.path(), e.arguments()[1]));
                 return null;
@@ -387,8 +392,13 @@ public final class AddService {
                 counts.unchanged++;
                 continue;
             } else if (!replace) {
-                String what = !sameBlob ? "image" : !sameLabel ? "labels" : "facts";
-                problems.add(new Problem("error.add.exists." + what, d.datasetPath(), d.file().file()));
+                String difference = "facts";
+                if (!sameBlob) {
+                    difference = "image";
+                } else if (!sameLabel) {
+                    difference = "labels";
+                }
+                problems.add(new Problem("error.add.exists." + difference, d.datasetPath(), d.file().file()));
                 if (problems.size() >= MAX_PROBLEMS) {
                     break;
                 }

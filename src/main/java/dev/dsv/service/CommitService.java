@@ -24,7 +24,7 @@ import java.util.TreeSet;
 /**
  * {@code dsv commit}: records the stage as a commit on the current branch. The order of the steps
  * keeps a killed commit safe: objects are flushed before the branch moves, and the stage is
- * cleared only after, so at worst the next command sees a stage equal to HEAD (nothing staged).
+ * cleared only after, so at worst the next command finds a stage equal to HEAD (nothing staged).
  */
 public final class CommitService {
     /** The new commit and what it changed. */

@@ -4,7 +4,7 @@ import dev.dsv.repo.RepositoryLock;
 
 /** {@code dsv reindex}: rebuilds the SQLite index from the objects and refs. */
 public final class ReindexService {
-    /** What the rebuilt index holds. */
+    /** Counts of the rebuilt index. */
     public record Result(int commits, int metaRecords) {
     }
 

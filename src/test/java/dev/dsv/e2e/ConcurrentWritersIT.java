@@ -1,0 +1,62 @@
+package dev.dsv.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dsv.testing.CliResult;
+import dev.dsv.testing.DsvProcess;
+import dev.dsv.testing.ElpvLabels;
+import dev.dsv.testing.Images;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two dsv processes writing to one repository at once: one waits for the other, nothing is lost. */
+class ConcurrentWritersIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void secondWriterWaitsThenSucceeds() throws Exception {
+        assertEquals(0, DsvProcess.run(tmp, "init", "lib").exitCode());
+        Path lib = tmp.resolve("lib");
+        Path labels = ElpvLabels.writeDsvCsv(tmp.resolve("elpv.csv"));
+        Process big = DsvProcess.start(lib, Map.of(), tmp.resolve("big.out"), tmp.resolve("big.err"),
+                "add", Images.ELPV.resolve("images").toString(), "--labels", labels.toString(), "--prefix", "elpv",
+                "--source", "production", "--labeler", "elpv-experts");
+        Thread.sleep(800);
+        CliResult small = DsvProcess.run(lib, "--lock-timeout", "120", "add", Images.SAMPLE.resolve("images").toString(),
+                "--labels", Images.SAMPLE.resolve("labels.csv").toString(), "--prefix", "sample",
+                "--source", "production", "--labeler", "lab-02");
+        assertTrue(big.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, big.exitValue(), Files.readString(tmp.resolve("big.err"), StandardCharsets.UTF_8));
+        assertEquals(0, small.exitCode(), small.toString());
+
+        JsonNode status = DsvProcess.run(lib, "--json", "status").json();
+        assertEquals(2624 + 60, status.path("counts").path("added").asInt(), status.toString());
+        assertEquals(0, DsvProcess.run(lib, "commit", "-m", "both batches").exitCode());
+        assertTrue(DsvProcess.run(lib, "--json", "fsck").json().path("ok").asBoolean());
+    }
+
+    @Test
+    void secondWriterGivesUpNamingHolder() throws Exception {
+        assertEquals(0, DsvProcess.run(tmp, "init", "lib").exitCode());
+        Path lib = tmp.resolve("lib");
+        Path labels = ElpvLabels.writeDsvCsv(tmp.resolve("elpv.csv"));
+        Process big = DsvProcess.start(lib, Map.of(), tmp.resolve("big.out"), tmp.resolve("big.err"),
+                "add", Images.ELPV.resolve("images").toString(), "--labels", labels.toString(),
+                "--source", "production", "--labeler", "elpv-experts");
+        Thread.sleep(1000);
+        CliResult refused = DsvProcess.run(lib, "--lock-timeout", "0", "commit", "-m", "too early");
+        assertTrue(big.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, big.exitValue());
+        assertEquals(6, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains("pid " + big.pid()) && refused.err().contains("'add'"), refused.toString());
+        assertEquals(0, DsvProcess.run(lib, "commit", "-m", "after the add").exitCode());
+    }
+}
