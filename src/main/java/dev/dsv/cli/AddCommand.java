@@ -54,9 +54,9 @@ final class AddCommand extends BaseCommand {
     int run() {
         List<Path> resolved = new ArrayList<>();
         for (Path p : paths) {
-            resolved.add(root.workingDirectory().resolve(p));
+            resolved.add(rootCommand().workingDirectory().resolve(p));
         }
-        Path labelsFile = labels == null ? null : root.workingDirectory().resolve(labels);
+        Path labelsFile = labels == null ? null : rootCommand().workingDirectory().resolve(labels);
         LabelDefaults defaults = new LabelDefaults(cellType, defects, split, source, generator, labeler, labeledAt, confidence);
         try (Session session = openSession()) {
             AddService.Result r = new AddService(session, progress())

@@ -5,31 +5,32 @@ import dev.dsv.service.Session;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** Shared plumbing of subcommands: global options, output, opening the repository. */
 abstract class BaseCommand implements Callable<Integer> {
-    @ParentCommand
-    DsvCommand root;
-
     @Spec
     CommandSpec spec;
 
     private Output output;
 
+    /** Returns the top-level command, which holds the global options. */
+    DsvCommand rootCommand() {
+        return (DsvCommand) spec.root().userObject();
+    }
+
     Output out() {
         if (output == null) {
-            output = new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), root.json);
+            output = new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), rootCommand().json);
         }
         return output;
     }
 
     /** Opens the repository that contains the working folder and applies {@code --lock-timeout}. */
     Session openSession() {
-        Session session = Session.open(root.workingDirectory());
-        if (root.lockTimeoutSeconds != null) {
-            session.setLockTimeout(Duration.ofSeconds(Math.max(0, root.lockTimeoutSeconds)));
+        Session session = Session.open(rootCommand().workingDirectory());
+        if (rootCommand().lockTimeoutSeconds != null) {
+            session.setLockTimeout(Duration.ofSeconds(Math.max(0, rootCommand().lockTimeoutSeconds)));
         }
         return session;
     }

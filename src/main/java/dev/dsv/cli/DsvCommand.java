@@ -21,6 +21,11 @@ import picocli.CommandLine.ScopeType;
             LsCommand.class,
             FsckCommand.class,
             ReindexCommand.class,
+            DiffCommand.class,
+            LabelCommand.class,
+            SetCommand.class,
+            RmCommand.class,
+            MvCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

@@ -15,7 +15,7 @@ final class InitCommand extends BaseCommand {
 
     @Override
     int run() {
-        Path target = dir == null ? root.workingDirectory() : root.workingDirectory().resolve(dir);
+        Path target = dir == null ? rootCommand().workingDirectory() : rootCommand().workingDirectory().resolve(dir);
         try (Session session = Session.init(target)) {
             Path dsvDir = session.repository().dsvDir();
             if (out().json()) {

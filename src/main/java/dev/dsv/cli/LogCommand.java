@@ -19,8 +19,14 @@ final class LogCommand extends BaseCommand {
             descriptionKey = "log.maxCount")
     int maxCount;
 
+    @Option(names = "--path", paramLabel = "DATASET_PATH", descriptionKey = "log.path")
+    String path;
+
     @Override
     int run() {
+        if (path != null) {
+            return runPath();
+        }
         try (Session session = openSession()) {
             List<LogService.Entry> entries = new LogService(session).log(revision, Math.max(0, maxCount));
             if (out().json()) {
@@ -40,6 +46,38 @@ final class LogCommand extends BaseCommand {
                     out().line("    " + line);
                 }
                 out().line("");
+            }
+        }
+        return 0;
+    }
+
+    private int runPath() {
+        try (Session session = openSession()) {
+            List<LogService.PathVersion> versions = new LogService(session).pathHistory(revision, path);
+            if (out().json()) {
+                Map<String, Object> doc = Output.document();
+                doc.put("path", path);
+                doc.put("versions", versions.stream().map(v -> {
+                    Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    m.put("commit", Views.commit(v.commit(), v.commitObject()));
+                    m.put("image", v.entry() == null ? null : Views.entry(v.entry()));
+                    m.put("label", v.entry() == null ? null : Views.label(v.entry().label(), v.label()));
+                    return m;
+                }).toList());
+                out().printJson(doc);
+                return 0;
+            }
+            for (LogService.PathVersion v : versions) {
+                out().println("log.path.commit", v.commit().abbreviate(12), Times.format(v.commitObject().time()),
+                        v.commitObject().message().lines().findFirst().orElse(""));
+                if (v.entry() == null) {
+                    out().println("log.path.removed");
+                    continue;
+                }
+                out().println("log.path.label", v.entry().label().abbreviate(12),
+                        v.label().defectTypes().isEmpty() ? "none" : String.join(", ", v.label().defectTypes()),
+                        v.label().labeler(), Times.format(v.label().labeledAt()),
+                        v.entry().split() == null ? "-" : v.entry().split(), v.entry().blob().abbreviate(12));
             }
         }
         return 0;

@@ -29,13 +29,29 @@ import java.util.SortedMap;
  * case-insensitively, with {@code -} read as {@code _}.
  */
 public final class DsvCsvLabels implements LabelSource {
-    public static final Set<String> KNOWN_COLUMNS = Set.of("path", "dataset_path", "cell_type", "defects",
+    public static final Set<String> KNOWN_COLUMNS = Set.of("path", "dataset_path", "sha256", "cell_type", "defects",
             "regions", "split", "confidence", "labeler", "labeled_at", "source", "generator");
 
     private final Path file;
+    private final boolean keyedByImage;
 
+    /** Reads a labels file for an add: rows name a {@code path} or a {@code dataset_path}. */
     public DsvCsvLabels(Path file) {
+        this(file, false);
+    }
+
+    /**
+     * Reads a labels file; with {@code keyedByImage} (a label import) rows name a
+     * {@code dataset_path} (or its alias {@code path}) or a {@code sha256}.
+     */
+    public DsvCsvLabels(Path file, boolean keyedByImage) {
         this.file = file;
+        this.keyedByImage = keyedByImage;
+    }
+
+    /** Returns the file this source reads. */
+    public Path file() {
+        return file;
     }
 
     @Override
@@ -58,7 +74,12 @@ public final class DsvCsvLabels implements LabelSource {
                 }
                 columns.add(name);
             }
-            if (!columns.contains("path") && !columns.contains("dataset_path")) {
+            if (keyedByImage && columns.contains("path") && !columns.contains("dataset_path")) {
+                columns.set(columns.indexOf("path"), "dataset_path");
+            }
+            boolean keyed = columns.contains("path") || columns.contains("dataset_path")
+                    || (keyedByImage && columns.contains("sha256"));
+            if (!keyed) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.noPathColumn", file, String.join(", ", columns));
             }
             if (columns.contains("path") && columns.contains("dataset_path")) {
@@ -109,7 +130,8 @@ public final class DsvCsvLabels implements LabelSource {
             String d = byName.get("defects");
             defects = d == null ? List.of() : Arrays.stream(d.split(";")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         }
-        return new LabelRow(where, byName.get("path"), byName.get("dataset_path"), byName.get("cell_type"), defects,
+        return new LabelRow(where, byName.get("path"), byName.get("dataset_path"), byName.get("sha256"),
+                byName.get("cell_type"), defects,
                 byName.get("regions"), byName.get("split"), byName.get("confidence"), byName.get("labeler"),
                 byName.get("labeled_at"), byName.get("source"), byName.get("generator"), attributes);
     }

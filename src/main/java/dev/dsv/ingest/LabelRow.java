@@ -6,12 +6,14 @@ import java.util.SortedMap;
 /**
  * The labels and image facts of one image as an importer read them, before validation: raw text
  * values, null where the input had none. {@code where} names the file and row for messages.
- * Exactly one of {@code path} (relative to the added folder) and {@code datasetPath} is set.
+ * An add sets one of {@code path} (relative to the added folder) and {@code datasetPath}; a label
+ * import sets {@code datasetPath} or {@code sha256} (the blob id).
  */
 public record LabelRow(
         String where,
         String path,
         String datasetPath,
+        String sha256,
         String cellType,
         List<String> defects,
         String regionsJson,

@@ -34,6 +34,10 @@ final class LabelRowResolver {
         this.defaults = defaults;
     }
 
+    /** A labeler's judgement read from a row: defects, confidence, labeler and optional time. */
+    record Judgement(List<Defect> defects, BigDecimal confidence, String labeler, OffsetDateTime labeledAt) {
+    }
+
     /** Returns the draft, or null after adding at least one problem. */
     ImageDraft resolve(SourceFile file, String datasetPath, LabelRow row, List<Problem> problems) {
         String where = row == null ? file.file().toString() : row.where();
@@ -47,15 +51,37 @@ final class LabelRowResolver {
         String split = splitText == null || splitText.equalsIgnoreCase("none") ? null
                 : vocabulary(splitText, config.splits(), where, problems);
         String generator = first(row == null ? null : row.generator(), defaults.generator());
-        String labeler = first(row == null ? null : row.labeler(), defaults.labeler());
-        if (labeler == null) {
-            problems.add(new Problem("error.add.missingValue", where, "labeler", "--labeler"));
-        }
         if (source != null && source.equals(SYNTHETIC) && generator == null) {
             problems.add(new Problem("error.add.syntheticWithoutGenerator", where));
         }
         if (source != null && !source.equals(SYNTHETIC) && generator != null) {
             problems.add(new Problem("error.add.generatorNotSynthetic", where, generator, source));
+        }
+        Judgement judgement = judgement(row, where, problems);
+
+        if (cellType == null && problems.size() == before) {
+            problems.add(new Problem("error.add.missingValue", where, "cell_type", "--cell-type"));
+        }
+        if (source == null && problems.size() == before) {
+            problems.add(new Problem("error.add.missingValue", where, "source", "--source"));
+        }
+        if (problems.size() > before) {
+            return null;
+        }
+        return new ImageDraft(file, datasetPath, cellType, judgement.defects(), split, judgement.confidence(),
+                judgement.labeler(), judgement.labeledAt(), source, generator,
+                row == null ? CanonicalJson.newObject() : row.attributes());
+    }
+
+    /**
+     * Reads the judgement part of a row (defects, regions, confidence, labeler, labeled-at), with
+     * the flag defaults for what the row lacks. Returns null after adding a problem.
+     */
+    Judgement judgement(LabelRow row, String where, List<Problem> problems) {
+        int before = problems.size();
+        String labeler = first(row == null ? null : row.labeler(), defaults.labeler());
+        if (labeler == null) {
+            problems.add(new Problem("error.add.missingValue", where, "labeler", "--labeler"));
         }
 
         OffsetDateTime labeledAt = null;
@@ -95,21 +121,12 @@ final class LabelRowResolver {
         if (row != null && row.regionsJson() != null) {
             parseRegions(row.regionsJson(), defects, where, problems);
         }
-
-        if (cellType == null && problems.size() == before) {
-            problems.add(new Problem("error.add.missingValue", where, "cell_type", "--cell-type"));
-        }
-        if (source == null && problems.size() == before) {
-            problems.add(new Problem("error.add.missingValue", where, "source", "--source"));
-        }
         if (problems.size() > before) {
             return null;
         }
         List<Defect> defectList = new ArrayList<>();
         defects.forEach((type, regions) -> defectList.add(new Defect(type, regions)));
-        return new ImageDraft(file, datasetPath, cellType, defectList, split, confidence,
-                CanonicalJson.nfc(labeler), labeledAt, source, generator,
-                row == null ? CanonicalJson.newObject() : row.attributes());
+        return new Judgement(defectList, confidence, CanonicalJson.nfc(labeler), labeledAt);
     }
 
     private void parseRegions(String text, Map<String, List<Region>> defects, String where, List<Problem> problems) {

@@ -90,6 +90,12 @@ public final class Trees {
 
     /** Returns the image entry at a dataset path, or null when there is none. */
     public ImageEntry lookup(ObjectId root, String path) {
+        TreeEntry e = find(root, path);
+        return e == null ? null : e.image();
+    }
+
+    /** Returns the entry (image or folder) at a dataset path, or null when there is none. */
+    public TreeEntry find(ObjectId root, String path) {
         ObjectId dir = root;
         List<String> parts = DatasetPath.components(path);
         for (int i = 0; i < parts.size(); i++) {
@@ -98,7 +104,7 @@ public final class Trees {
                 return null;
             }
             if (i == parts.size() - 1) {
-                return e.image();
+                return e;
             }
             if (!e.isFolder()) {
                 return null;
@@ -106,6 +112,24 @@ public final class Trees {
             dir = e.tree();
         }
         return null;
+    }
+
+    /**
+     * Returns the images at a dataset path: the image itself, or every image under the folder,
+     * keyed by full path. Returns an empty map when nothing is there.
+     */
+    public Map<String, ImageEntry> imagesAt(ObjectId root, String path) {
+        Map<String, ImageEntry> out = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
+        TreeEntry e = find(root, path);
+        if (e == null) {
+            return out;
+        }
+        if (e.isFolder()) {
+            walkFolder(e.tree(), path + "/", out::put);
+        } else {
+            out.put(path, e.image());
+        }
+        return out;
     }
 
     /** Returns the entry with exactly this name in a folder, or null. */

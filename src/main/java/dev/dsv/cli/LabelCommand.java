@@ -1,0 +1,79 @@
+package dev.dsv.cli;
+
+import dev.dsv.service.LabelDefaults;
+import dev.dsv.service.LabelService;
+import dev.dsv.service.Session;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dsv label import|set}: relabel images that are already in the library. */
+@Command(name = "label", subcommands = {LabelCommand.Import.class, LabelCommand.Set.class})
+final class LabelCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                new Output(null, null, false).text("error.usage.noSubcommand", "label", "import, set"));
+    }
+
+    /** Shared parent access for the two subcommands. */
+    abstract static class Sub extends BaseCommand {
+        @Option(names = "--labeler", paramLabel = "ID", descriptionKey = "add.labeler")
+        String labeler;
+
+        @Option(names = "--labeled-at", paramLabel = "TIME", descriptionKey = "add.labeledAt")
+        String labeledAt;
+
+        @Option(names = "--confidence", paramLabel = "P", descriptionKey = "add.confidence")
+        String confidence;
+
+        int report(int relabeled) {
+            if (out().json()) {
+                Map<String, Object> doc = Output.document();
+                doc.put("relabeled", relabeled);
+                out().printJson(doc);
+            } else {
+                out().println("label.done", relabeled);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "import")
+    static final class Import extends Sub {
+        @Parameters(index = "0", paramLabel = "FILE", descriptionKey = "label.file")
+        Path file;
+
+        @Override
+        int run() {
+            try (Session session = openSession()) {
+                Path csv = rootCommand().workingDirectory().resolve(file);
+                return report(new LabelService(session).importFile(csv,
+                        new LabelDefaults(null, null, null, null, null, labeler, labeledAt, confidence)));
+            }
+        }
+    }
+
+    @Command(name = "set")
+    static final class Set extends Sub {
+        @Parameters(arity = "1..*", paramLabel = "PATH", descriptionKey = "label.paths")
+        List<String> paths;
+
+        @Option(names = "--defect", paramLabel = "DEFECT", split = ";", required = true, descriptionKey = "add.defect")
+        List<String> defects;
+
+        @Override
+        int run() {
+            try (Session session = openSession()) {
+                return report(new LabelService(session).set(paths,
+                        new LabelDefaults(null, defects, null, null, null, labeler, labeledAt, confidence)));
+            }
+        }
+    }
+}

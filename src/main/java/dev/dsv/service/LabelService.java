@@ -1,0 +1,132 @@
+package dev.dsv.service;
+
+import dev.dsv.error.Problem;
+import dev.dsv.ingest.DsvCsvLabels;
+import dev.dsv.ingest.LabelRow;
+import dev.dsv.model.ImageEntry;
+import dev.dsv.model.LabelRecord;
+import dev.dsv.model.ObjectId;
+import dev.dsv.model.ObjectType;
+import dev.dsv.model.Times;
+import dev.dsv.store.ObjectStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code dsv label import} and {@code dsv label set}: new label records for images the stage
+ * already holds. Each new record supersedes the record in force; image facts stay. A judgement
+ * equal to the one in force (and no new time given) changes nothing.
+ */
+public final class LabelService {
+    private final Session session;
+
+    public LabelService(Session session) {
+        this.session = session;
+    }
+
+    /** Imports a labels CSV keyed by {@code dataset_path} or {@code sha256}; returns the relabeled count. */
+    public int importFile(Path file, LabelDefaults defaults) {
+        if (!Files.isRegularFile(file)) {
+            throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.INVALID_INPUT, "error.labels.notFound", file);
+        }
+        LabelRowResolver resolver = new LabelRowResolver(session.repository().config(), defaults);
+        return StageEditor.edit(session, "label import", (stageTree, inserter, problems) -> {
+            List<LabelRow> rows = new DsvCsvLabels(file, true).read(problems);
+            Map<String, List<String>> pathsByBlob = null;
+            Map<String, ImageEntry> changes = new TreeMap<>();
+            Map<String, String> firstRow = new HashMap<>();
+            OffsetDateTime now = Times.now();
+            for (LabelRow row : rows) {
+                if (!row.attributes().isEmpty() || row.cellType() != null || row.split() != null
+                        || row.source() != null || row.generator() != null) {
+                    problems.add(new Problem("error.label.factColumn", row.where()));
+                    continue;
+                }
+                List<String> paths = new ArrayList<>();
+                if (row.datasetPath() != null) {
+                    paths.add(row.datasetPath());
+                } else if (row.sha256() != null) {
+                    if (pathsByBlob == null) {
+                        pathsByBlob = pathsByBlob(stageTree);
+                    }
+                    List<String> found = pathsByBlob.get(row.sha256().toLowerCase(java.util.Locale.ROOT));
+                    if (found == null) {
+                        problems.add(new Problem("error.label.blobNotStaged", row.where(), row.sha256()));
+                        continue;
+                    }
+                    paths.addAll(found);
+                } else {
+                    problems.add(new Problem("error.labels.noPath", row.where()));
+                    continue;
+                }
+                LabelRowResolver.Judgement judgement = resolver.judgement(row, row.where(), problems);
+                if (judgement == null) {
+                    continue;
+                }
+                for (String path : paths) {
+                    ImageEntry entry = session.trees().lookup(stageTree, path);
+                    if (entry == null) {
+                        problems.add(new Problem("error.label.pathNotStaged", row.where(), path));
+                        continue;
+                    }
+                    String earlier = firstRow.putIfAbsent(path, row.where());
+                    if (earlier != null) {
+                        problems.add(new Problem("error.labels.duplicatePath", row.where(), path, earlier));
+                        continue;
+                    }
+                    ImageEntry changed = relabel(entry, judgement, now, inserter);
+                    if (changed != null) {
+                        changes.put(path, changed);
+                    }
+                }
+            }
+            return changes;
+        });
+    }
+
+    /** Sets the same judgement on images or folders given by dataset path; returns the relabeled count. */
+    public int set(List<String> paths, LabelDefaults judgementFlags) {
+        LabelRowResolver resolver = new LabelRowResolver(session.repository().config(), judgementFlags);
+        return StageEditor.edit(session, "label set", (stageTree, inserter, problems) -> {
+            Map<String, ImageEntry> targets = StageEditor.expand(session, stageTree, paths, problems);
+            LabelRowResolver.Judgement judgement = resolver.judgement(null, "--labeler/--defect", problems);
+            Map<String, ImageEntry> changes = new TreeMap<>();
+            if (judgement == null) {
+                return changes;
+            }
+            OffsetDateTime now = Times.now();
+            targets.forEach((path, entry) -> {
+                ImageEntry changed = relabel(entry, judgement, now, inserter);
+                if (changed != null) {
+                    changes.put(path, changed);
+                }
+            });
+            return changes;
+        });
+    }
+
+    /** Returns the entry pointing at a new superseding record, or null when nothing changes. */
+    private ImageEntry relabel(ImageEntry entry, LabelRowResolver.Judgement j, OffsetDateTime now,
+                               ObjectStore.Inserter inserter) {
+        LabelRecord current = session.readLabel(entry.label());
+        OffsetDateTime time = j.labeledAt() != null ? j.labeledAt() : now;
+        LabelRecord next = new LabelRecord(entry.blob(), j.defects(), j.labeler(), time, j.confidence(), entry.label());
+        if (next.sameJudgement(current) && (j.labeledAt() == null || j.labeledAt().equals(current.labeledAt()))) {
+            return null;
+        }
+        ObjectId id = inserter.insert(ObjectType.LABEL, next.encode());
+        return entry.withLabel(id);
+    }
+
+    private Map<String, List<String>> pathsByBlob(ObjectId stageTree) {
+        Map<String, List<String>> out = new HashMap<>();
+        session.trees().walk(stageTree, (path, e) -> out.computeIfAbsent(e.blob().hex(), k -> new ArrayList<>()).add(path));
+        return out;
+    }
+}
