@@ -26,6 +26,9 @@ import picocli.CommandLine.ScopeType;
             SetCommand.class,
             RmCommand.class,
             MvCommand.class,
+            ExportCommand.class,
+            VerifyCommand.class,
+            GcCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

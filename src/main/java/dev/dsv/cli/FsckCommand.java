@@ -30,6 +30,7 @@ final class FsckCommand extends BaseCommand {
                 Map<String, String> damaged = new LinkedHashMap<>();
                 r.damagedPacks().forEach((p, why) -> damaged.put(p.toString(), why));
                 doc.put("damaged_packs", damaged);
+                doc.put("damaged_link_cache", r.damagedLinks().stream().map(Object::toString).toList());
                 out().printJson(doc);
             } else {
                 int total = r.checked().values().stream().mapToInt(Integer::intValue).sum();
@@ -39,6 +40,7 @@ final class FsckCommand extends BaseCommand {
                 print("fsck.corrupt", r.corrupt());
                 print("fsck.absent", r.absent());
                 r.damagedPacks().forEach((p, why) -> out().println("fsck.damagedPack", p, why));
+                r.damagedLinks().forEach(p -> out().println("fsck.damagedLink", p));
                 out().println(r.clean() ? "fsck.ok" : "fsck.failed");
             }
             return r.clean() ? 0 : ExitCode.CHECK_FAILED.code();

@@ -22,7 +22,8 @@ public record RepositoryConfig(
         Vocabulary defectTypes,
         Vocabulary splits,
         Vocabulary sources,
-        int lockTimeoutSeconds) {
+        int lockTimeoutSeconds,
+        String repositoryId) {
 
     public static final List<String> DEFAULT_CELL_TYPES = List.of(
             "PERC", "TOPCon", "HJT", "IBC", "Al-BSF", "mono", "poly", "MBB", "shingled", "half-cut");
@@ -37,13 +38,15 @@ public record RepositoryConfig(
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** Returns the defaults with a new random repository id, as {@code dsv init} writes them. */
     public static RepositoryConfig defaults() {
         return new RepositoryConfig(
                 new Vocabulary("cell type", DEFAULT_CELL_TYPES),
                 new Vocabulary("defect type", DEFAULT_DEFECT_TYPES),
                 new Vocabulary("split", DEFAULT_SPLITS),
                 new Vocabulary("source", DEFAULT_SOURCES),
-                DEFAULT_LOCK_TIMEOUT_SECONDS);
+                DEFAULT_LOCK_TIMEOUT_SECONDS,
+                java.util.UUID.randomUUID().toString());
     }
 
     /** Returns the JSON text written by {@code dsv init}. */
@@ -54,6 +57,7 @@ public record RepositoryConfig(
         root.set("splits", MAPPER.valueToTree(splits.values()));
         root.set("sources", MAPPER.valueToTree(sources.values()));
         root.put("lock_timeout_seconds", lockTimeoutSeconds);
+        root.put("repository_id", repositoryId);
         try {
             return MAPPER.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -77,7 +81,8 @@ public record RepositoryConfig(
                 new Vocabulary("defect type", list(root, "defect_types", DEFAULT_DEFECT_TYPES, file)),
                 new Vocabulary("split", list(root, "splits", DEFAULT_SPLITS, file)),
                 new Vocabulary("source", list(root, "sources", DEFAULT_SOURCES, file)),
-                root.path("lock_timeout_seconds").asInt(DEFAULT_LOCK_TIMEOUT_SECONDS));
+                root.path("lock_timeout_seconds").asInt(DEFAULT_LOCK_TIMEOUT_SECONDS),
+                root.hasNonNull("repository_id") ? root.get("repository_id").asText() : null);
     }
 
     private static List<String> list(JsonNode root, String key, List<String> fallback, Path file) {

@@ -36,9 +36,10 @@ public final class FsckService {
 
     /** The outcome: objects checked per type and the three kinds of findings. */
     public record Report(Map<ObjectType, Integer> checked, long blobBytes, List<Finding> missing,
-                         List<Finding> corrupt, List<Finding> absent, Map<Path, String> damagedPacks) {
+                         List<Finding> corrupt, List<Finding> absent, Map<Path, String> damagedPacks,
+                         List<Path> damagedLinks) {
         public boolean clean() {
-            return missing.isEmpty() && corrupt.isEmpty() && damagedPacks.isEmpty();
+            return missing.isEmpty() && corrupt.isEmpty() && damagedPacks.isEmpty() && damagedLinks.isEmpty();
         }
     }
 
@@ -87,7 +88,32 @@ public final class FsckService {
             }
         }
         progress.finish();
-        return new Report(checked, blobBytes, missing, corrupt, absent, repo.store().damagedPacks());
+        return new Report(checked, blobBytes, missing, corrupt, absent, repo.store().damagedPacks(), checkLinkCache());
+    }
+
+    /**
+     * Returns link cache files whose bytes no longer match their name: an exported hard link was
+     * edited in place. The packed originals are unaffected; {@code dsv gc} drops the cache.
+     */
+    private List<Path> checkLinkCache() {
+        Path dir = session.repository().dsvDir().resolve("objects").resolve("links");
+        List<Path> damaged = new ArrayList<>();
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return damaged;
+        }
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            for (Path p : walk.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+                String name = p.getFileName().toString();
+                try (InputStream in = java.nio.file.Files.newInputStream(p)) {
+                    if (!DigestUtils.sha256Hex(in).equals(name)) {
+                        damaged.add(p);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new DsvException(dev.dsv.error.ExitCode.IO_ERROR, e, "error.io", dir, e.getMessage());
+        }
+        return damaged;
     }
 
     private void checkCommits(Deque<ObjectId> todo, String ref) {

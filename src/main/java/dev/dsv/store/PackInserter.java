@@ -53,6 +53,7 @@ final class PackInserter implements ObjectStore.Inserter {
     private final Set<ObjectId> written = new HashSet<>();
     private final byte[] chunk = new byte[CHUNK];
     private OpenPack current;
+    private final List<Path> published = new ArrayList<>();
 
     PackInserter(PackStore store) {
         this.store = store;
@@ -123,6 +124,29 @@ final class PackInserter implements ObjectStore.Inserter {
             pack.records.add(new Written(id, start, length, length, ObjectType.BLOB.code(), PackFormat.ENCODING_RAW));
             written.add(id);
             return id;
+        } catch (IOException e) {
+            throw StoreIOException.of(pack.file, e);
+        }
+    }
+
+    /**
+     * Copies a stored record unchanged (its encoding included) into the pack being written,
+     * without deduplication against the store: repacking copies objects the store has already.
+     */
+    void copyRecord(ObjectId id, int type, int encoding, long rawLength, ByteBuffer stored) {
+        if (!written.add(id)) {
+            return;
+        }
+        int length = stored.remaining();
+        OpenPack pack = packFor(length);
+        try {
+            long start = pack.position;
+            ByteBuffer header = ByteBuffer.allocate(PackFormat.RECORD_HEADER);
+            header.put(id.toBytes()).put((byte) type).put((byte) encoding).putLong(rawLength).putLong(length).flip();
+            writeFully(pack, header, start);
+            writeFully(pack, stored.duplicate(), start + PackFormat.RECORD_HEADER);
+            pack.position = start + PackFormat.RECORD_HEADER + length;
+            pack.records.add(new Written(id, start, length, rawLength, type, encoding));
         } catch (IOException e) {
             throw StoreIOException.of(pack.file, e);
         }
@@ -225,6 +249,7 @@ final class PackInserter implements ObjectStore.Inserter {
             Files.move(idxTmp, idxFinal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             AtomicFiles.syncDirectory(dir);
             store.addPack(packFinal, idxFinal);
+            published.add(packFinal);
         } catch (IOException e) {
             throw StoreIOException.of(pack.file, e);
         }
@@ -253,6 +278,11 @@ final class PackInserter implements ObjectStore.Inserter {
         md.update(b.array(), 0, b.position());
         b.put(md.digest());
         return b.array();
+    }
+
+    /** Returns the pack files this inserter has published so far. */
+    List<Path> published() {
+        return List.copyOf(published);
     }
 
     @Override

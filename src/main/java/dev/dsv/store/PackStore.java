@@ -294,6 +294,99 @@ public final class PackStore implements ObjectStore {
         }
     }
 
+    /** A published pack file with its modification time in milliseconds. */
+    public record PackFile(Path file, long modifiedMillis) {
+    }
+
+    /** Returns the published packs that are mapped, with their modification times. */
+    public List<PackFile> publishedPacks() {
+        rescan();
+        List<PackFile> out = new ArrayList<>();
+        for (Pack p : packs) {
+            try {
+                out.add(new PackFile(p.file(), Files.getLastModifiedTime(p.file()).toMillis()));
+            } catch (IOException e) {
+                throw StoreIOException.of(p.file(), e);
+            }
+        }
+        return out;
+    }
+
+    /** Calls {@code action} with the id, type code and uncompressed size of every object of one pack. */
+    public void forEachInPack(Path packFile, PackEntryVisitor action) {
+        for (Pack p : packs) {
+            if (p.file().equals(packFile)) {
+                p.forEachId(id -> {
+                    Pack.Entry e = p.find(id);
+                    action.visit(id, e.type(), e.rawLength());
+                });
+            }
+        }
+    }
+
+    /** Receives one object of a pack. */
+    @FunctionalInterface
+    public interface PackEntryVisitor {
+        void visit(ObjectId id, int typeCode, long size);
+    }
+
+    /**
+     * Rewrites the given packs into one new pack holding only the objects {@code keep} accepts,
+     * then deletes the old packs. The new pack is published before any old one is deleted, so
+     * every kept object stays readable throughout. Call only under the writer lock. Returns the
+     * number of objects dropped.
+     */
+    public synchronized int repack(List<Path> packFiles, java.util.function.Predicate<ObjectId> keep) {
+        List<Pack> old = new ArrayList<>();
+        for (Pack p : packs) {
+            if (packFiles.contains(p.file())) {
+                old.add(p);
+            }
+        }
+        int[] dropped = {0};
+        List<Path> created;
+        try (PackInserter inserter = new PackInserter(this)) {
+            for (Pack p : old) {
+                p.forEachId(id -> {
+                    if (!keep.test(id)) {
+                        dropped[0]++;
+                        return;
+                    }
+                    Pack.Entry e = p.find(id);
+                    ByteBuffer stored = p.slice(id, e);
+                    if (stored == null) {
+                        throw new IntegrityException("error.object.corrupt", id.hex(), p.file());
+                    }
+                    inserter.copyRecord(id, e.type(), e.encoding(), e.rawLength(), stored);
+                });
+            }
+            inserter.flush();
+            created = inserter.published();
+        }
+        for (Pack p : old) {
+            if (created.contains(p.file())) {
+                // The new pack has exactly this pack's content and name: it is the result.
+                continue;
+            }
+            packs.remove(p);
+            Path idx = packDir.resolve(p.file().getFileName().toString().replace(".pack", ".idx"));
+            try {
+                // The index goes first: a pack without an index is invisible, never damaged.
+                Files.deleteIfExists(idx);
+                Files.deleteIfExists(p.file());
+            } catch (IOException e) {
+                throw StoreIOException.of(p.file(), e);
+            }
+            loadedPackNames.remove(idx.getFileName().toString());
+        }
+        try {
+            AtomicFiles.syncDirectory(packDir);
+        } catch (IOException e) {
+            throw StoreIOException.of(packDir, e);
+        }
+        return dropped[0];
+    }
+
     /** Returns pack indexes that could not be used, with the reason, for fsck. */
     public Map<Path, String> damagedPacks() {
         rescan();

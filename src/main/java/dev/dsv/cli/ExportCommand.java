@@ -1,0 +1,115 @@
+package dev.dsv.cli;
+
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.exports.ExportService;
+import dev.dsv.exports.ExportVerifier;
+import dev.dsv.exports.LinkMode;
+import dev.dsv.exports.ManifestFormat;
+import dev.dsv.index.ImageFilter;
+import dev.dsv.service.Session;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dsv export REV --out DIR} and {@code dsv export --verify DIR}. */
+@Command(name = "export")
+final class ExportCommand extends BaseCommand {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "REV", defaultValue = "HEAD", descriptionKey = "export.rev")
+    String revision;
+
+    @Option(names = "--out", paramLabel = "DIR", descriptionKey = "export.out")
+    Path out;
+
+    @Option(names = "--verify", paramLabel = "DIR", descriptionKey = "export.verify")
+    Path verify;
+
+    @Option(names = "--cell-type", paramLabel = "TYPE", descriptionKey = "ls.cellType")
+    String cellType;
+
+    @Option(names = "--defect", paramLabel = "DEFECT", descriptionKey = "ls.defect")
+    String defect;
+
+    @Option(names = "--split", paramLabel = "SPLIT", descriptionKey = "ls.split")
+    String split;
+
+    @Option(names = "--source", paramLabel = "SOURCE", descriptionKey = "ls.source")
+    String source;
+
+    @Option(names = "--path", paramLabel = "FOLDER", descriptionKey = "ls.path")
+    String folder;
+
+    @Option(names = "--manifest", paramLabel = "FORMAT", defaultValue = "CSV", descriptionKey = "export.manifest")
+    ManifestFormat manifest;
+
+    @Option(names = "--link", paramLabel = "MODE", defaultValue = "COPY", descriptionKey = "export.link")
+    LinkMode link;
+
+    @Option(names = "--sync", descriptionKey = "export.sync")
+    boolean sync;
+
+    @Override
+    int run() {
+        if ((out == null) == (verify == null)) {
+            throw new DsvException(ExitCode.USAGE, "error.export.outOrVerify");
+        }
+        try (Session session = openSession()) {
+            if (verify != null) {
+                return verify(session, rootCommand().workingDirectory().resolve(verify));
+            }
+            ExportService.Result r = new ExportService(session, progress()).export(new ExportService.Request(revision,
+                    new ImageFilter(cellType, defect, split, source, folder), rootCommand().workingDirectory().resolve(out),
+                    manifest, link, sync));
+            if (out().json()) {
+                Map<String, Object> doc = Output.document();
+                doc.put("commit", r.commit().hex());
+                doc.put("out", r.target().toString());
+                doc.put("images", r.images());
+                doc.put("written", r.written());
+                doc.put("kept", r.kept());
+                doc.put("deleted", r.deleted());
+                doc.put("bytes_written", r.bytes());
+                doc.put("link", r.link().name().toLowerCase(Locale.ROOT));
+                out().printJson(doc);
+            } else {
+                out().println("export.done", r.images(), r.target(), r.commit().abbreviate(12), r.written(), r.kept(), r.deleted());
+                if (r.link() == LinkMode.HARDLINK) {
+                    out().note("export.hardlinkWarning");
+                }
+            }
+        }
+        return 0;
+    }
+
+    private int verify(Session session, Path dir) {
+        ExportVerifier.Report r = new ExportVerifier(session).verify(dir);
+        if (out().json()) {
+            Map<String, Object> doc = Output.document();
+            doc.put("ok", r.ok());
+            doc.put("dir", r.dir().toString());
+            doc.put("commit", r.commit());
+            doc.put("images", r.images());
+            doc.put("missing", r.missing());
+            doc.put("modified", r.modified());
+            doc.put("extra", r.extra());
+            doc.put("manifest_differs", r.manifestDiffers());
+            doc.put("incomplete", r.incomplete());
+            out().printJson(doc);
+        } else {
+            r.missing().forEach(p -> out().println("export.verify.missing", p));
+            r.modified().forEach(p -> out().println("export.verify.modified", p));
+            r.extra().forEach(p -> out().println("export.verify.extra", p));
+            if (r.manifestDiffers()) {
+                out().println("export.verify.manifest");
+            }
+            if (r.incomplete()) {
+                out().println("export.verify.incomplete");
+            }
+            out().println(r.ok() ? "export.verify.ok" : "export.verify.failed", r.dir(), r.commit().substring(0, 12), r.images());
+        }
+        return r.ok() ? 0 : ExitCode.CHECK_FAILED.code();
+    }
+}
