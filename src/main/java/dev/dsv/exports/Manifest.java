@@ -31,7 +31,10 @@ final class Manifest {
         CsvSchema.Builder schema = CsvSchema.builder();
         ExportLayout.CSV_COLUMNS.forEach(schema::addColumn);
         StringWriter out = new StringWriter();
-        try (var writer = new CsvMapper().writerFor(String[].class).with(schema.build().withHeader()).writeValues(out)) {
+        CsvMapper mapper = new CsvMapper();
+        // Quote only values that need it (commas, quotes, line breaks), as RFC 4180 requires.
+        mapper.enable(com.fasterxml.jackson.dataformat.csv.CsvGenerator.Feature.STRICT_CHECK_FOR_QUOTING);
+        try (var writer = mapper.writerFor(String[].class).with(schema.build().withHeader()).writeValues(out)) {
             for (ImageRow r : rows) {
                 JsonNode defects = JSON.readTree(r.defectsJson());
                 List<String> names = new ArrayList<>();

@@ -63,7 +63,7 @@ class ExportCommandsTest {
             assertEquals(sha, DigestUtils.sha256Hex(Files.readAllBytes(Images.SAMPLE.resolve("images/cell0100.png"))));
         }
         for (String line : Files.readAllLines(tmp.resolve("a/manifest.jsonl"))) {
-            JsonNode row = CliResult.class.cast(new CliResult(0, line, "")).json();
+            JsonNode row = new CliResult(0, line, "").json();
             Path exported = tmp.resolve("a").resolve(row.path("dataset_path").asText());
             assertEquals(row.path("sha256").asText(), DigestUtils.sha256Hex(Files.readAllBytes(exported)));
             assertEquals("poly", row.path("cell_type").asText());
