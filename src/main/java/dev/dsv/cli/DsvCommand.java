@@ -29,6 +29,9 @@ import picocli.CommandLine.ScopeType;
             ExportCommand.class,
             VerifyCommand.class,
             GcCommand.class,
+            BranchCommand.class,
+            SwitchCommand.class,
+            TagCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

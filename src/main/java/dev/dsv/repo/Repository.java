@@ -168,9 +168,26 @@ public final class Repository implements AutoCloseable {
         return readBranch(currentBranch());
     }
 
+    /** The two kinds of named refs: branches move, tags never do. */
+    public enum RefKind {
+        BRANCH("heads"),
+        TAG("tags");
+
+        private final String folder;
+
+        RefKind(String folder) {
+            this.folder = folder;
+        }
+    }
+
     /** Returns the commit a branch points at, or null when the branch does not exist. */
     public ObjectId readBranch(String branch) {
-        Path ref = branchFile(branch);
+        return readRef(RefKind.BRANCH, branch);
+    }
+
+    /** Returns the commit a branch or tag points at, or null when it does not exist. */
+    public ObjectId readRef(RefKind kind, String name) {
+        Path ref = refFile(kind, name);
         try {
             String text = Files.readString(ref, StandardCharsets.UTF_8).trim();
             if (!ObjectId.isValidHex(text)) {
@@ -186,16 +203,46 @@ public final class Repository implements AutoCloseable {
 
     /** Lists the branch names in sorted order. */
     public List<String> branches() {
-        Path heads = dsvDir.resolve("refs").resolve("heads");
+        return refs(RefKind.BRANCH);
+    }
+
+    /** Returns the commits every branch and tag points at, keyed by "refs/heads/NAME" or "refs/tags/NAME". */
+    public java.util.Map<String, ObjectId> refTargets() {
+        java.util.Map<String, ObjectId> out = new java.util.LinkedHashMap<>();
+        for (String b : branches()) {
+            ObjectId id = readBranch(b);
+            if (id != null) {
+                out.put("refs/heads/" + b, id);
+            }
+        }
+        for (String t : tags()) {
+            ObjectId id = readRef(RefKind.TAG, t);
+            if (id != null) {
+                out.put("refs/tags/" + t, id);
+            }
+        }
+        return out;
+    }
+
+    /** Lists the tag names in sorted order. */
+    public List<String> tags() {
+        return refs(RefKind.TAG);
+    }
+
+    private List<String> refs(RefKind kind) {
+        Path folder = dsvDir.resolve("refs").resolve(kind.folder);
         List<String> names = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(heads)) {
+        if (!Files.isDirectory(folder)) {
+            return names;
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
             files.filter(Files::isRegularFile)
-                    .map(p -> heads.relativize(p).toString().replace('\\', '/'))
+                    .map(p -> folder.relativize(p).toString().replace('\\', '/'))
                     .filter(n -> !n.contains("/.tmp-") && !n.startsWith(".tmp-"))
                     .sorted()
                     .forEach(names::add);
         } catch (IOException e) {
-            throw StoreIOException.of(heads, e);
+            throw StoreIOException.of(folder, e);
         }
         return names;
     }
@@ -206,12 +253,24 @@ public final class Repository implements AutoCloseable {
      * before another writer moved it.
      */
     public void updateBranch(String branch, ObjectId expected, ObjectId target) {
-        ObjectId current = readBranch(branch);
+        updateRef(RefKind.BRANCH, branch, expected, target);
+    }
+
+    /** Creates a tag; a tag that exists is never moved. The caller holds the writer lock. */
+    public void createTag(String name, ObjectId target) {
+        if (readRef(RefKind.TAG, name) != null) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.tag.exists", name);
+        }
+        updateRef(RefKind.TAG, name, null, target);
+    }
+
+    private void updateRef(RefKind kind, String name, ObjectId expected, ObjectId target) {
+        ObjectId current = readRef(kind, name);
         if (current == null ? expected != null : !current.equals(expected)) {
-            throw new DsvException(ExitCode.LOCKED, "error.ref.moved", branch,
+            throw new DsvException(ExitCode.LOCKED, "error.ref.moved", name,
                     expected == null ? "-" : expected.hex(), current == null ? "-" : current.hex());
         }
-        Path ref = branchFile(branch);
+        Path ref = refFile(kind, name);
         try {
             AtomicFiles.write(ref, (target.hex() + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -219,11 +278,33 @@ public final class Repository implements AutoCloseable {
         }
     }
 
-    private Path branchFile(String branch) {
-        if (!BRANCH_NAME.matcher(branch).matches() || branch.contains("..") || branch.endsWith(".lock")) {
-            throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.branch.invalidName", branch);
+    /** Deletes a branch; the caller holds the writer lock and has checked it is safe. */
+    public void deleteBranch(String branch) {
+        Path ref = refFile(RefKind.BRANCH, branch);
+        try {
+            AtomicFiles.delete(ref);
+        } catch (IOException e) {
+            throw StoreIOException.of(ref, e);
         }
-        return dsvDir.resolve("refs").resolve("heads").resolve(branch);
+    }
+
+    /** Points HEAD at a branch, which need not have commits yet. The caller holds the writer lock. */
+    public void setHead(String branch) {
+        refFile(RefKind.BRANCH, branch);
+        Path head = dsvDir.resolve("HEAD");
+        try {
+            AtomicFiles.write(head, ("ref: refs/heads/" + branch + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw StoreIOException.of(head, e);
+        }
+    }
+
+    /** Checks a branch or tag name and returns its ref file. */
+    private Path refFile(RefKind kind, String name) {
+        if (!BRANCH_NAME.matcher(name).matches() || name.contains("..") || name.endsWith(".lock") || name.equals("HEAD")) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.branch.invalidName", name);
+        }
+        return dsvDir.resolve("refs").resolve(kind.folder).resolve(name);
     }
 
     /**

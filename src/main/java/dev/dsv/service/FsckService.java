@@ -66,12 +66,9 @@ public final class FsckService {
         progress.start("fsck", 0);
         var repo = session.repository();
         Deque<ObjectId> commits = new ArrayDeque<>();
-        for (String branch : repo.branches()) {
-            ObjectId head = repo.readBranch(branch);
-            if (head != null) {
-                commits.push(head);
-                checkCommits(commits, "refs/heads/" + branch);
-            }
+        for (var ref : repo.refTargets().entrySet()) {
+            commits.push(ref.getValue());
+            checkCommits(commits, ref.getKey());
         }
         Stage stage;
         try {

@@ -92,12 +92,7 @@ public final class GcService {
     private void mark() {
         var repo = session.repository();
         Deque<ObjectId> commits = new ArrayDeque<>();
-        for (String branch : repo.branches()) {
-            ObjectId head = repo.readBranch(branch);
-            if (head != null) {
-                commits.push(head);
-            }
-        }
+        commits.addAll(repo.refTargets().values());
         while (!commits.isEmpty()) {
             ObjectId id = commits.pop();
             if (!live.add(id)) {

@@ -61,6 +61,9 @@ final class RevisionParser {
         if (repo.branches().contains(base)) {
             return repo.readBranch(base);
         }
+        if (repo.tags().contains(base)) {
+            return repo.readRef(dev.dsv.repo.Repository.RefKind.TAG, base);
+        }
         if (HEX_PREFIX.matcher(base).matches()) {
             if (base.length() == ObjectId.HEX_LENGTH) {
                 ObjectId id = ObjectId.parse(base);

@@ -100,11 +100,8 @@ public final class Session implements AutoCloseable {
      * moving a ref but before indexing leaves such commits; the next command finishes the work.
      */
     private void catchUp() {
-        for (String branch : repository.branches()) {
-            ObjectId head = repository.readBranch(branch);
-            if (head != null) {
-                indexHistory(head);
-            }
+        for (ObjectId head : repository.refTargets().values()) {
+            indexHistory(head);
         }
         for (ObjectId id : repository.metadataLog().ids()) {
             MetaRecord r = repository.metadataLog().read(id);
