@@ -32,6 +32,7 @@ import picocli.CommandLine.ScopeType;
             BranchCommand.class,
             SwitchCommand.class,
             TagCommand.class,
+            MergeCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

@@ -16,6 +16,7 @@ public enum ExitCode {
     NEWER_FORMAT(8, "newer_format"),
     NOTHING_TO_COMMIT(9, "nothing_to_commit"),
     IO_ERROR(10, "io_error"),
+    CONFLICT(11, "conflict"),
     INTERNAL(70, "internal");
 
     private final int code;

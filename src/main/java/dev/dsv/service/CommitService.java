@@ -54,33 +54,45 @@ public final class CommitService {
             if (stage.tree().equals(headTree)) {
                 throw new DsvException(ExitCode.NOTHING_TO_COMMIT, "error.commit.nothing", branch);
             }
-
-            Set<CellDefect> touches = new TreeSet<>();
-            Set<String> sources = new TreeSet<>();
-            Map<Change.Kind, Integer> counts = new EnumMap<>(Change.Kind.class);
-            session.trees().diff(headTree, stage.tree(), (path, before, after) -> {
-                counts.merge(new Change(path, before, after).kind(), 1, Integer::sum);
-                addPairs(before, touches);
-                addPairs(after, touches);
-                if (after != null) {
-                    sources.add(after.source());
-                }
-            });
-
-            Commit commit = new Commit(stage.tree(), head == null ? List.of() : List.of(head),
-                    committer == null ? Identity.committer() : committer,
-                    time == null ? Times.now() : time, message.strip(),
-                    new ArrayList<>(touches), new ArrayList<>(sources));
-            ObjectId id;
-            try (ObjectStore.Inserter inserter = repo.store().newInserter()) {
-                id = inserter.insert(ObjectType.COMMIT, commit.encode());
-                inserter.flush();
-            }
-            repo.updateBranch(branch, head, id);
+            Result r = writeCommit(branch, head, stage.tree(), head == null ? List.of() : List.of(head), message,
+                    committer, time);
             repo.clearStage();
-            session.indexHistory(id);
-            return new Result(id, commit, branch, counts);
+            return r;
         }
+    }
+
+    /**
+     * Writes a commit of {@code tree} with the given parents, computing its summaries against the
+     * first parent, and moves {@code branch} from {@code head} to it. The caller holds the lock.
+     */
+    Result writeCommit(String branch, ObjectId head, ObjectId tree, List<ObjectId> parents, String message,
+                       String committer, OffsetDateTime time) {
+        var repo = session.repository();
+        ObjectId headTree = session.treeOf(head);
+        Set<CellDefect> touches = new TreeSet<>();
+        Set<String> sources = new TreeSet<>();
+        Map<Change.Kind, Integer> counts = new EnumMap<>(Change.Kind.class);
+        session.trees().diff(headTree, tree, (path, before, after) -> {
+            counts.merge(new Change(path, before, after).kind(), 1, Integer::sum);
+            addPairs(before, touches);
+            addPairs(after, touches);
+            if (after != null) {
+                sources.add(after.source());
+            }
+        });
+
+        Commit commit = new Commit(tree, parents,
+                committer == null ? Identity.committer() : committer,
+                time == null ? Times.now() : time, message.strip(),
+                new ArrayList<>(touches), new ArrayList<>(sources));
+        ObjectId id;
+        try (ObjectStore.Inserter inserter = repo.store().newInserter()) {
+            id = inserter.insert(ObjectType.COMMIT, commit.encode());
+            inserter.flush();
+        }
+        repo.updateBranch(branch, head, id);
+        session.indexHistory(id);
+        return new Result(id, commit, branch, counts);
     }
 
     private void addPairs(ImageEntry entry, Set<CellDefect> out) {
