@@ -33,6 +33,8 @@ import picocli.CommandLine.ScopeType;
             SwitchCommand.class,
             TagCommand.class,
             MergeCommand.class,
+            RollbackCommand.class,
+            ModelCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

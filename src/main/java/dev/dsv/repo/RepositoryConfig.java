@@ -23,7 +23,8 @@ public record RepositoryConfig(
         Vocabulary splits,
         Vocabulary sources,
         int lockTimeoutSeconds,
-        String repositoryId) {
+        String repositoryId,
+        List<String> protectedBranches) {
 
     public static final List<String> DEFAULT_CELL_TYPES = List.of(
             "PERC", "TOPCon", "HJT", "IBC", "Al-BSF", "mono", "poly", "MBB", "shingled", "half-cut");
@@ -46,7 +47,8 @@ public record RepositoryConfig(
                 new Vocabulary("split", DEFAULT_SPLITS),
                 new Vocabulary("source", DEFAULT_SOURCES),
                 DEFAULT_LOCK_TIMEOUT_SECONDS,
-                java.util.UUID.randomUUID().toString());
+                java.util.UUID.randomUUID().toString(),
+                List.of("main"));
     }
 
     /** Returns the JSON text written by {@code dsv init}. */
@@ -58,6 +60,7 @@ public record RepositoryConfig(
         root.set("sources", MAPPER.valueToTree(sources.values()));
         root.put("lock_timeout_seconds", lockTimeoutSeconds);
         root.put("repository_id", repositoryId);
+        root.set("protected_branches", MAPPER.valueToTree(protectedBranches));
         try {
             return MAPPER.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -82,7 +85,8 @@ public record RepositoryConfig(
                 new Vocabulary("split", list(root, "splits", DEFAULT_SPLITS, file)),
                 new Vocabulary("source", list(root, "sources", DEFAULT_SOURCES, file)),
                 root.path("lock_timeout_seconds").asInt(DEFAULT_LOCK_TIMEOUT_SECONDS),
-                root.hasNonNull("repository_id") ? root.get("repository_id").asText() : null);
+                root.hasNonNull("repository_id") ? root.get("repository_id").asText() : null,
+                root.has("protected_branches") ? list(root, "protected_branches", List.of("main"), file) : List.of("main"));
     }
 
     private static List<String> list(JsonNode root, String key, List<String> fallback, Path file) {
