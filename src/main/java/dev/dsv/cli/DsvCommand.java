@@ -35,6 +35,8 @@ import picocli.CommandLine.ScopeType;
             MergeCommand.class,
             RollbackCommand.class,
             ModelCommand.class,
+            PromoteCommand.class,
+            PolicyCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

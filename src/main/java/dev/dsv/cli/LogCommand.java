@@ -31,7 +31,18 @@ final class LogCommand extends BaseCommand {
             List<LogService.Entry> entries = new LogService(session).log(revision, Math.max(0, maxCount));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
-                doc.put("commits", entries.stream().map(e -> Views.commit(e.id(), e.commit())).toList());
+                doc.put("commits", entries.stream().map(e -> {
+                    Map<String, Object> m = Views.commit(e.id(), e.commit());
+                    m.put("events", e.events().stream().map(r -> {
+                        Map<String, Object> ev = new java.util.LinkedHashMap<>();
+                        ev.put("kind", r.kind());
+                        ev.put("author", r.author());
+                        ev.put("time", Times.format(r.time()));
+                        ev.putAll(r.body());
+                        return ev;
+                    }).toList());
+                    return m;
+                }).toList());
                 out().printJson(doc);
                 return 0;
             }
@@ -41,6 +52,16 @@ final class LogCommand extends BaseCommand {
                 out().println("log.date", Times.format(e.commit().time()));
                 out().println("log.touches", Views.pairsText(e.commit().touches()));
                 out().println("log.sources", String.join(", ", e.commit().sources()));
+                for (var r : e.events()) {
+                    if (r.kind().equals(dev.dsv.service.MetaKinds.PROMOTION)) {
+                        out().println("log.promotion", r.body().get("branch"), r.author(), Times.format(r.time()),
+                                String.valueOf(r.body().get("policy")).substring(0, 12),
+                                String.valueOf(r.body().get("report")).substring(0, 12));
+                    } else {
+                        out().println("log.rollback", String.valueOf(r.body().get("rolled_back")).substring(0, 12),
+                                r.author(), r.body().get("reason"));
+                    }
+                }
                 out().line("");
                 for (String line : e.commit().message().split("\n")) {
                     out().line("    " + line);

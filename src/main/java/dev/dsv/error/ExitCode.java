@@ -17,6 +17,7 @@ public enum ExitCode {
     NOTHING_TO_COMMIT(9, "nothing_to_commit"),
     IO_ERROR(10, "io_error"),
     CONFLICT(11, "conflict"),
+    PROTECTED(12, "protected_branch"),
     INTERNAL(70, "internal");
 
     private final int code;

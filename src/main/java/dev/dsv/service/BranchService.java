@@ -122,14 +122,26 @@ public final class BranchService {
 
     /**
      * Makes another branch current, creating it at {@code createAt} when that is not null.
-     * Staged changes belong to the branch they were staged on, so switching with a non-empty
-     * stage needs {@code discardStaged}.
+     * Staged changes move along to a branch created at the current commit (the usual way to
+     * commit work started on a protected branch); any other switch with a non-empty stage needs
+     * {@code discardStaged}.
      */
     public void switchTo(String name, String createAt, boolean discardStaged) {
         try (RepositoryLock lock = session.lock("switch")) {
             Repository repo = session.repository();
-            ObjectId headTree = session.treeOf(repo.headCommit());
-            if (!session.stage().tree().equals(headTree) && !discardStaged) {
+            ObjectId head = repo.headCommit();
+            boolean staged = !session.stage().tree().equals(session.treeOf(head));
+            boolean sameCommit = createAt != null
+                    && (createAt.equals("HEAD") || (head != null && session.resolve(createAt).equals(head)));
+            if (staged && sameCommit && !discardStaged) {
+                checkFree(name);
+                if (head != null) {
+                    repo.updateBranch(name, null, head);
+                }
+                repo.setHead(name);
+                return;
+            }
+            if (staged && !discardStaged) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.switch.staged", repo.currentBranch(), name);
             }
             if (createAt != null) {
@@ -138,7 +150,8 @@ public final class BranchService {
                 if (!unborn) {
                     repo.updateBranch(name, null, session.resolve(createAt));
                 }
-            } else if (!repo.branches().contains(name)) {
+            } else if (!repo.branches().contains(name) && !repo.config().protectedBranches().contains(name)) {
+                // A protected branch such as main exists from init on, even before its first promotion.
                 throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.branch.notFound", name);
             }
             repo.clearStage();

@@ -48,6 +48,9 @@ public final class CommitService {
         try (RepositoryLock lock = session.lock("commit")) {
             var repo = session.repository();
             String branch = repo.currentBranch();
+            if (repo.config().protectedBranches().contains(branch)) {
+                throw new DsvException(ExitCode.PROTECTED, "error.protected.commit", branch);
+            }
             ObjectId head = repo.headCommit();
             ObjectId headTree = session.treeOf(head);
             Stage stage = session.stage();
@@ -68,10 +71,28 @@ public final class CommitService {
     Result writeCommit(String branch, ObjectId head, ObjectId tree, List<ObjectId> parents, String message,
                        String committer, OffsetDateTime time) {
         var repo = session.repository();
+        Map<Change.Kind, Integer> counts = new EnumMap<>(Change.Kind.class);
+        Commit commit = buildCommit(head, tree, parents, message, committer, time, counts);
+        ObjectId id;
+        try (ObjectStore.Inserter inserter = repo.store().newInserter()) {
+            id = inserter.insert(ObjectType.COMMIT, commit.encode());
+            inserter.flush();
+        }
+        repo.updateBranch(branch, head, id);
+        session.indexHistory(id);
+        return new Result(id, commit, branch, counts);
+    }
+
+    /** Builds (without writing) a commit of {@code tree} whose summaries compare it with {@code head}. */
+    Commit buildCommit(ObjectId head, ObjectId tree, List<ObjectId> parents, String message) {
+        return buildCommit(head, tree, parents, message, null, null, new EnumMap<>(Change.Kind.class));
+    }
+
+    private Commit buildCommit(ObjectId head, ObjectId tree, List<ObjectId> parents, String message, String committer,
+                               OffsetDateTime time, Map<Change.Kind, Integer> counts) {
         ObjectId headTree = session.treeOf(head);
         Set<CellDefect> touches = new TreeSet<>();
         Set<String> sources = new TreeSet<>();
-        Map<Change.Kind, Integer> counts = new EnumMap<>(Change.Kind.class);
         session.trees().diff(headTree, tree, (path, before, after) -> {
             counts.merge(new Change(path, before, after).kind(), 1, Integer::sum);
             addPairs(before, touches);
@@ -81,18 +102,10 @@ public final class CommitService {
             }
         });
 
-        Commit commit = new Commit(tree, parents,
+        return new Commit(tree, parents,
                 committer == null ? Identity.committer() : committer,
                 time == null ? Times.now() : time, message.strip(),
                 new ArrayList<>(touches), new ArrayList<>(sources));
-        ObjectId id;
-        try (ObjectStore.Inserter inserter = repo.store().newInserter()) {
-            id = inserter.insert(ObjectType.COMMIT, commit.encode());
-            inserter.flush();
-        }
-        repo.updateBranch(branch, head, id);
-        session.indexHistory(id);
-        return new Result(id, commit, branch, counts);
     }
 
     private void addPairs(ImageEntry entry, Set<CellDefect> out) {

@@ -9,8 +9,8 @@ import java.util.List;
 
 /** {@code dsv log}: the commits reachable from a revision, newest first. */
 public final class LogService {
-    /** One commit of the history. */
-    public record Entry(ObjectId id, Commit commit) {
+    /** One commit of the history, with the promotions and rollbacks recorded about it. */
+    public record Entry(ObjectId id, Commit commit, List<dev.dsv.model.MetaRecord> events) {
     }
 
     private final Session session;
@@ -21,9 +21,15 @@ public final class LogService {
 
     public List<Entry> log(String revision, int limit) {
         ObjectId head = session.resolve(revision);
+        java.util.Map<ObjectId, List<dev.dsv.model.MetaRecord>> events = new java.util.HashMap<>();
+        for (String kind : List.of(MetaKinds.PROMOTION, MetaKinds.ROLLBACK)) {
+            for (MetaQuery.Entry e : MetaQuery.ofKind(session, kind)) {
+                events.computeIfAbsent(e.record().subject(), k -> new ArrayList<>()).add(e.record());
+            }
+        }
         List<Entry> out = new ArrayList<>();
         for (ObjectId id : session.history(head, limit)) {
-            out.add(new Entry(id, session.readCommit(id)));
+            out.add(new Entry(id, session.readCommit(id), events.getOrDefault(id, List.of())));
         }
         return out;
     }

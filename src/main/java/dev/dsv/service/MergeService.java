@@ -53,78 +53,102 @@ public final class MergeService {
         try (RepositoryLock lock = session.lock("merge")) {
             Repository repo = session.repository();
             String current = repo.currentBranch();
+            if (repo.config().protectedBranches().contains(current)) {
+                throw new DsvException(ExitCode.PROTECTED, "error.protected.merge", current, branch);
+            }
             ObjectId ours = repo.headCommit();
             ObjectId theirs = session.resolve(branch);
             if (!session.stage().tree().equals(session.treeOf(ours))) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.merge.staged", current);
             }
-            if (ours != null && isAncestor(theirs, ours)) {
-                return new Result("up-to-date", ours, 0, 0);
-            }
-            if (ours == null || isAncestor(ours, theirs)) {
-                repo.updateBranch(current, ours, theirs);
-                session.indexHistory(theirs);
-                return new Result("fast-forward", theirs, 0, 0);
-            }
-            ObjectId base = mergeBase(ours, theirs);
-            ObjectId baseTree = session.treeOf(base);
-            ObjectId ourTree = session.treeOf(ours);
-
-            Map<String, ImageEntry[]> theirChanges = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
-            session.trees().diff(baseTree, session.treeOf(theirs),
-                    (path, before, after) -> theirChanges.put(path, new ImageEntry[] {before, after}));
-            Map<String, ImageEntry> ourChanged = new HashMap<>();
-            Set<String> ourTouched = new HashSet<>();
-            session.trees().diff(baseTree, ourTree, (path, before, after) -> {
-                if (theirChanges.containsKey(path)) {
-                    ourTouched.add(path);
-                    ourChanged.put(path, after);
+            Plan plan = plan(ours, theirs, all, choices);
+            if (!plan.kind().equals("merge")) {
+                if (plan.kind().equals("fast-forward")) {
+                    repo.updateBranch(current, ours, theirs);
+                    session.indexHistory(theirs);
                 }
-            });
-
-            Map<String, ImageEntry> changes = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
-            List<Conflict> conflicts = new ArrayList<>();
-            int resolved = 0;
-            for (Map.Entry<String, ImageEntry[]> c : theirChanges.entrySet()) {
-                String path = c.getKey();
-                ImageEntry baseEntry = c.getValue()[0];
-                ImageEntry theirEntry = c.getValue()[1];
-                if (!ourTouched.contains(path)) {
-                    changes.put(path, theirEntry);
-                    continue;
-                }
-                ImageEntry ourEntry = ourChanged.get(path);
-                if (Objects.equals(ourEntry, theirEntry)) {
-                    continue;
-                }
-                ImageEntry merged = mergeFields(baseEntry, ourEntry, theirEntry);
-                if (merged != null) {
-                    changes.put(path, merged);
-                    continue;
-                }
-                Side side = choices.getOrDefault(path, all);
-                if (side == null) {
-                    conflicts.add(new Conflict(path, baseEntry, ourEntry, theirEntry));
-                } else {
-                    resolved++;
-                    if (side == Side.THEIRS) {
-                        changes.put(path, theirEntry);
-                    }
-                }
-            }
-            if (!conflicts.isEmpty()) {
-                throw new MergeConflictException(conflicts);
-            }
-            ObjectId tree;
-            try (ObjectStore.Inserter inserter = repo.store().newInserter()) {
-                tree = changes.isEmpty() ? ourTree : session.trees().apply(ourTree, changes, inserter);
-                inserter.flush();
+                return new Result(plan.kind(), plan.kind().equals("fast-forward") ? theirs : ours, 0, 0);
             }
             String text = message != null ? message : "Merge " + branch + " into " + current;
-            CommitService.Result r = new CommitService(session).writeCommit(current, ours, tree, List.of(ours, theirs),
-                    text, null, null);
-            return new Result("merge", r.id(), changes.size(), resolved);
+            CommitService.Result r = new CommitService(session).writeCommit(current, ours, plan.tree(),
+                    List.of(ours, theirs), text, null, null);
+            return new Result("merge", r.id(), plan.changes().size(), plan.resolved());
         }
+    }
+
+    /**
+     * What merging {@code theirs} into {@code ours} gives: "up-to-date", "fast-forward" (tree of
+     * theirs) or "merge" with the merged tree (its objects flushed, no ref moved) and the images
+     * it changes on our side. Throws {@link MergeConflictException} for unresolved conflicts.
+     */
+    public record Plan(String kind, ObjectId tree, Map<String, ImageEntry> changes, int resolved) {
+    }
+
+    public Plan plan(ObjectId ours, ObjectId theirs, Side all, Map<String, Side> choices) {
+        var repo = session.repository();
+        if (ours != null && isAncestor(theirs, ours)) {
+            return new Plan("up-to-date", session.treeOf(ours), Map.of(), 0);
+        }
+        if (ours == null || isAncestor(ours, theirs)) {
+            Map<String, ImageEntry> ff = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
+            session.trees().diff(session.treeOf(ours), session.treeOf(theirs), (path, before, after) -> ff.put(path, after));
+            return new Plan("fast-forward", session.treeOf(theirs), ff, 0);
+        }
+        ObjectId base = mergeBase(ours, theirs);
+        ObjectId baseTree = session.treeOf(base);
+        ObjectId ourTree = session.treeOf(ours);
+
+        Map<String, ImageEntry[]> theirChanges = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
+        session.trees().diff(baseTree, session.treeOf(theirs),
+                (path, before, after) -> theirChanges.put(path, new ImageEntry[] {before, after}));
+        Map<String, ImageEntry> ourChanged = new HashMap<>();
+        Set<String> ourTouched = new HashSet<>();
+        session.trees().diff(baseTree, ourTree, (path, before, after) -> {
+            if (theirChanges.containsKey(path)) {
+                ourTouched.add(path);
+                ourChanged.put(path, after);
+            }
+        });
+
+        Map<String, ImageEntry> changes = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
+        List<Conflict> conflicts = new ArrayList<>();
+        int resolved = 0;
+        for (Map.Entry<String, ImageEntry[]> c : theirChanges.entrySet()) {
+            String path = c.getKey();
+            ImageEntry baseEntry = c.getValue()[0];
+            ImageEntry theirEntry = c.getValue()[1];
+            if (!ourTouched.contains(path)) {
+                changes.put(path, theirEntry);
+                continue;
+            }
+            ImageEntry ourEntry = ourChanged.get(path);
+            if (Objects.equals(ourEntry, theirEntry)) {
+                continue;
+            }
+            ImageEntry merged = mergeFields(baseEntry, ourEntry, theirEntry);
+            if (merged != null) {
+                changes.put(path, merged);
+                continue;
+            }
+            Side side = choices.getOrDefault(path, all);
+            if (side == null) {
+                conflicts.add(new Conflict(path, baseEntry, ourEntry, theirEntry));
+            } else {
+                resolved++;
+                if (side == Side.THEIRS) {
+                    changes.put(path, theirEntry);
+                }
+            }
+        }
+        if (!conflicts.isEmpty()) {
+            throw new MergeConflictException(conflicts);
+        }
+        ObjectId tree;
+        try (ObjectStore.Inserter inserter = repo.store().newInserter()) {
+            tree = changes.isEmpty() ? ourTree : session.trees().apply(ourTree, changes, inserter);
+            inserter.flush();
+        }
+        return new Plan("merge", tree, changes, resolved);
     }
 
     /**

@@ -33,6 +33,7 @@ class AddRejectionTest {
     void setUp() {
         library = tmp.resolve("lib");
         assertEquals(0, Dsv.run(tmp, "init", "lib").exitCode());
+        assertEquals(0, Dsv.run(tmp.resolve("lib"), "switch", "-c", "work").exitCode());
         Images.copySample(tmp.resolve("first"), 3);
         CliResult add = Dsv.run(library, "add", "../first", "--cell-type", "mono", "--source", "production", "--labeler", "lab-01");
         assertEquals(0, add.exitCode(), add.toString());

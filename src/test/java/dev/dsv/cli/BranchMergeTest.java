@@ -26,6 +26,7 @@ class BranchMergeTest {
     void setUp() {
         library = tmp.resolve("lib");
         assertEquals(0, Dsv.run(tmp, "init", "lib").exitCode());
+        assertEquals(0, Dsv.run(tmp.resolve("lib"), "switch", "-c", "work").exitCode());
         Images.copySample(tmp.resolve("batch"), 4);
         ok("add", "../batch", "--cell-type", "mono", "--source", "production", "--labeler", "lab-01", "--split", "train");
         ok("commit", "-m", "base");
@@ -49,9 +50,9 @@ class BranchMergeTest {
         ok("label", "set", "batch/cell0001.png", "--defect", "crack", "--labeler", "qa");
         ok("commit", "-m", "fix");
         ok("tag", "fix-1");
-        ok("switch", "main");
+        ok("switch", "work");
         assertEquals("fast-forward", ok("--json", "merge", "fixes").json().path("result").asText());
-        assertEquals("crack", defectAt("main", "batch/cell0001.png"));
+        assertEquals("crack", defectAt("work", "batch/cell0001.png"));
         assertEquals("crack", defectAt("fix-1", "batch/cell0001.png"));
         assertEquals("up-to-date", ok("--json", "merge", "fix-1").json().path("result").asText());
         CliResult again = Dsv.run(library, "tag", "fix-1");
@@ -64,7 +65,7 @@ class BranchMergeTest {
         ok("switch", "fixes");
         ok("label", "set", "batch/cell0001.png", "--defect", "crack", "--labeler", "qa");
         ok("commit", "-m", "fix 1");
-        ok("switch", "main");
+        ok("switch", "work");
         ok("label", "set", "batch/cell0002.png", "--defect", "dark-spot", "--labeler", "qa");
         ok("set", "batch/cell0001.png", "--split", "test");
         ok("commit", "-m", "main work");
@@ -84,7 +85,7 @@ class BranchMergeTest {
         ok("label", "set", "batch/cell0003.png", "--defect", "crack", "--labeler", "qa-a");
         ok("rm", "batch/cell0004.png");
         ok("commit", "-m", "fixes");
-        ok("switch", "main");
+        ok("switch", "work");
         ok("label", "set", "batch/cell0003.png", "--defect", "microcrack", "--labeler", "qa-b");
         ok("label", "set", "batch/cell0004.png", "--defect", "crack", "--labeler", "qa-b");
         ok("commit", "-m", "main relabels");
@@ -113,16 +114,16 @@ class BranchMergeTest {
 
     @Test
     void branchGuards() {
-        CliResult current = Dsv.run(library, "branch", "-d", "main");
+        CliResult current = Dsv.run(library, "branch", "-d", "work");
         assertEquals(3, current.exitCode());
         assertTrue(current.err().contains("current branch"), current.toString());
         ok("switch", "fixes");
         ok("label", "set", "batch/cell0001.png", "--defect", "crack", "--labeler", "qa");
-        CliResult staged = Dsv.run(library, "switch", "main");
+        CliResult staged = Dsv.run(library, "switch", "work");
         assertEquals(3, staged.exitCode());
         assertTrue(staged.err().contains("--discard-staged"), staged.toString());
         ok("commit", "-m", "unmerged work");
-        ok("switch", "main");
+        ok("switch", "work");
         CliResult unmerged = Dsv.run(library, "branch", "-d", "fixes");
         assertEquals(3, unmerged.exitCode());
         assertTrue(unmerged.err().contains("-D"), unmerged.toString());

@@ -29,6 +29,7 @@ class CommandErrorsTest {
     void setUp() {
         library = tmp.resolve("lib");
         assertEquals(0, Dsv.run(tmp, "init", "lib").exitCode());
+        assertEquals(0, Dsv.run(tmp.resolve("lib"), "switch", "-c", "work").exitCode());
         Images.copySample(tmp.resolve("batch"), 2);
     }
 
@@ -43,7 +44,7 @@ class CommandErrorsTest {
         Map<String, String> before = RepoSnapshot.of(library);
         CliResult r = Dsv.run(library, "commit", "-m", "nothing here");
         assertEquals(9, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("nothing to commit on main"), r.toString());
+        assertTrue(r.err().contains("nothing to commit on work"), r.toString());
         assertEquals(before, RepoSnapshot.of(library));
 
         addBatch();

@@ -31,6 +31,7 @@ class CoreFlowTest {
     void setUp() {
         library = tmp.resolve("lib");
         assertEquals(0, Dsv.run(tmp, "init", "lib").exitCode());
+        assertEquals(0, Dsv.run(tmp.resolve("lib"), "switch", "-c", "work").exitCode());
     }
 
     private CliResult ok(String... args) {
@@ -179,7 +180,7 @@ class CoreFlowTest {
         String parent = ok("--json", "show", "HEAD~1").json().path("commit").path("id").asText();
         assertEquals(log.path("commits").get(1).path("id").asText(), parent);
         assertEquals(parent, ok("--json", "show", "HEAD^").json().path("commit").path("id").asText());
-        assertNotEquals(parent, ok("--json", "show", "main").json().path("commit").path("id").asText());
+        assertNotEquals(parent, ok("--json", "show", "work").json().path("commit").path("id").asText());
     }
 
     @Test

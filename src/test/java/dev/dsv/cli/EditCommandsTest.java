@@ -27,6 +27,7 @@ class EditCommandsTest {
     void setUp() {
         library = tmp.resolve("lib");
         assertEquals(0, Dsv.run(tmp, "init", "lib").exitCode());
+        assertEquals(0, Dsv.run(tmp.resolve("lib"), "switch", "-c", "work").exitCode());
         Images.copySample(tmp.resolve("batch"), 6);
         CliResult add = Dsv.run(library, "add", "../batch", "--cell-type", "poly", "--source", "production",
                 "--labeler", "lab-01", "--split", "train");

@@ -31,6 +31,7 @@ class ExportCommandsTest {
     void setUp() {
         library = tmp.resolve("lib");
         assertEquals(0, Dsv.run(tmp, "init", "lib").exitCode());
+        assertEquals(0, Dsv.run(tmp.resolve("lib"), "switch", "-c", "work").exitCode());
         CliResult add = Dsv.run(library, "add", Images.SAMPLE.resolve("images").toString(), "--labels",
                 Images.SAMPLE.resolve("labels.csv").toString(), "--source", "production", "--labeler", "elpv-experts",
                 "--labeled-at", "2018-03-07T00:00:00+01:00");

@@ -35,6 +35,7 @@ class FsckTest {
     void setUp() throws IOException {
         library = tmp.resolve("lib");
         assertEquals(0, Dsv.run(tmp, "init", "lib").exitCode());
+        assertEquals(0, Dsv.run(tmp.resolve("lib"), "switch", "-c", "work").exitCode());
         Images.copySample(tmp.resolve("batch"), 3);
         assertEquals(0, Dsv.run(library, "add", "../batch", "--cell-type", "mono", "--source", "production",
                 "--labeler", "lab-01").exitCode());

@@ -24,6 +24,7 @@ class ConcurrentWritersIT {
     @Test
     void secondWriterWaitsThenSucceeds() throws Exception {
         assertEquals(0, DsvProcess.run(tmp, "init", "lib").exitCode());
+        assertEquals(0, DsvProcess.run(tmp.resolve("lib"), "switch", "-c", "work").exitCode());
         Path lib = tmp.resolve("lib");
         Path labels = ElpvLabels.writeDsvCsv(tmp.resolve("elpv.csv"));
         Process big = DsvProcess.start(lib, Map.of(), tmp.resolve("big.out"), tmp.resolve("big.err"),
@@ -46,6 +47,7 @@ class ConcurrentWritersIT {
     @Test
     void secondWriterGivesUpNamingHolder() throws Exception {
         assertEquals(0, DsvProcess.run(tmp, "init", "lib").exitCode());
+        assertEquals(0, DsvProcess.run(tmp.resolve("lib"), "switch", "-c", "work").exitCode());
         Path lib = tmp.resolve("lib");
         Path labels = ElpvLabels.writeDsvCsv(tmp.resolve("elpv.csv"));
         Process big = DsvProcess.start(lib, Map.of(), tmp.resolve("big.out"), tmp.resolve("big.err"),

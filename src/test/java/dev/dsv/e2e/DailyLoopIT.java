@@ -45,6 +45,7 @@ class DailyLoopIT {
         List<String> removed = names.subList(110, 115);
 
         ok(tmp, "init", "lib");
+        ok(tmp.resolve("lib"), "switch", "-c", "work");
         Path lib = tmp.resolve("lib");
         Path labels = ElpvLabels.writeDsvCsv(tmp.resolve("elpv.csv"));
         ok(lib, "add", Images.ELPV.resolve("images").toString(), "--labels", labels.toString(), "--source", "production",

@@ -35,6 +35,7 @@ class ElpvFlowIT {
     void wholeLibrary() throws IOException {
         Path labels = ElpvLabels.writeDsvCsv(tmp.resolve("elpv-labels.csv"));
         ok(tmp, "init", "lib");
+        ok(tmp.resolve("lib"), "switch", "-c", "work");
         Path lib = tmp.resolve("lib");
         String images = Images.ELPV.resolve("images").toString();
 
@@ -100,6 +101,7 @@ class ElpvFlowIT {
         Map<String, String> env = Map.of("LANG", "C", "LC_ALL", "C");
         assertEquals(0, DsvProcess.run(tmp, env, "init", "库").exitCode());
         Path lib = tmp.resolve("库");
+        assertEquals(0, DsvProcess.run(lib, env, "switch", "-c", "批次").exitCode());
         CliResult add = DsvProcess.run(lib, env, "add", folder.toString(), "--cell-type", "HJT", "--source", "production",
                 "--labeler", "李工");
         assertEquals(0, add.exitCode(), add.toString());

@@ -57,6 +57,7 @@ class KillSafetyIT {
     void killedAddAndCommitLeaveValidRepository() throws Exception {
         SplittableRandom random = new SplittableRandom(SEED);
         ok(tmp, "init", "lib");
+        ok(tmp.resolve("lib"), "switch", "-c", "work");
         Path lib = tmp.resolve("lib");
         ok(lib, "add", Images.SAMPLE.resolve("images").toString(), "--labels", Images.SAMPLE.resolve("labels.csv").toString(),
                 "--source", "production", "--labeler", "elpv-experts");

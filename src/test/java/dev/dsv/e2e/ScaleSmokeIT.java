@@ -66,6 +66,7 @@ class ScaleSmokeIT {
         System.out.printf("scale-smoke %-28s %8.2f s%n", "generate", (System.nanoTime() - started) / 1e9);
 
         assertEquals(0, Dsv.run(tmp, "init", "lib").exitCode());
+        assertEquals(0, Dsv.run(tmp.resolve("lib"), "switch", "-c", "work").exitCode());
         Path lib = tmp.resolve("lib");
         String[] add = {"--json", "add", data.toString(), "--labels", tmp.resolve("labels.csv").toString(),
             "--source", "production", "--labeler", "lab-01", "--labeled-at", "2026-06-01T08:00:00+08:00"};

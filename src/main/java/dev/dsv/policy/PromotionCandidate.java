@@ -1,0 +1,27 @@
+package dev.dsv.policy;
+
+import dev.dsv.model.ImageEntry;
+import dev.dsv.model.LabelRecord;
+import dev.dsv.model.ObjectId;
+import dev.dsv.repo.RepositoryConfig;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * What a promotion would do, as gates see it: the commits being promoted, the images the merged
+ * snapshot adds or changes against the target (path to new entry), the verified commits, the
+ * configuration, and the policies of the target and the candidate branch.
+ */
+public record PromotionCandidate(
+        String branch,
+        String target,
+        List<ObjectId> commits,
+        Map<String, ImageEntry> changedImages,
+        Set<ObjectId> verifiedCommits,
+        RepositoryConfig config,
+        Function<ObjectId, LabelRecord> labels,
+        Policy targetPolicy,
+        Policy candidatePolicy) {
+}

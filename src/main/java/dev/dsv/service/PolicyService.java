@@ -1,0 +1,87 @@
+package dev.dsv.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.model.MetaRecord;
+import dev.dsv.model.Times;
+import dev.dsv.policy.Gates;
+import dev.dsv.policy.Policy;
+import dev.dsv.repo.RepositoryLock;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Policies per branch, kept as "policy" records in the metadata log: the latest record for a
+ * branch is in force, and a branch without one has {@link Policy#DEFAULT}. The policy of a
+ * protected branch changes only through a promotion, which carries the candidate branch's policy.
+ */
+public final class PolicyService {
+    public static final String KIND = "policy";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Session session;
+
+    public PolicyService(Session session) {
+        this.session = session;
+    }
+
+    /** Returns the policy in force on a branch. */
+    public Policy inForce(String branch) {
+        Policy found = Policy.DEFAULT;
+        for (MetaQuery.Entry e : MetaQuery.ofKind(session, KIND)) {
+            if (branch.equals(e.record().body().get("branch"))) {
+                found = fromBody(e.record().body());
+            }
+        }
+        return found;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Policy fromBody(Map<String, Object> body) {
+        return new Policy((List<String>) body.getOrDefault("gates", List.of()));
+    }
+
+    /** Sets the policy of an unprotected branch from a JSON file {"gates": [...]}. */
+    public Policy set(String branch, Path file) {
+        Policy policy = read(file);
+        try (RepositoryLock lock = session.lock("policy set")) {
+            if (session.repository().config().protectedBranches().contains(branch)) {
+                throw new DsvException(ExitCode.PROTECTED, "error.protected.policy", branch);
+            }
+            record(branch, policy, null);
+            return policy;
+        }
+    }
+
+    /** Appends a policy record for a branch; the caller holds the writer lock. */
+    void record(String branch, Policy policy, String promotion) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>(policy.toCanonical());
+        body.put("branch", branch);
+        if (promotion != null) {
+            body.put("promotion", promotion);
+        }
+        session.repository().metadataLog().append(new MetaRecord(KIND, null, Identity.committer(), Times.now(), body));
+    }
+
+    private static Policy read(Path file) {
+        try {
+            JsonNode n = JSON.readTree(Files.readAllBytes(file));
+            List<String> gates = new ArrayList<>();
+            for (JsonNode g : n.path("gates")) {
+                gates.add(Gates.named(g.asText()).name());
+            }
+            if (!n.has("gates")) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.invalid", file, "no \"gates\" list");
+            }
+            return new Policy(gates);
+        } catch (IOException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.policy.invalid", file, e.getMessage());
+        }
+    }
+}

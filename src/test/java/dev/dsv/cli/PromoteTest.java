@@ -1,0 +1,173 @@
+package dev.dsv.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dsv.testing.CliResult;
+import dev.dsv.testing.Dsv;
+import dev.dsv.testing.Images;
+import dev.dsv.testing.RepoSnapshot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** main is protected: promote, with its gates and records, is the only way in. */
+class PromoteTest {
+    @TempDir
+    Path tmp;
+
+    Path library;
+
+    @BeforeEach
+    void setUp() {
+        library = tmp.resolve("lib");
+        assertEquals(0, Dsv.run(tmp, "init", "lib").exitCode());
+        Images.copySample(tmp.resolve("batch-a"), 3);
+        ok("switch", "-c", "batch-a");
+        ok("add", "../batch-a", "--cell-type", "mono", "--source", "production", "--labeler", "lab-01");
+        ok("commit", "-m", "batch a");
+    }
+
+    private CliResult ok(String... args) {
+        CliResult r = Dsv.run(library, args);
+        assertEquals(0, r.exitCode(), String.join(" ", args) + "\n" + r);
+        return r;
+    }
+
+    private String head(String branch) {
+        return ok("--json", "log", branch, "-n", "1").json().path("commits").get(0).path("id").asText();
+    }
+
+    @Test
+    void commitAndMergeOnMainRefused() {
+        ok("switch", "-c", "elsewhere", "HEAD");
+        Map<String, String> before = RepoSnapshot.of(library);
+        CliResult merge = Dsv.run(library, "switch", "main");
+        assertEquals(0, merge.exitCode(), merge.toString());
+        CliResult refused = Dsv.run(library, "merge", "batch-a");
+        assertEquals(12, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains("dsv promote batch-a --into main"), refused.toString());
+        Images.copySample(tmp.resolve("direct"), 1);
+        ok("add", "../direct", "--cell-type", "mono", "--source", "production", "--labeler", "lab-01");
+        CliResult commit = Dsv.run(library, "commit", "-m", "straight into main");
+        assertEquals(12, commit.exitCode(), commit.toString());
+        assertTrue(commit.err().contains("dsv promote"), commit.toString());
+        assertEquals(5, Dsv.run(library, "log", "main").exitCode(), "main still has no commit");
+        assertEquals(before.keySet().stream().filter(k -> k.startsWith("refs")).toList(),
+                RepoSnapshot.of(library).keySet().stream().filter(k -> k.startsWith("refs")).toList());
+    }
+
+    @Test
+    void unverifiedRefusedThenVerifiedPromoted() {
+        CliResult refused = Dsv.run(library, "--json", "promote", "batch-a");
+        assertEquals(1, refused.exitCode(), refused.toString());
+        JsonNode report = refused.json();
+        assertFalse(report.path("promoted").asBoolean());
+        JsonNode verified = report.path("gates").get(0);
+        assertEquals("verified", verified.path("gate").asText());
+        assertFalse(verified.path("passed").asBoolean());
+        assertEquals(head("batch-a"), verified.path("examples").get(0).asText());
+        assertEquals(5, Dsv.run(library, "log", "main").exitCode(), "main unchanged by a failed gate");
+
+        ok("verify", "mark", "batch-a", "--verifier", "senior-01");
+        JsonNode dry = ok("--json", "promote", "batch-a", "--dry-run").json();
+        assertTrue(dry.path("passed").asBoolean());
+        assertFalse(dry.path("promoted").asBoolean());
+        assertEquals(5, Dsv.run(library, "log", "main").exitCode(), "a dry run changes nothing");
+
+        JsonNode done = ok("--json", "promote", "batch-a").json();
+        assertTrue(done.path("promoted").asBoolean());
+        assertEquals(head("batch-a"), head("main"));
+        JsonNode log = ok("--json", "log", "main").json().path("commits").get(0).path("events").get(0);
+        assertEquals("promotion", log.path("kind").asText());
+        assertEquals("batch-a", log.path("branch").asText());
+        assertEquals(done.path("policy").asText(), log.path("policy").asText());
+        assertEquals(done.path("report_sha256").asText(), log.path("report").asText());
+        assertTrue(ok("log", "main").out().contains("Promoted:  from batch-a"));
+    }
+
+    @Test
+    void promoteIntoMovedMainKeepsBoth() {
+        ok("verify", "mark", "batch-a", "--verifier", "senior-01");
+        ok("switch", "-c", "batch-b", "HEAD");
+        Images.copySample(tmp.resolve("batch-b"), 2);
+        ok("add", "../batch-b", "--cell-type", "poly", "--source", "production", "--labeler", "lab-02");
+        ok("commit", "-m", "batch b");
+        ok("verify", "mark", "batch-b", "--verifier", "senior-01");
+        ok("switch", "-c", "batch-c", "batch-a");
+        ok("label", "set", "batch-a/cell0001.png", "--defect", "crack", "--labeler", "qa");
+        ok("commit", "-m", "batch c relabel");
+        ok("verify", "mark", "batch-c", "--verifier", "senior-02");
+
+        ok("promote", "batch-b");
+        ok("promote", "batch-c");
+        JsonNode ls = ok("--json", "ls", "main").json();
+        assertEquals(5, ls.path("count").asInt(), "both promotions are in main");
+        assertEquals("crack", ok("--json", "show", "main:batch-a/cell0001.png").json().path("label").path("defects")
+                .get(0).path("type").asText());
+    }
+
+    @Test
+    void vocabularyGateFails() throws Exception {
+        ok("verify", "mark", "batch-a", "--verifier", "senior-01");
+        Path config = library.resolve(".dsv/config.json");
+        Files.writeString(config, Files.readString(config).replace("\"mono\",", ""));
+        CliResult r = Dsv.run(library, "--json", "promote", "batch-a");
+        assertEquals(1, r.exitCode(), r.toString());
+        JsonNode vocab = r.json().path("gates").get(1);
+        assertEquals("known-vocabulary", vocab.path("gate").asText());
+        assertEquals(3, vocab.path("offending").asInt());
+        assertTrue(vocab.path("examples").get(0).asText().contains("cell type mono"));
+    }
+
+    @Test
+    void policyOfCandidateDoesNotJudge() throws Exception {
+        Path lax = tmp.resolve("lax.json");
+        Files.writeString(lax, "{\"gates\": [\"known-vocabulary\"]}");
+        ok("policy", "--branch", "batch-a", "--set", lax.toString());
+        CliResult refused = Dsv.run(library, "--json", "promote", "batch-a");
+        assertEquals(1, refused.exitCode(), "main's own policy still requires verification:\n" + refused);
+        JsonNode change = refused.json().path("gates").get(3);
+        assertEquals("policy-change", change.path("gate").asText());
+        assertEquals(1, change.path("offending").asInt());
+
+        CliResult mainPolicy = Dsv.run(library, "policy", "--branch", "main", "--set", lax.toString());
+        assertEquals(12, mainPolicy.exitCode(), mainPolicy.toString());
+
+        ok("verify", "mark", "batch-a", "--verifier", "senior-01");
+        ok("promote", "batch-a");
+        JsonNode now = ok("--json", "policy", "--branch", "main").json();
+        assertEquals(1, now.path("gates").size(), "the promoted policy is in force on main afterwards");
+    }
+
+    @Test
+    void rollbackOnMainListsModels() {
+        ok("verify", "mark", "batch-a", "--verifier", "senior-01");
+        ok("promote", "batch-a");
+        ok("switch", "-c", "batch-b", "main");
+        Images.copySample(tmp.resolve("batch-b"), 2);
+        ok("add", "../batch-b", "--cell-type", "poly", "--source", "production", "--labeler", "lab-02");
+        ok("commit", "-m", "bad batch");
+        String bad = head("batch-b");
+        ok("verify", "mark", "batch-b", "--verifier", "senior-01");
+        ok("promote", "batch-b");
+        ok("model", "register", "before-bad", "--data", "main~1");
+        ok("model", "register", "with-bad", "--data", "main");
+        ok("switch", "main");
+        CliResult noReason = Dsv.run(library, "rollback", bad);
+        assertEquals(2, noReason.exitCode());
+        JsonNode r = ok("--json", "rollback", bad, "-m", "200 wrong labels in the June batch").json();
+        assertEquals(2, r.path("changed").asInt());
+        assertEquals(1, r.path("retrain").size());
+        assertEquals("with-bad", r.path("retrain").get(0).path("name").asText());
+        assertEquals(3, ok("--json", "ls", "main").json().path("count").asInt());
+        JsonNode affected = ok("--json", "model", "list", "--affected-by", bad).json().path("models");
+        assertEquals(1, affected.size());
+        assertTrue(ok("log", "main", "-n", "1").out().contains("Rollback:"));
+    }
+}
