@@ -49,17 +49,21 @@ final class FsckCommand extends BaseCommand {
 
     private void print(String key, List<FsckService.Finding> findings) {
         for (FsckService.Finding f : findings) {
-            out().println(key, f.type().jsonName(), f.id().hex(), f.referencedFrom(), f.detail() == null ? "" : f.detail());
+            out().println(key, f.type().jsonName(), f.id().hex(), f.referencedFrom(), detail(f));
         }
     }
 
-    private static List<Map<String, Object>> findings(List<FsckService.Finding> list) {
+    private String detail(FsckService.Finding f) {
+        return f.detail() == null ? "" : out().text(f.detail().messageKey(), f.detail().arguments());
+    }
+
+    private List<Map<String, Object>> findings(List<FsckService.Finding> list) {
         return list.stream().map(f -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", f.id().hex());
             m.put("type", f.type().jsonName().toLowerCase(Locale.ROOT));
             m.put("referenced_from", f.referencedFrom());
-            m.put("detail", f.detail());
+            m.put("detail", f.detail() == null ? null : detail(f));
             return m;
         }).toList();
     }

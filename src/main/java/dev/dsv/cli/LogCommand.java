@@ -27,6 +27,9 @@ final class LogCommand extends BaseCommand {
         if (path != null) {
             return runPath();
         }
+        if (maxCount < 0) {
+            throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.USAGE, "error.log.count", maxCount);
+        }
         try (Session session = openSession()) {
             List<LogService.Entry> entries = new LogService(session).log(revision, Math.max(0, maxCount));
             if (out().json()) {

@@ -48,6 +48,10 @@ public final class Main {
         });
         int code = cli.execute(args);
         out.flush();
+        if (out.checkError() && code == 0) {
+            err.println(new Output(out, err, false).text("error.prefix", new Output(out, err, false).text("error.stdout")));
+            code = ExitCode.IO_ERROR.code();
+        }
         err.flush();
         return code;
     }

@@ -28,6 +28,7 @@ final class StatusCommand extends BaseCommand {
                     changes.add(c);
                 }
             });
+            changes.sort((a, b) -> dev.dsv.model.CanonicalJson.CODE_POINT_ORDER.compare(a.path(), b.path()));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("branch", s.branch());

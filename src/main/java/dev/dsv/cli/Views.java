@@ -65,7 +65,7 @@ final class Views {
         m.put("defects", defects(r.defects()));
         m.put("labeler", r.labeler());
         m.put("labeled_at", Times.format(r.labeledAt()));
-        m.put("confidence", r.confidence() == null ? null : CanonicalJson.plain(r.confidence()));
+        m.put("confidence", r.confidence() == null ? null : new java.math.BigDecimal(CanonicalJson.plain(r.confidence())));
         m.put("supersedes", r.supersedes() == null ? null : r.supersedes().hex());
         return m;
     }

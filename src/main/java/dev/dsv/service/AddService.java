@@ -122,9 +122,13 @@ public final class AddService {
             ObjectId tree = stage.tree();
             if (!changes.isEmpty()) {
                 tree = session.trees().apply(stage.tree(), changes, main);
-                for (ObjectStore.Inserter ins : inserters) {
-                    ins.flush();
-                }
+            }
+            // Flushed even when nothing is staged: an unchanged re-add restores blobs that had
+            // gone missing from the store.
+            for (ObjectStore.Inserter ins : inserters) {
+                ins.flush();
+            }
+            if (!changes.isEmpty()) {
                 session.repository().writeStage(new Stage(stage.base(), tree));
             }
             index.putStatCache(statRows(drafts, toHash, blobs));
@@ -364,6 +368,7 @@ public final class AddService {
                                                  boolean replace, ObjectStore.Inserter inserter, Counts counts,
                                                  List<Problem> problems) {
         OffsetDateTime now = Times.now();
+        ObjectId headTree = session.treeOf(session.repository().headCommit());
         Map<String, ImageEntry> changes = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
         for (int i = 0; i < drafts.size(); i++) {
             ImageDraft d = drafts.get(i);
@@ -372,19 +377,12 @@ public final class AddService {
             LabelRecord previous = existing == null ? null : session.readLabel(existing.label());
             boolean sameBlob = existing != null && existing.blob().equals(blob);
 
-            OffsetDateTime time = d.labeledAt() != null ? d.labeledAt()
-                    : sameBlob ? previous.labeledAt() : now;
-            LabelRecord label = new LabelRecord(blob, d.defects(), d.labeler(), time, d.confidence(), null);
-            boolean sameLabel = sameBlob && label.sameJudgement(previous) && time.equals(previous.labeledAt());
-            ObjectId labelId;
-            if (sameLabel) {
-                labelId = existing.label();
-            } else {
-                if (sameBlob) {
-                    label = label.withSupersedes(existing.label());
-                }
-                labelId = inserter.insert(ObjectType.LABEL, label.encode());
-            }
+            LabelRecord draft = new LabelRecord(blob, d.defects(), d.labeler(),
+                    d.labeledAt() != null ? d.labeledAt() : now, d.confidence(), null);
+            boolean sameLabel = sameBlob && draft.sameJudgement(previous)
+                    && (d.labeledAt() == null || d.labeledAt().equals(previous.labeledAt()));
+            ObjectId labelId = sameLabel ? existing.label()
+                    : Relabels.newRecord(session, headTree, d.datasetPath(), draft, d.labeledAt() != null, inserter);
             ImageEntry entry = new ImageEntry(blob, labelId, d.cellType(), d.source(), d.generator(), d.split(), d.attributes());
             if (existing == null) {
                 counts.added++;

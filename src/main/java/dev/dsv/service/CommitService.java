@@ -45,6 +45,9 @@ public final class CommitService {
         if (message == null || message.isBlank()) {
             throw new DsvException(ExitCode.USAGE, "error.commit.emptyMessage");
         }
+        if (committer != null && (committer.isBlank() || committer.chars().anyMatch(Character::isISOControl))) {
+            throw new DsvException(ExitCode.USAGE, "error.commit.committer", committer);
+        }
         try (RepositoryLock lock = session.lock("commit")) {
             var repo = session.repository();
             String branch = repo.currentBranch();

@@ -31,7 +31,7 @@ import org.apache.commons.codec.digest.DigestUtils;
  */
 public final class FsckService {
     /** One object that is not as it should be, with the first place that referenced it. */
-    public record Finding(ObjectId id, ObjectType type, String referencedFrom, String detail) {
+    public record Finding(ObjectId id, ObjectType type, String referencedFrom, dev.dsv.error.Problem detail) {
     }
 
     /** The outcome: objects checked per type and the three kinds of findings. */
@@ -124,7 +124,7 @@ public final class FsckService {
                 c = session.readCommit(id);
                 count(ObjectType.COMMIT);
             } catch (DsvException e) {
-                corrupt.add(new Finding(id, ObjectType.COMMIT, ref, e.messageKey()));
+                corrupt.add(new Finding(id, ObjectType.COMMIT, ref, problem(e)));
                 continue;
             }
             checkTree(c.tree(), "commit " + id.abbreviate(12), "");
@@ -143,7 +143,7 @@ public final class FsckService {
             node = session.trees().read(id);
             count(ObjectType.TREE);
         } catch (DsvException e) {
-            corrupt.add(new Finding(id, ObjectType.TREE, from + (folder.isEmpty() ? "" : " at " + folder), e.messageKey()));
+            corrupt.add(new Finding(id, ObjectType.TREE, from + (folder.isEmpty() ? "" : " at " + folder), problem(e)));
             return;
         }
         if (node instanceof TreeNode.Buckets b) {
@@ -164,7 +164,7 @@ public final class FsckService {
                     session.readLabel(e.image().label());
                     count(ObjectType.LABEL);
                 } catch (DsvException ex) {
-                    corrupt.add(new Finding(e.image().label(), ObjectType.LABEL, where, ex.messageKey()));
+                    corrupt.add(new Finding(e.image().label(), ObjectType.LABEL, where, problem(ex)));
                 }
             }
             if (present(e.image().blob(), ObjectType.BLOB, where)) {
@@ -184,7 +184,7 @@ public final class FsckService {
             return false;
         }
         if (state == ObjectState.ABSENT_BY_DESIGN) {
-            absent.add(new Finding(id, type, from, store.absentObjects().get(id)));
+            absent.add(new Finding(id, type, from, new dev.dsv.error.Problem("fsck.absentReason", store.absentObjects().get(id))));
             return false;
         }
         return true;
@@ -195,7 +195,7 @@ public final class FsckService {
             store.read(id, type);
             count(type);
         } catch (DsvException e) {
-            corrupt.add(new Finding(id, type, from, e.messageKey()));
+            corrupt.add(new Finding(id, type, from, problem(e)));
         }
     }
 
@@ -209,16 +209,23 @@ public final class FsckService {
                 md.update(buf, 0, n);
                 length += n;
             }
-        } catch (IOException | DsvException e) {
-            corrupt.add(new Finding(id, ObjectType.BLOB, from, e.getMessage()));
+        } catch (DsvException e) {
+            corrupt.add(new Finding(id, ObjectType.BLOB, from, problem(e)));
+            return;
+        } catch (IOException e) {
+            corrupt.add(new Finding(id, ObjectType.BLOB, from, new dev.dsv.error.Problem("error.io", id.hex(), e.getMessage())));
             return;
         }
         if (!ObjectId.fromBytes(md.digest()).equals(id) || length != store.size(id)) {
-            corrupt.add(new Finding(id, ObjectType.BLOB, from, "hash mismatch"));
+            corrupt.add(new Finding(id, ObjectType.BLOB, from, new dev.dsv.error.Problem("fsck.hashMismatch")));
             return;
         }
         blobBytes += length;
         count(ObjectType.BLOB);
+    }
+
+    private static dev.dsv.error.Problem problem(DsvException e) {
+        return new dev.dsv.error.Problem(e.messageKey(), e.arguments());
     }
 
     private void count(ObjectType type) {

@@ -51,6 +51,9 @@ final class LabelRowResolver {
         String split = splitText == null || splitText.equalsIgnoreCase("none") ? null
                 : vocabulary(splitText, config.splits(), where, problems);
         String generator = first(row == null ? null : row.generator(), defaults.generator());
+        if (generator != null && generator.isBlank()) {
+            generator = null;
+        }
         if (source != null && source.equals(SYNTHETIC) && generator == null) {
             problems.add(new Problem("error.add.syntheticWithoutGenerator", where));
         }
@@ -80,8 +83,10 @@ final class LabelRowResolver {
     Judgement judgement(LabelRow row, String where, List<Problem> problems) {
         int before = problems.size();
         String labeler = first(row == null ? null : row.labeler(), defaults.labeler());
-        if (labeler == null) {
+        if (labeler == null || labeler.isBlank()) {
             problems.add(new Problem("error.add.missingValue", where, "labeler", "--labeler"));
+        } else if (labeler.chars().anyMatch(Character::isISOControl)) {
+            problems.add(new Problem("error.add.controlCharacter", where, "labeler"));
         }
 
         OffsetDateTime labeledAt = null;
@@ -109,6 +114,10 @@ final class LabelRowResolver {
         List<String> defectNames = row != null && row.defects() != null ? row.defects()
                 : defaults.defects() != null ? defaults.defects() : List.of();
         Map<String, List<Region>> defects = new LinkedHashMap<>();
+        boolean none = defectNames.stream().anyMatch(d -> d.equalsIgnoreCase(Defect.NONE));
+        if (none && defectNames.size() > 1) {
+            problems.add(new Problem("error.add.noneWithDefects", where, String.join(";", defectNames)));
+        }
         for (String d : defectNames) {
             if (d.equalsIgnoreCase(Defect.NONE)) {
                 continue;
@@ -136,9 +145,23 @@ final class LabelRowResolver {
                 throw new IllegalArgumentException("not a JSON array");
             }
             for (JsonNode r : array) {
+                if (!r.isObject() || !r.has("defect")) {
+                    throw new IllegalArgumentException("every region needs a \"defect\"");
+                }
+                r.fieldNames().forEachRemaining(k -> {
+                    if (!java.util.Set.of("defect", "box", "polygon").contains(k)) {
+                        throw new IllegalArgumentException("unknown region key \"" + k + "\"");
+                    }
+                });
+                if (r.has("box") && r.has("polygon")) {
+                    throw new IllegalArgumentException("a region is a box or a polygon, not both");
+                }
                 String type = vocabulary(r.path("defect").asText(null), config.defectTypes(), where, problems);
                 if (type == null) {
                     continue;
+                }
+                if (!defects.containsKey(type)) {
+                    throw new IllegalArgumentException("region defect \"" + type + "\" is not among the row's defects");
                 }
                 Region region;
                 if (r.has("box")) {
@@ -165,6 +188,8 @@ final class LabelRowResolver {
                 }
                 defects.computeIfAbsent(type, k -> new ArrayList<>()).add(region);
             }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            problems.add(new Problem("error.add.invalidRegions", where, "not valid JSON: " + e.getOriginalMessage()));
         } catch (java.io.IOException | IllegalArgumentException e) {
             problems.add(new Problem("error.add.invalidRegions", where, e.getMessage()));
         }

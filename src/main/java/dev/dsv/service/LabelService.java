@@ -80,7 +80,7 @@ public final class LabelService {
                         problems.add(new Problem("error.labels.duplicatePath", row.where(), path, earlier));
                         continue;
                     }
-                    ImageEntry changed = relabel(entry, judgement, now, inserter);
+                    ImageEntry changed = relabel(path, entry, judgement, now, inserter);
                     if (changed != null) {
                         changes.put(path, changed);
                     }
@@ -102,7 +102,7 @@ public final class LabelService {
             }
             OffsetDateTime now = Times.now();
             targets.forEach((path, entry) -> {
-                ImageEntry changed = relabel(entry, judgement, now, inserter);
+                ImageEntry changed = relabel(path, entry, judgement, now, inserter);
                 if (changed != null) {
                     changes.put(path, changed);
                 }
@@ -112,15 +112,16 @@ public final class LabelService {
     }
 
     /** Returns the entry pointing at a new superseding record, or null when nothing changes. */
-    private ImageEntry relabel(ImageEntry entry, LabelRowResolver.Judgement j, OffsetDateTime now,
+    private ImageEntry relabel(String path, ImageEntry entry, LabelRowResolver.Judgement j, OffsetDateTime now,
                                ObjectStore.Inserter inserter) {
         LabelRecord current = session.readLabel(entry.label());
         OffsetDateTime time = j.labeledAt() != null ? j.labeledAt() : now;
-        LabelRecord next = new LabelRecord(entry.blob(), j.defects(), j.labeler(), time, j.confidence(), entry.label());
+        LabelRecord next = new LabelRecord(entry.blob(), j.defects(), j.labeler(), time, j.confidence(), null);
         if (next.sameJudgement(current) && (j.labeledAt() == null || j.labeledAt().equals(current.labeledAt()))) {
             return null;
         }
-        ObjectId id = inserter.insert(ObjectType.LABEL, next.encode());
+        ObjectId headTree = session.treeOf(session.repository().headCommit());
+        ObjectId id = Relabels.newRecord(session, headTree, path, next, j.labeledAt() != null, inserter);
         return entry.withLabel(id);
     }
 

@@ -240,4 +240,26 @@ class AddRejectionTest {
         assertEquals(3, error.path("exit_code").asInt());
         assertEquals(4, error.path("problems").size(), r.toString());
     }
+
+    @Test
+    void regionsMustBeComplete() {
+        Path csv = Images.writeLabels(tmp.resolve("regions.csv"), "path,cell_type,defects,regions",
+                "cell0001.png,mono,crack,\"[{\"\"box\"\":[1,2,3,4]}]\"",
+                "cell0002.png,mono,crack,\"[{\"\"defect\"\":\"\"crack\"\",\"\"box\"\":[1,2,3,4],\"\"polygon\"\":[[1,1],[2,2],[3,1]]}]\"",
+                "cell0003.png,mono,crack,\"[{\"\"defect\"\":\"\"scratch\"\",\"\"box\"\":[1,2,3,4]}]\"",
+                "cell0004.png,mono,crack,\"[{\"\"defect\"\":\"\"crack\"\",\"\"box\"\":[1,2,3,4],\"\"extra\"\":1}]\"");
+        CliResult r = addRejected("regions.csv:2", add("--labels", csv.toString()));
+        assertTrue(r.err().contains("needs a \"defect\""), r.toString());
+        assertTrue(r.err().contains("not both"), r.toString());
+        assertTrue(r.err().contains("not among the row's defects"), r.toString());
+        assertTrue(r.err().contains("unknown region key"), r.toString());
+    }
+
+    @Test
+    void blankLabelerAndNoneWithDefect() {
+        CliResult blank = addRejected("--labeler", new String[] {"add", batch.toString(), "--cell-type", "mono",
+            "--source", "production", "--labeler", "  "});
+        assertEquals(3, blank.exitCode());
+        addRejected("cannot be combined", add("--cell-type", "mono", "--defect", "none;crack"));
+    }
 }

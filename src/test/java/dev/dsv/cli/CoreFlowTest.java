@@ -230,4 +230,47 @@ class CoreFlowTest {
         assertEquals(20.5, regions.get(0).path("box").get(1).asDouble());
         assertEquals(5.25, regions.get(1).path("polygon").get(2).get(1).asDouble());
     }
+
+    @Test
+    void relabelGetsItsOwnTimeAndCommittedPredecessor() throws IOException {
+        Path batch = tmp.resolve("batch");
+        Images.copySample(batch, 1);
+        ok("add", batch.toString(), "--cell-type", "mono", "--source", "production", "--labeler", "lab-01",
+                "--labeled-at", "2026-06-01T08:00:00+08:00");
+        ok("commit", "-m", "first");
+        String committed = ok("--json", "show", "HEAD:batch/cell0001.png").json().path("label").path("id").asText();
+
+        ok("add", batch.toString(), "--replace", "--cell-type", "mono", "--defect", "crack", "--source", "production",
+                "--labeler", "lab-02");
+        ok("add", batch.toString(), "--replace", "--cell-type", "mono", "--defect", "microcrack", "--source",
+                "production", "--labeler", "lab-02");
+        ok("commit", "-m", "second");
+        JsonNode label = ok("--json", "show", "HEAD:batch/cell0001.png").json().path("label");
+        assertEquals(committed, label.path("supersedes").asText(), "supersedes the committed record, not the staged one");
+        assertNotEquals("2026-06-01T08:00:00+08:00", label.path("labeled_at").asText(), "a relabel has its own time");
+
+        ok("label", "set", "batch/cell0001.png", "--defect", "crack", "--labeler", "lab-03");
+        ok("label", "set", "batch/cell0001.png", "--defect", "microcrack", "--labeler", "lab-02",
+                "--labeled-at", label.path("labeled_at").asText());
+        assertEquals(0, ok("--json", "status").json().path("changes").size(), "taking a staged relabel back stages nothing");
+    }
+
+    @Test
+    void reAddRestoresMissingBlob() throws IOException {
+        Path batch = tmp.resolve("batch");
+        Images.copySample(batch, 2);
+        ok("add", batch.toString(), "--cell-type", "mono", "--source", "production", "--labeler", "lab-01");
+        ok("commit", "-m", "first");
+        try (var packs = Files.list(library.resolve(".dsv/objects/pack"))) {
+            for (Path p : packs.filter(f -> f.toString().endsWith(".pack")).toList()) {
+                if (Files.size(p) > 20_000) {
+                    Files.delete(p);
+                    Files.deleteIfExists(Path.of(p.toString().replace(".pack", ".idx")));
+                }
+            }
+        }
+        assertEquals(1, Dsv.run(library, "fsck").exitCode());
+        ok("add", batch.toString(), "--cell-type", "mono", "--source", "production", "--labeler", "lab-01");
+        assertTrue(ok("--json", "fsck").json().path("ok").asBoolean(), "the unchanged re-add stored the blobs again");
+    }
 }
