@@ -32,7 +32,8 @@ public final class Repository implements AutoCloseable {
     public static final String DEFAULT_BRANCH = "main";
 
     private static final String FORMAT_MAGIC = "dsv-repository";
-    private static final Pattern BRANCH_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*");
+    /** Branch and tag names: letters and digits of any script, '.', '_', '-', parts joined by '/'. */
+    private static final Pattern BRANCH_NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N}._-]*(/[\\p{L}\\p{N}][\\p{L}\\p{N}._-]*)*");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Path root;
@@ -301,7 +302,7 @@ public final class Repository implements AutoCloseable {
 
     /** Checks a branch or tag name and returns its ref file. */
     private Path refFile(RefKind kind, String name) {
-        if (!BRANCH_NAME.matcher(name).matches() || name.contains("..") || name.endsWith(".lock") || name.equals("HEAD")) {
+        if (!dev.dsv.model.CanonicalJson.nfc(name).equals(name) || !BRANCH_NAME.matcher(name).matches() || name.contains("..") || name.endsWith(".lock") || name.equals("HEAD")) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.branch.invalidName", name);
         }
         return dsvDir.resolve("refs").resolve(kind.folder).resolve(name);

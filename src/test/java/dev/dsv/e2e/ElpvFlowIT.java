@@ -46,10 +46,15 @@ class ElpvFlowIT {
 
         JsonNode commit = ok(lib, "--json", "commit", "-m", "ELPV 1.0").json().path("commit");
         String id = commit.path("id").asText();
+        CliResult unverified = DsvProcess.run(lib, "promote", "work");
+        assertEquals(1, unverified.exitCode(), unverified.toString());
+        ok(lib, "verify", "mark", id, "--verifier", "senior-01");
+        ok(lib, "promote", "work", "--into", "main");
+        assertEquals(id, ok(lib, "--json", "log", "main", "-n", "1").json().path("commits").get(0).path("id").asText());
 
         Map<String, Integer> expected = ElpvLabels.counts();
         Map<String, Integer> summary = new TreeMap<>();
-        for (JsonNode s : ok(lib, "--json", "ls", "--summary").json().path("sub_libraries")) {
+        for (JsonNode s : ok(lib, "--json", "ls", "main", "--summary").json().path("sub_libraries")) {
             summary.put(s.path("cell_type").asText() + "/" + s.path("defect").asText(), s.path("images").asInt());
         }
         assertEquals(expected, summary);

@@ -92,6 +92,34 @@ class KillSafetyIT {
         assertTrue(Files.isDirectory(lib.resolve(".dsv/objects/pack")));
     }
 
+    @Test
+    void killedPromoteMovesMainWhollyOrNotAtAll() throws Exception {
+        SplittableRandom random = new SplittableRandom(SEED + 1);
+        ok(tmp, "init", "lib");
+        Path lib = tmp.resolve("lib");
+        ok(lib, "switch", "-c", "batch");
+        Path labels = ElpvLabels.writeDsvCsv(tmp.resolve("elpv.csv"));
+        ok(lib, "add", Images.ELPV.resolve("images").toString(), "--labels", labels.toString(), "--source", "production",
+                "--labeler", "elpv-experts");
+        String candidate = ok(lib, "--json", "commit", "-m", "ELPV").json().path("commit").path("id").asText();
+        ok(lib, "verify", "mark", candidate, "--verifier", "senior-01");
+        for (int i = 0; i < KILLS_PER_COMMAND; i++) {
+            long at = 200 + random.nextInt(1500);
+            killAfter(lib, at, "promote", "batch");
+            System.out.println("kill-safety: promote killed after " + at + " ms");
+            CliResult main = DsvProcess.run(lib, "--json", "log", "main", "-n", "1");
+            if (main.exitCode() == 0) {
+                assertEquals(candidate, main.json().path("commits").get(0).path("id").asText());
+                assertTrue(ok(lib, "--json", "fsck").json().path("ok").asBoolean());
+                return;
+            }
+            assertEquals(5, main.exitCode(), "main has no commit yet, or the promoted one: " + main);
+            assertTrue(ok(lib, "--json", "fsck").json().path("ok").asBoolean());
+        }
+        ok(lib, "promote", "batch");
+        assertTrue(ok(lib, "--json", "fsck").json().path("ok").asBoolean());
+    }
+
     private static String[] prefixJson(String[] args) {
         String[] out = new String[args.length + 1];
         out[0] = "--json";
