@@ -121,6 +121,21 @@ public final class BranchService {
     }
 
     /**
+     * Returns the commit a new branch starts at, or null for a start without commits: HEAD or a
+     * protected branch (such as main) before their first commit.
+     */
+    private ObjectId startOf(String revision) {
+        Repository repo = session.repository();
+        if (revision.equals("HEAD")) {
+            return repo.headCommit();
+        }
+        if (repo.config().protectedBranches().contains(revision) && repo.readBranch(revision) == null) {
+            return null;
+        }
+        return session.resolve(revision);
+    }
+
+    /**
      * Makes another branch current, creating it at {@code createAt} when that is not null.
      * Staged changes move along to a branch created at the current commit (the usual way to
      * commit work started on a protected branch); any other switch with a non-empty stage needs
@@ -131,8 +146,8 @@ public final class BranchService {
             Repository repo = session.repository();
             ObjectId head = repo.headCommit();
             boolean staged = !session.stage().tree().equals(session.treeOf(head));
-            boolean sameCommit = createAt != null
-                    && (createAt.equals("HEAD") || (head != null && session.resolve(createAt).equals(head)));
+            ObjectId start = createAt == null ? null : startOf(createAt);
+            boolean sameCommit = createAt != null && java.util.Objects.equals(start, head);
             if (staged && sameCommit && !discardStaged) {
                 checkFree(name);
                 if (head != null) {
@@ -146,9 +161,8 @@ public final class BranchService {
             }
             if (createAt != null) {
                 checkFree(name);
-                boolean unborn = createAt.equals("HEAD") && repo.headCommit() == null;
-                if (!unborn) {
-                    repo.updateBranch(name, null, session.resolve(createAt));
+                if (start != null) {
+                    repo.updateBranch(name, null, start);
                 }
             } else if (!repo.branches().contains(name) && !repo.config().protectedBranches().contains(name)) {
                 // A protected branch such as main exists from init on, even before its first promotion.
