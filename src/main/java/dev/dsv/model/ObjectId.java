@@ -13,6 +13,7 @@ public final class ObjectId implements Comparable<ObjectId> {
 
     private final byte[] bytes;
     private final int hash;
+    private String hex;
 
     private ObjectId(byte[] bytes) {
         this.bytes = bytes;
@@ -68,7 +69,12 @@ public final class ObjectId implements Comparable<ObjectId> {
     }
 
     public String hex() {
-        return Hex.encodeHexString(bytes);
+        String h = hex;
+        if (h == null) {
+            h = Hex.encodeHexString(bytes);
+            hex = h;
+        }
+        return h;
     }
 
     /** Returns the first {@code n} hex digits, as shown in listings. */

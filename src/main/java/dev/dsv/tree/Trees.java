@@ -34,14 +34,23 @@ public final class Trees {
     public static final ObjectId EMPTY_TREE =
             ObjectId.fromBytes(DigestUtils.sha256(TreeCodec.encode(new TreeNode.Flat(List.of()))));
 
-    private static final int CACHE_NODES = 8192;
+    /**
+     * The node cache holds at most this many entries in all (not nodes: a flat node holds up to
+     * 256), about 60-100 MB of decoded entries, so memory stays bounded however large trees are.
+     */
+    private static final int CACHE_ENTRIES = 200_000;
 
     private final ObjectStore store;
+    private int cachedEntries;
     private final Map<ObjectId, TreeNode> cache = Collections.synchronizedMap(
             new LinkedHashMap<>(1024, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<ObjectId, TreeNode> eldest) {
-                    return size() > CACHE_NODES;
+                    if (cachedEntries > CACHE_ENTRIES && size() > 1) {
+                        cachedEntries -= weight(eldest.getValue());
+                        return true;
+                    }
+                    return false;
                 }
             });
 
@@ -69,7 +78,11 @@ public final class Trees {
             return cached;
         }
         TreeNode node = TreeCodec.decode(id, store.read(id, ObjectType.TREE));
-        cache.put(id, node);
+        synchronized (cache) {
+            if (cache.put(id, node) == null) {
+                cachedEntries += weight(node);
+            }
+        }
         return node;
     }
 
@@ -77,6 +90,10 @@ public final class Trees {
         ObjectId id = inserter.insert(ObjectType.TREE, TreeCodec.encode(node));
         written.put(id, node);
         return id;
+    }
+
+    private static int weight(TreeNode node) {
+        return node instanceof TreeNode.Flat flat ? Math.max(1, flat.entries().size()) : 16;
     }
 
     /** Returns hex digit {@code level} of the SHA-256 of the case-folded name. */
@@ -408,6 +425,10 @@ public final class Trees {
             }
             return;
         }
+        if (na instanceof TreeNode.Flat fa && nb instanceof TreeNode.Flat fb) {
+            diffSorted(fa.entries(), fb.entries(), prefix, visitor);
+            return;
+        }
         List<TreeEntry> ea = new ArrayList<>();
         List<TreeEntry> eb = new ArrayList<>();
         collectEntries(normal(a), ea);
@@ -421,6 +442,27 @@ public final class Trees {
         mb.keySet().forEach(n -> names.put(n, true));
         for (String name : names.keySet()) {
             diffEntry(ma.get(name), mb.get(name), prefix + name, visitor);
+        }
+    }
+
+    /** Diffs two entry lists sorted by name in one merge pass. */
+    private void diffSorted(List<TreeEntry> a, List<TreeEntry> b, String prefix, DiffVisitor visitor) {
+        int i = 0;
+        int j = 0;
+        while (i < a.size() || j < b.size()) {
+            int c = i == a.size() ? 1 : j == b.size() ? -1
+                    : CanonicalJson.CODE_POINT_ORDER.compare(a.get(i).name(), b.get(j).name());
+            if (c == 0) {
+                diffEntry(a.get(i), b.get(j), prefix + a.get(i).name(), visitor);
+                i++;
+                j++;
+            } else if (c < 0) {
+                diffEntry(a.get(i), null, prefix + a.get(i).name(), visitor);
+                i++;
+            } else {
+                diffEntry(null, b.get(j), prefix + b.get(j).name(), visitor);
+                j++;
+            }
         }
     }
 
