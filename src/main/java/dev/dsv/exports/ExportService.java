@@ -36,12 +36,12 @@ import java.util.stream.Stream;
 public final class ExportService {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** What to export and how. */
+    /** An export request: revision, filter, target folder, manifest format, link mode, sync. */
     public record Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
                           boolean sync) {
     }
 
-    /** What an export wrote: files written, kept unchanged (sync), deleted (sync), and bytes written. */
+    /** Counts of an export: files written, kept unchanged (sync), deleted (sync), and bytes written. */
     public record Result(ObjectId commit, Path target, int images, int written, int kept, int deleted, long bytes,
                          LinkMode link) {
     }

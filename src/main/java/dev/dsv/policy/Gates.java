@@ -3,7 +3,6 @@ package dev.dsv.policy;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.model.Defect;
-import dev.dsv.model.ImageEntry;
 import dev.dsv.model.LabelRecord;
 import dev.dsv.model.ObjectId;
 import java.util.ArrayList;
@@ -11,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The gates this dsv knows, by name. */
+/** The registry of gates, by name. */
 public final class Gates {
     private static final Map<String, Gate> ALL = new LinkedHashMap<>();
 
@@ -115,7 +114,7 @@ public final class Gates {
         }
     }
 
-    /** Reports a difference between the candidate branch's policy and the target's, and never fails. */
+    /** Reports a difference between the candidate branch's policy and the target's; its result always passes. */
     public static GateResult policyChange(PromotionCandidate c) {
         boolean same = c.targetPolicy().equals(c.candidatePolicy());
         List<String> note = same ? List.of() : List.of("target " + c.targetPolicy().gates() + " -> candidate "
@@ -128,5 +127,4 @@ public final class Gates {
     public static List<String> names() {
         return new ArrayList<>(ALL.keySet());
     }
-
 }

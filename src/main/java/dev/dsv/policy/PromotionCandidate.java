@@ -10,9 +10,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * What a promotion would do, as gates see it: the commits being promoted, the images the merged
- * snapshot adds or changes against the target (path to new entry), the verified commits, the
- * configuration, and the policies of the target and the candidate branch.
+ * A planned promotion, as gates see it. It lists the commits being promoted and the images the
+ * merged snapshot adds or changes against the target (path to new entry). It also carries the
+ * verified commits, the configuration, and the policies of the target and the candidate branch.
  */
 public record PromotionCandidate(
         String branch,

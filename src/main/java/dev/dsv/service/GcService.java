@@ -37,7 +37,7 @@ public final class GcService {
     public record Garbage(ObjectId id, String type, long size) {
     }
 
-    /** What gc did (or, in a dry run, would do). */
+    /** The outcome of a gc run (or, in a dry run, the planned outcome). */
     public record Result(boolean dryRun, int live, List<Garbage> garbage, long bytesFreed, int keptInGrace,
                          int packsBefore, int packsAfter, int linkCacheFiles) {
     }

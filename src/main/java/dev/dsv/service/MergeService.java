@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * {@code dsv merge BRANCH}: fast-forward where possible, otherwise a three-way merge per image.
  * For each image the blob, the label record and the image facts merge separately, so two
  * branches that relabel different images, or change labels on one side and facts on the other,
- * merge cleanly. The same field changed differently on both sides is a conflict; conflicts are
+ * merge cleanly. The same field changed differently on both sides is a conflict. Conflicts are
  * resolved with a per-conflict choice, and nothing is written while any is unresolved.
  */
 public final class MergeService {
@@ -77,9 +77,10 @@ public final class MergeService {
     }
 
     /**
-     * What merging {@code theirs} into {@code ours} gives: "up-to-date", "fast-forward" (tree of
-     * theirs) or "merge" with the merged tree (its objects flushed, no ref moved) and the images
-     * it changes on our side. Throws {@link MergeConflictException} for unresolved conflicts.
+     * The result of merging {@code theirs} into {@code ours}: "up-to-date", "fast-forward" (tree
+     * of theirs) or "merge" with the merged tree (its objects flushed, no ref moved) and the
+     * images it changes on our side. {@link #plan} throws {@link MergeConflictException} for
+     * unresolved conflicts.
      */
     public record Plan(String kind, ObjectId tree, Map<String, ImageEntry> changes, int resolved) {
     }
@@ -152,7 +153,7 @@ public final class MergeService {
     }
 
     /**
-     * Merges one image field by field; returns null when a field changed differently on both
+     * Merges one image field by field. Returns null when a field changed differently on both
      * sides, or when one side removed the image and the other changed it.
      */
     static ImageEntry mergeFields(ImageEntry base, ImageEntry ours, ImageEntry theirs) {
