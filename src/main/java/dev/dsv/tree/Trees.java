@@ -11,6 +11,7 @@ import dev.dsv.store.ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,13 +55,6 @@ public final class Trees {
                 }
             });
 
-    /**
-     * Nodes written by the running {@link #apply} call, which may read them back before the
-     * caller flushes. Kept apart from the cache so that nodes of a discarded write never read as
-     * present afterwards.
-     */
-    private final Map<ObjectId, TreeNode> written = new java.util.HashMap<>();
-
     public Trees(ObjectStore store) {
         this.store = store;
     }
@@ -71,9 +65,6 @@ public final class Trees {
             return new TreeNode.Flat(List.of());
         }
         TreeNode cached = cache.get(id);
-        if (cached == null) {
-            cached = written.get(id);
-        }
         if (cached != null) {
             return cached;
         }
@@ -87,9 +78,7 @@ public final class Trees {
     }
 
     private ObjectId write(TreeNode node, ObjectStore.Inserter inserter) {
-        ObjectId id = inserter.insert(ObjectType.TREE, TreeCodec.encode(node));
-        written.put(id, node);
-        return id;
+        return inserter.insert(ObjectType.TREE, TreeCodec.encode(node));
     }
 
     private static int weight(TreeNode node) {
@@ -206,12 +195,8 @@ public final class Trees {
             }
             at.images.put(parts.get(parts.size() - 1), c.getValue());
         }
-        try {
-            ObjectId result = applyFolder(root, tree, "", inserter);
-            return result == null ? EMPTY_TREE : result;
-        } finally {
-            written.clear();
-        }
+        ObjectId result = applyFolder(root, tree, "", inserter);
+        return result == null ? EMPTY_TREE : result;
     }
 
     /** Changes inside one folder: image puts or removals (null), and changes in subfolders. */
@@ -251,7 +236,12 @@ public final class Trees {
         return r.count == 0 ? null : r.id;
     }
 
-    private record Result(ObjectId id, int count) {
+    /**
+     * A node written by an edit, kept in memory while its parent needs it: a parent that shrinks
+     * to a flat node collects the entries of its new children from here, since unflushed nodes
+     * cannot be read back from the store.
+     */
+    private record Result(ObjectId id, int count, TreeNode node) {
     }
 
     private Result applyEdits(ObjectId nodeId, int level, List<Edit> edits, String prefix, ObjectStore.Inserter inserter) {
@@ -277,6 +267,7 @@ public final class Trees {
             byBucket.computeIfAbsent(bucketOf(e.name(), b.level()), k -> new ArrayList<>()).add(e);
         }
         SortedMap<Integer, ObjectId> children = new TreeMap<>(b.children());
+        Map<Integer, TreeNode> rewritten = new HashMap<>();
         int count = b.count();
         for (Map.Entry<Integer, List<Edit>> group : byBucket.entrySet()) {
             ObjectId oldChild = children.get(group.getKey());
@@ -287,17 +278,25 @@ public final class Trees {
                 children.remove(group.getKey());
             } else {
                 children.put(group.getKey(), r.id);
+                rewritten.put(group.getKey(), r.node);
             }
         }
         if (count <= MAX_FLAT) {
+            // Every child has at most MAX_FLAT entries here, so each rewritten one is flat.
             List<TreeEntry> all = new ArrayList<>();
-            for (ObjectId child : children.values()) {
-                collectEntries(child, all);
+            for (Map.Entry<Integer, ObjectId> child : children.entrySet()) {
+                TreeNode fresh = rewritten.get(child.getKey());
+                if (fresh instanceof TreeNode.Flat flat) {
+                    all.addAll(flat.entries());
+                } else {
+                    collectEntries(child.getValue(), all);
+                }
             }
             all.sort((x, y) -> CanonicalJson.CODE_POINT_ORDER.compare(x.name(), y.name()));
             return build(all, level, inserter);
         }
-        return new Result(write(new TreeNode.Buckets(b.level(), count, children), inserter), count);
+        TreeNode.Buckets fresh = new TreeNode.Buckets(b.level(), count, children);
+        return new Result(write(fresh, inserter), count, fresh);
     }
 
     private void checkCaseUnique(TreeMap<String, TreeEntry> merged, List<Edit> edits, String prefix) {
@@ -316,10 +315,11 @@ public final class Trees {
     /** Builds the canonical node shape for a sorted entry list at a bucket level. */
     private Result build(List<TreeEntry> sorted, int level, ObjectStore.Inserter inserter) {
         if (sorted.isEmpty()) {
-            return new Result(EMPTY_TREE, 0);
+            return new Result(EMPTY_TREE, 0, new TreeNode.Flat(List.of()));
         }
         if (sorted.size() <= MAX_FLAT || level >= MAX_LEVEL) {
-            return new Result(write(new TreeNode.Flat(sorted), inserter), sorted.size());
+            TreeNode.Flat flat = new TreeNode.Flat(sorted);
+            return new Result(write(flat, inserter), sorted.size(), flat);
         }
         Map<Integer, List<TreeEntry>> groups = new TreeMap<>();
         for (TreeEntry e : sorted) {
@@ -329,7 +329,8 @@ public final class Trees {
         for (Map.Entry<Integer, List<TreeEntry>> g : groups.entrySet()) {
             children.put(g.getKey(), build(g.getValue(), level + 1, inserter).id);
         }
-        return new Result(write(new TreeNode.Buckets(level, sorted.size(), children), inserter), sorted.size());
+        TreeNode.Buckets buckets = new TreeNode.Buckets(level, sorted.size(), children);
+        return new Result(write(buckets, inserter), sorted.size(), buckets);
     }
 
     private void collectEntries(ObjectId nodeId, List<TreeEntry> out) {
