@@ -37,6 +37,7 @@ import picocli.CommandLine.ScopeType;
             ModelCommand.class,
             PromoteCommand.class,
             PolicyCommand.class,
+            TraceCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

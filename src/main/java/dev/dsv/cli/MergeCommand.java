@@ -36,6 +36,9 @@ final class MergeCommand extends BaseCommand {
 
     @Override
     int run() {
+        if (message != null && message.isBlank()) {
+            throw new DsvException(ExitCode.USAGE, "error.commit.emptyMessage");
+        }
         if (ours && theirs) {
             throw new DsvException(ExitCode.USAGE, "error.merge.oursAndTheirs");
         }
@@ -65,7 +68,8 @@ final class MergeCommand extends BaseCommand {
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.unreadable", file, e.getMessage());
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.merge.resolutionUnreadable", file,
+                    e instanceof java.nio.file.NoSuchFileException ? "not found" : String.valueOf(e.getMessage()));
         }
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).trim();

@@ -23,6 +23,7 @@ final class PolicyCommand extends BaseCommand {
         try (Session session = openSession()) {
             String b = branch != null ? branch : session.repository().currentBranch();
             PolicyService service = new PolicyService(session);
+            service.requireBranch(b);
             Policy p = file == null ? service.inForce(b) : service.set(b, rootCommand().workingDirectory().resolve(file));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();

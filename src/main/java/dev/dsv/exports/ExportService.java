@@ -70,6 +70,9 @@ public final class ExportService {
 
     public Result export(Request r) {
         Path target = r.target().toAbsolutePath().normalize();
+        if (target.startsWith(session.repository().dsvDir())) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.export.insideRepository", target);
+        }
         Selection selection = select(r.revision(), r.filter());
         if (r.sync()) {
             return sync(r, target, selection);
@@ -191,6 +194,16 @@ public final class ExportService {
         }
         try {
             Map<String, String> before = manifestHashes(target, old.format());
+            List<String> foreign = new ArrayList<>();
+            for (ImageRow row : selection.rows()) {
+                if (!before.containsKey(row.path()) && Files.exists(ExportLayout.target(target, row.path()))) {
+                    foreign.add(row.path());
+                }
+            }
+            if (!foreign.isEmpty()) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.export.syncForeign", target,
+                        String.join(", ", foreign.subList(0, Math.min(10, foreign.size()))), foreign.size());
+            }
             writeMetadata(target, selection, r.format(), r.link(), "syncing");
             int written = 0;
             int kept = 0;

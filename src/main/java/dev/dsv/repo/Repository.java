@@ -266,6 +266,16 @@ public final class Repository implements AutoCloseable {
     }
 
     private void updateRef(RefKind kind, String name, ObjectId expected, ObjectId target) {
+        Path file = refFile(kind, name);
+        if (Files.isDirectory(file)) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.ref.nameIsFolder", name);
+        }
+        for (Path p = file.getParent(); !p.getFileName().toString().equals(kind.folder); p = p.getParent()) {
+            if (Files.isRegularFile(p)) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.ref.parentIsRef", name,
+                        dsvDir.resolve("refs").resolve(kind.folder).relativize(p).toString().replace('\\', '/'));
+            }
+        }
         ObjectId current = readRef(kind, name);
         if (current == null ? expected != null : !current.equals(expected)) {
             throw new DsvException(ExitCode.LOCKED, "error.ref.moved", name,

@@ -48,6 +48,11 @@ public final class LabelService {
                     problems.add(new Problem("error.label.factColumn", row.where()));
                     continue;
                 }
+                if (row.defects() == null) {
+                    // Without the column every row would read as "no defect" and wipe the defects.
+                    problems.add(new Problem("error.label.noDefectsColumn", row.where()));
+                    continue;
+                }
                 List<String> paths = new ArrayList<>();
                 if (row.datasetPath() != null) {
                     paths.add(row.datasetPath());

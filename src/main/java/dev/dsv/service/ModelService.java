@@ -38,7 +38,7 @@ public final class ModelService {
     }
 
     public Model register(String name, String dataRevision, Path codeDir, Path metricsFile, String author) {
-        if (name == null || name.isBlank()) {
+        if (name == null || name.isBlank() || name.chars().anyMatch(Character::isISOControl) || !name.strip().equals(name)) {
             throw new DsvException(ExitCode.USAGE, "error.model.name");
         }
         try (RepositoryLock lock = session.lock("model register")) {
@@ -71,10 +71,9 @@ public final class ModelService {
             }
             body.put("code_commit", head.name());
             body.put("code_dirty", !git.status().call().isClean());
-        } catch (IOException | IllegalArgumentException e) {
-            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.model.codeNotGit", dir, String.valueOf(e.getMessage()));
-        } catch (org.eclipse.jgit.api.errors.GitAPIException e) {
-            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.model.codeNotGit", dir, e.getMessage());
+        } catch (IOException | IllegalArgumentException | org.eclipse.jgit.api.errors.GitAPIException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.model.codeNotGit", dir,
+                    java.nio.file.Files.isDirectory(dir) ? "no .git found in it or its parents" : "no such folder");
         }
     }
 
@@ -86,8 +85,11 @@ public final class ModelService {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.model.metrics", file, "not a JSON object");
             }
             return normalize((Map<String, Object>) value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.model.metrics", file, e.getOriginalMessage());
         } catch (IOException e) {
-            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.model.metrics", file, e.getMessage());
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.model.metrics", file,
+                    e instanceof java.nio.file.NoSuchFileException ? "not found" : e.getMessage());
         }
     }
 
@@ -146,11 +148,12 @@ public final class ModelService {
         return null;
     }
 
+    /** Builds the view of a record; whether its data is on a protected branch is decided now, not at registration. */
     @SuppressWarnings("unchecked")
-    private static Model toModel(MetaRecord r) {
+    private Model toModel(MetaRecord r) {
         Map<String, Object> b = r.body();
         return new Model((String) b.get("name"), r.subject(), (String) b.get("code_commit"),
                 (Boolean) b.get("code_dirty"), (Map<String, Object>) b.getOrDefault("metrics", Map.of()), r.author(),
-                Times.format(r.time()), !Boolean.TRUE.equals(b.get("protected_branch")));
+                Times.format(r.time()), !onProtectedBranch(r.subject()));
     }
 }

@@ -31,6 +31,15 @@ public final class PolicyService {
         this.session = session;
     }
 
+    /** Throws unknown-revision for a branch that neither exists nor is protected. */
+    public void requireBranch(String branch) {
+        var repo = session.repository();
+        if (!repo.branches().contains(branch) && !repo.config().protectedBranches().contains(branch)
+                && !repo.currentBranch().equals(branch)) {
+            throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.branch.notFound", branch);
+        }
+    }
+
     /** Returns the policy in force on a branch. */
     public Policy inForce(String branch) {
         Policy found = Policy.DEFAULT;
@@ -49,6 +58,7 @@ public final class PolicyService {
 
     /** Sets the policy of an unprotected branch from a JSON file {"gates": [...]}. */
     public Policy set(String branch, Path file) {
+        requireBranch(branch);
         Policy policy = read(file);
         try (RepositoryLock lock = session.lock("policy set")) {
             if (session.repository().config().protectedBranches().contains(branch)) {
@@ -71,15 +81,26 @@ public final class PolicyService {
 
     private static Policy read(Path file) {
         try {
-            JsonNode n = JSON.readTree(Files.readAllBytes(file));
-            List<String> gates = new ArrayList<>();
-            for (JsonNode g : n.path("gates")) {
-                gates.add(Gates.named(g.asText()).name());
+            if (!Files.isRegularFile(file)) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.notFound", file);
             }
-            if (!n.has("gates")) {
-                throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.invalid", file, "no \"gates\" list");
+            JsonNode n = JSON.readTree(Files.readAllBytes(file));
+            JsonNode list = n == null ? null : n.get("gates");
+            if (list == null || !list.isArray() || list.isEmpty()) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.invalid", file,
+                        "\"gates\" must be a non-empty list of gate names");
+            }
+            List<String> gates = new ArrayList<>();
+            for (JsonNode g : list) {
+                String name = Gates.named(g.isTextual() ? g.asText() : String.valueOf(g)).name();
+                if (gates.contains(name)) {
+                    throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.invalid", file, "gate " + name + " appears twice");
+                }
+                gates.add(name);
             }
             return new Policy(gates);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.policy.invalid", file, e.getOriginalMessage());
         } catch (IOException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.policy.invalid", file, e.getMessage());
         }

@@ -54,6 +54,9 @@ public final class PromoteService {
             if (!repo.branches().contains(branch)) {
                 throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.branch.notFound", branch);
             }
+            if (!repo.branches().contains(target) && !repo.config().protectedBranches().contains(target)) {
+                throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.branch.notFound", target);
+            }
             if (branch.equals(target)) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.promote.self", branch);
             }
@@ -79,7 +82,12 @@ public final class PromoteService {
                 results.add(Gates.named(name).check(c));
             }
             results.add(Gates.policyChange(c));
-            String reportHash = DigestUtils.sha256Hex(CanonicalJson.encode(reportCanonical(results)));
+            Map<String, Object> report = CanonicalJson.newObject();
+            report.put("branch", branch);
+            report.put("candidate", candidate.hex());
+            report.put("into", target);
+            report.put("gates", reportCanonical(results));
+            String reportHash = DigestUtils.sha256Hex(CanonicalJson.encode(report));
             int images = plan.changes().size();
             boolean passed = results.stream().allMatch(GateResult::passed);
             if (dryRun || !passed) {

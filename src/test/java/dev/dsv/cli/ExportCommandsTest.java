@@ -180,4 +180,25 @@ class ExportCommandsTest {
         JsonNode again = ok("--json", "gc", "--grace", "0").json();
         assertEquals(0, again.path("deleted").asInt());
     }
+
+    @Test
+    void syncNeverOverwritesForeignFiles() throws IOException {
+        Path out = tmp.resolve("cache");
+        ok("export", "--out", out.toString(), "--cell-type", "poly");
+        Path mine = out.resolve("images/cell0001.png");
+        Files.writeString(mine, "my own notes");
+        CliResult r = Dsv.run(library, "export", "--out", out.toString(), "--sync");
+        assertEquals(3, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("images/cell0001.png"), r.toString());
+        assertEquals("my own notes", Files.readString(mine));
+
+        CliResult inside = Dsv.run(library, "export", "--out", library.resolve(".dsv/refs/heads/x").toString());
+        assertEquals(3, inside.exitCode(), inside.toString());
+        assertTrue(ok("--json", "fsck").json().path("ok").asBoolean());
+
+        Path csv = Images.writeLabels(tmp.resolve("nodefects.csv"), "dataset_path,labeler", "images/cell0001.png,x");
+        CliResult noDefects = Dsv.run(library, "label", "import", csv.toString());
+        assertEquals(3, noDefects.exitCode(), noDefects.toString());
+        assertTrue(noDefects.err().contains("'defects' column"), noDefects.toString());
+    }
 }

@@ -170,4 +170,65 @@ class PromoteTest {
         assertEquals(1, affected.size());
         assertTrue(ok("log", "main", "-n", "1").out().contains("Rollback:"));
     }
+
+    @Test
+    void rollbackConflictsWithLaterChange() {
+        ok("label", "set", "batch-a/cell0001.png", "--defect", "crack", "--labeler", "qa-1");
+        ok("commit", "-m", "relabel");
+        String relabel = head("batch-a");
+        ok("label", "set", "batch-a/cell0001.png", "--defect", "microcrack", "--labeler", "qa-2");
+        ok("commit", "-m", "relabel again");
+        Map<String, String> before = RepoSnapshot.of(library);
+        CliResult conflict = Dsv.run(library, "rollback", relabel, "-m", "wrong crack");
+        assertEquals(11, conflict.exitCode(), conflict.toString());
+        assertTrue(conflict.err().contains("batch-a/cell0001.png"), conflict.toString());
+        assertEquals(before, RepoSnapshot.of(library), "a conflicted rollback writes nothing");
+
+        CliResult keep = Dsv.run(library, "rollback", relabel, "-m", "wrong crack", "--ours");
+        assertEquals(9, keep.exitCode(), "keeping the later state leaves nothing to undo: " + keep);
+        ok("rollback", relabel, "-m", "wrong crack", "--theirs");
+        JsonNode defects = ok("--json", "show", "HEAD:batch-a/cell0001.png").json().path("label").path("defects");
+        assertTrue(defects.isEmpty(), "undone back to the state before the relabel: " + defects);
+    }
+
+    @Test
+    void traceShowsPromotionAndRollback() throws Exception {
+        ok("verify", "mark", "batch-a", "--verifier", "senior-01");
+        ok("promote", "batch-a");
+        String data = head("main");
+        ok("model", "register", "m1", "--data", "main");
+        ok("switch", "main");
+        ok("rollback", data, "-m", "bad batch");
+        JsonNode trace = ok("--json", "trace", "m1").json();
+        assertEquals(data, trace.path("model").path("data").asText());
+        assertEquals("batch-a", trace.path("promotions").get(0).path("branch").asText());
+        assertEquals(data, trace.path("rollbacks").get(0).path("rolled_back").asText());
+        assertTrue(ok("trace", "m1").out().contains("ROLLED BACK"));
+        assertEquals(5, Dsv.run(library, "trace", "nope").exitCode());
+    }
+
+    @Test
+    void guardsFromSecondTrial() throws Exception {
+        CliResult unknownTarget = Dsv.run(library, "promote", "batch-a", "--into", "mian");
+        assertEquals(5, unknownTarget.exitCode(), unknownTarget.toString());
+        Path empty = tmp.resolve("empty.json");
+        Files.writeString(empty, "{\"gates\": []}");
+        assertEquals(3, Dsv.run(library, "policy", "--branch", "batch-a", "--set", empty.toString()).exitCode());
+        Files.writeString(empty, "{\"gates\": \"verified\"}");
+        assertEquals(3, Dsv.run(library, "policy", "--branch", "batch-a", "--set", empty.toString()).exitCode());
+        assertEquals(5, Dsv.run(library, "policy", "--branch", "nosuch").exitCode());
+        ok("branch", "team/a");
+        CliResult folder = Dsv.run(library, "branch", "team");
+        assertEquals(3, folder.exitCode(), folder.toString());
+        CliResult under = Dsv.run(library, "branch", "team/a/b");
+        assertEquals(3, under.exitCode(), under.toString());
+        assertEquals(2, Dsv.run(library, "merge", "team/a", "-m", " ").exitCode());
+
+        ok("model", "register", "early", "--data", "batch-a");
+        assertTrue(ok("--json", "model", "show", "early").json().path("model").path("unprotected_data").asBoolean());
+        ok("verify", "mark", "batch-a", "--verifier", "senior-01");
+        ok("promote", "batch-a");
+        assertFalse(ok("--json", "model", "show", "early").json().path("model").path("unprotected_data").asBoolean(),
+                "the mark follows the branches, not the registration time");
+    }
 }
