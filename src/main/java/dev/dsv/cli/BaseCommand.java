@@ -28,7 +28,11 @@ abstract class BaseCommand implements Callable<Integer> {
 
     /** Opens the repository that contains the working folder and applies {@code --lock-timeout}. */
     Session openSession() {
-        Session session = Session.open(rootCommand().workingDirectory());
+        java.nio.file.Path dir = rootCommand().workingDirectory();
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.NOT_A_REPOSITORY, "error.folderMissing", dir);
+        }
+        Session session = Session.open(dir);
         if (rootCommand().lockTimeoutSeconds != null) {
             session.setLockTimeout(Duration.ofSeconds(Math.max(0, rootCommand().lockTimeoutSeconds)));
         }

@@ -150,7 +150,7 @@ public final class AddService {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.add.pathNotFound", path);
             }
             if (Files.isDirectory(path)) {
-                String prefix = options.prefix() != null ? options.prefix() : folderName(path);
+                String prefix = options.prefix() != null ? options.prefix().replaceAll("/+$", "") : folderName(path);
                 for (SourceFile f : FolderScanner.scan(path, options.labels(), problems)) {
                     datasetPath(DatasetPath.join(prefix, f.relativePath()), f, problems)
                             .ifPresent(p -> out.add(new Located(f, p, path)));
@@ -210,6 +210,9 @@ public final class AddService {
             }
             return drafts;
         }
+        if (Files.isDirectory(options.labels())) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.isFolder", options.labels());
+        }
         if (!Files.isRegularFile(options.labels())) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.notFound", options.labels());
         }
@@ -218,7 +221,7 @@ public final class AddService {
         Map<String, LabelRow> byFolded = new HashMap<>();
         String rowPrefix = null;
         if (options.paths().size() == 1 && Files.isDirectory(options.paths().get(0))) {
-            rowPrefix = options.prefix() != null ? options.prefix() : folderName(options.paths().get(0));
+            rowPrefix = options.prefix() != null ? options.prefix().replaceAll("/+$", "") : folderName(options.paths().get(0));
         }
         for (LabelRow row : rows) {
             String key = rowDatasetPath(rowPrefix, row, problems);

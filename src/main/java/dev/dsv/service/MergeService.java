@@ -142,7 +142,7 @@ public final class MergeService {
             }
         }
         if (!conflicts.isEmpty()) {
-            throw new MergeConflictException(conflicts);
+            throw new MergeConflictException(conflicts, session::readLabel);
         }
         ObjectId tree;
         try (ObjectStore.Inserter inserter = repo.store().newInserter()) {

@@ -64,6 +64,9 @@ final class RevisionParser {
         if (repo.tags().contains(base)) {
             return repo.readRef(dev.dsv.repo.Repository.RefKind.TAG, base);
         }
+        if (base.matches("[0-9A-Fa-f]{4,64}")) {
+            base = base.toLowerCase(java.util.Locale.ROOT);
+        }
         if (HEX_PREFIX.matcher(base).matches()) {
             if (base.length() == ObjectId.HEX_LENGTH) {
                 ObjectId id = ObjectId.parse(base);

@@ -84,7 +84,7 @@ public final class RollbackService {
                 }
             });
             if (!conflicts.isEmpty()) {
-                throw new MergeConflictException(conflicts);
+                throw new MergeConflictException(conflicts, session::readLabel);
             }
             if (changes.isEmpty()) {
                 throw new DsvException(ExitCode.NOTHING_TO_COMMIT, "error.rollback.nothing", bad.abbreviate(12), branch);
