@@ -39,7 +39,9 @@ public final class ObjectId implements Comparable<ObjectId> {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.objectId.invalid", hex);
         }
         try {
-            return new ObjectId(Hex.decodeHex(hex));
+            ObjectId id = new ObjectId(Hex.decodeHex(hex));
+            id.hex = hex;
+            return id;
         } catch (DecoderException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.objectId.invalid", hex);
         }

@@ -140,7 +140,7 @@ public final class FsckService {
         }
         TreeNode node;
         try {
-            node = session.trees().read(id);
+            node = session.trees().readStrict(id);
             count(ObjectType.TREE);
         } catch (DsvException e) {
             corrupt.add(new Finding(id, ObjectType.TREE, from + (folder.isEmpty() ? "" : " at " + folder), problem(e)));

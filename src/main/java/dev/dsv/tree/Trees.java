@@ -68,7 +68,7 @@ public final class Trees {
         if (cached != null) {
             return cached;
         }
-        TreeNode node = TreeCodec.decode(id, store.read(id, ObjectType.TREE));
+        TreeNode node = TreeCodec.decode(id, store.read(id, ObjectType.TREE), false);
         synchronized (cache) {
             if (cache.put(id, node) == null) {
                 cachedEntries += weight(node);
@@ -83,6 +83,14 @@ public final class Trees {
 
     private static int weight(TreeNode node) {
         return node instanceof TreeNode.Flat flat ? Math.max(1, flat.entries().size()) : 16;
+    }
+
+    /** Reads a node and proves its bytes canonical, bypassing the cache; fsck uses this. */
+    public TreeNode readStrict(ObjectId id) {
+        if (id == null || id.equals(EMPTY_TREE)) {
+            return new TreeNode.Flat(List.of());
+        }
+        return TreeCodec.decode(id, store.read(id, ObjectType.TREE), true);
     }
 
     /** Returns hex digit {@code level} of the SHA-256 of the case-folded name. */
