@@ -28,7 +28,9 @@ import org.apache.commons.codec.digest.DigestUtils;
  * Measures a per-image merge of a branch that relabels K images into a main of N images (main
  * also changed other images, so the merge is three-way), on a generated repository. Image blobs
  * are not stored: a merge reads trees and label ids only. Run through scripts/bench-merge.
- * Arguments: N K WORKDIR. Prints wall times and the peak heap after each phase.
+ * Arguments: N K WORKDIR [scattered|clustered]. Scattered changes are spread evenly over the
+ * library; clustered ones are the K images with the lowest numbers (whole batch folders, as a
+ * relabeled batch would be). Prints wall times and the heap after each phase.
  */
 public final class MergeScaleBench {
     private static final List<String> CELLS = List.of("PERC", "TOPCon", "HJT", "IBC", "Al-BSF", "mono", "poly", "MBB",
@@ -42,6 +44,7 @@ public final class MergeScaleBench {
         int n = Integer.parseInt(args[0]);
         int k = Integer.parseInt(args[1]);
         Path dir = Path.of(args[2]);
+        boolean clustered = args.length > 3 && args[3].equals("clustered");
         Files.createDirectories(dir);
         try (Session session = Session.init(dir.resolve("lib"))) {
             ObjectStore store = session.repository().store();
@@ -72,11 +75,12 @@ public final class MergeScaleBench {
             ObjectId base = commit(store, tree, List.of(), "base");
 
             t0 = System.nanoTime();
-            ObjectId theirs = commit(store, change(trees, store, tree, n, k, 7, labels.get(40)), List.of(base),
-                    "relabel " + k);
-            report("branch: relabel " + k + " scattered images", t0);
-            ObjectId ours = commit(store, change(trees, store, tree, n, k / 10, 11, labels.get(50)), List.of(base),
-                    "main: relabel " + (k / 10) + " other images");
+            ObjectId theirs = commit(store, clustered ? changeRange(trees, store, tree, 0, k, labels.get(40))
+                    : change(trees, store, tree, n, k, 7, labels.get(40)), List.of(base), "relabel " + k);
+            report("branch: relabel " + k + (clustered ? " clustered" : " scattered") + " images", t0);
+            ObjectId oursTree = clustered ? changeRange(trees, store, tree, k, k + k / 10, labels.get(50))
+                    : change(trees, store, tree, n, k / 10, 11, labels.get(50));
+            ObjectId ours = commit(store, oursTree, List.of(base), "main: relabel " + (k / 10) + " other images");
 
             t0 = System.nanoTime();
             MergeService.Plan plan = new MergeService(session).plan(ours, theirs, null, Map.of());
@@ -99,6 +103,19 @@ public final class MergeScaleBench {
         int step = Math.max(1, n / count);
         Map<String, ImageEntry> changes = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
         for (int i = offset % step; i < n && changes.size() < count; i += step) {
+            changes.put(path(i), entry(i, label));
+        }
+        try (ObjectStore.Inserter ins = store.newInserter()) {
+            ObjectId out = trees.apply(tree, changes, ins);
+            ins.flush();
+            return out;
+        }
+    }
+
+    /** Changes the label of images {@code from} to {@code to - 1}. */
+    private static ObjectId changeRange(Trees trees, ObjectStore store, ObjectId tree, int from, int to, ObjectId label) {
+        Map<String, ImageEntry> changes = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
+        for (int i = from; i < to; i++) {
             changes.put(path(i), entry(i, label));
         }
         try (ObjectStore.Inserter ins = store.newInserter()) {
