@@ -6,7 +6,6 @@ import dev.dsv.exports.ExportService;
 import dev.dsv.exports.ExportVerifier;
 import dev.dsv.exports.LinkMode;
 import dev.dsv.exports.ManifestFormat;
-import dev.dsv.index.ImageFilter;
 import dev.dsv.service.Session;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -27,20 +26,8 @@ final class ExportCommand extends BaseCommand {
     @Option(names = "--verify", paramLabel = "DIR", descriptionKey = "export.verify")
     Path verify;
 
-    @Option(names = "--cell-type", paramLabel = "TYPE", descriptionKey = "ls.cellType")
-    String cellType;
-
-    @Option(names = "--defect", paramLabel = "DEFECT", descriptionKey = "ls.defect")
-    String defect;
-
-    @Option(names = "--split", paramLabel = "SPLIT", descriptionKey = "ls.split")
-    String split;
-
-    @Option(names = "--source", paramLabel = "SOURCE", descriptionKey = "ls.source")
-    String source;
-
-    @Option(names = "--path", paramLabel = "FOLDER", descriptionKey = "ls.path")
-    String folder;
+    @picocli.CommandLine.Mixin
+    FilterOptions filters = new FilterOptions();
 
     @Option(names = "--manifest", paramLabel = "FORMAT", defaultValue = "CSV", descriptionKey = "export.manifest")
     ManifestFormat manifest;
@@ -61,7 +48,7 @@ final class ExportCommand extends BaseCommand {
                 return verify(session, rootCommand().workingDirectory().resolve(verify));
             }
             ExportService.Result r = new ExportService(session, progress()).export(new ExportService.Request(revision,
-                    new ImageFilter(cellType, defect, split, source, folder), rootCommand().workingDirectory().resolve(out),
+                    filters.toFilter(), rootCommand().workingDirectory().resolve(out),
                     manifest, link, sync));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();

@@ -21,20 +21,8 @@ final class LsCommand extends BaseCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "REV", defaultValue = "HEAD", descriptionKey = "ls.rev")
     String revision;
 
-    @Option(names = "--cell-type", paramLabel = "TYPE", descriptionKey = "ls.cellType")
-    String cellType;
-
-    @Option(names = "--defect", paramLabel = "DEFECT", descriptionKey = "ls.defect")
-    String defect;
-
-    @Option(names = "--split", paramLabel = "SPLIT", descriptionKey = "ls.split")
-    String split;
-
-    @Option(names = "--source", paramLabel = "SOURCE", descriptionKey = "ls.source")
-    String source;
-
-    @Option(names = "--path", paramLabel = "FOLDER", descriptionKey = "ls.path")
-    String folder;
+    @picocli.CommandLine.Mixin
+    FilterOptions filters = new FilterOptions();
 
     @Option(names = "--summary", descriptionKey = "ls.summary")
     boolean summary;
@@ -43,7 +31,7 @@ final class LsCommand extends BaseCommand {
     int run() {
         try (Session session = openSession()) {
             LsService service = new LsService(session);
-            ImageFilter filter = service.normalize(new ImageFilter(cellType, defect, split, source, folder));
+            ImageFilter filter = service.normalize(filters.toFilter());
             ObjectId commit = session.resolve(revision);
             ObjectId tree = service.treeAt(commit.hex());
             if (summary) {

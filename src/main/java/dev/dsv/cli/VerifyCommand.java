@@ -1,7 +1,6 @@
 package dev.dsv.cli;
 
 import dev.dsv.error.ExitCode;
-import dev.dsv.index.ImageFilter;
 import dev.dsv.service.Session;
 import dev.dsv.service.VerifyService;
 import java.util.LinkedHashMap;
@@ -16,26 +15,14 @@ final class VerifyCommand extends BaseCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "REV", defaultValue = "HEAD", descriptionKey = "verify.rev")
     String revision;
 
-    @Option(names = "--cell-type", paramLabel = "TYPE", descriptionKey = "ls.cellType")
-    String cellType;
-
-    @Option(names = "--defect", paramLabel = "DEFECT", descriptionKey = "ls.defect")
-    String defect;
-
-    @Option(names = "--split", paramLabel = "SPLIT", descriptionKey = "ls.split")
-    String split;
-
-    @Option(names = "--source", paramLabel = "SOURCE", descriptionKey = "ls.source")
-    String source;
-
-    @Option(names = "--path", paramLabel = "FOLDER", descriptionKey = "ls.path")
-    String folder;
+    @picocli.CommandLine.Mixin
+    FilterOptions filters = new FilterOptions();
 
     @Override
     int run() {
         try (Session session = openSession()) {
             VerifyService.Report r = new VerifyService(session, progress()).verify(revision,
-                    new ImageFilter(cellType, defect, split, source, folder));
+                    filters.toFilter());
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("ok", r.ok());
