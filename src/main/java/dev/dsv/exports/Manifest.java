@@ -44,7 +44,7 @@ final class Manifest {
                     for (JsonNode region : d.path("regions")) {
                         ObjectNode flat = JSON.createObjectNode();
                         flat.put("defect", d.get("type").asText());
-                        region.fields().forEachRemaining(f -> flat.set(f.getKey(), f.getValue()));
+                        region.properties().forEach(f -> flat.set(f.getKey(), f.getValue()));
                         regions.add(flat);
                     }
                 }

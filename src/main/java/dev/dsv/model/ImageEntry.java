@@ -1,7 +1,6 @@
 package dev.dsv.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.SortedMap;
 
@@ -53,8 +52,7 @@ public record ImageEntry(
     public static ImageEntry fromJson(JsonNode n) {
         SortedMap<String, String> attributes = CanonicalJson.newObject();
         JsonNode a = n.path("attributes");
-        for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : a.properties()) {
             attributes.put(e.getKey(), e.getValue().asText());
         }
         return new ImageEntry(

@@ -190,7 +190,7 @@ final class LabelRowResolver {
             }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             problems.add(new Problem("error.add.invalidRegions", where, "not valid JSON: " + e.getOriginalMessage()));
-        } catch (java.io.IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             problems.add(new Problem("error.add.invalidRegions", where, e.getMessage()));
         }
     }
