@@ -33,7 +33,7 @@ import java.util.function.Function;
  */
 public final class Index implements AutoCloseable {
     /** Bumped whenever the schema changes; a different version makes the index rebuild itself. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -74,7 +74,8 @@ public final class Index implements AutoCloseable {
     }
 
     private static void dropAll(Statement s) throws SQLException {
-        for (String table : List.of("commits", "tree_nodes", "tree_links", "images", "labels", "label_defects", "meta", "stat_cache")) {
+        for (String table : List.of("commits", "tree_nodes", "tree_links", "images", "labels", "label_defects", "meta",
+                "stat_cache", "add_memo")) {
             s.execute("DROP TABLE IF EXISTS " + table);
         }
     }
@@ -100,6 +101,7 @@ public final class Index implements AutoCloseable {
                 + " time TEXT NOT NULL)");
         s.execute("CREATE TABLE stat_cache (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
                 + " mtime_ns INTEGER NOT NULL, file_key TEXT NOT NULL, blob TEXT NOT NULL)");
+        s.execute("CREATE TABLE add_memo (input TEXT PRIMARY KEY, stage_tree TEXT NOT NULL)");
     }
 
     public Path file() {
@@ -274,6 +276,36 @@ public final class Index implements AutoCloseable {
                 ps.addBatch();
             }
             ps.executeBatch();
+            db.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
+    }
+
+    /**
+     * Returns the stage tree a previous add of exactly this input (a hash of every resolved image
+     * and label) produced, or null. Like the stat cache, a cache: losing it costs time only.
+     */
+    public ObjectId addMemo(String input) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT stage_tree FROM add_memo WHERE input = ?")) {
+            ps.setString(1, input);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? ObjectId.parse(rs.getString(1)) : null;
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /** Records the stage tree an add of this input produced, keeping only the latest 64 inputs. */
+    public void putAddMemo(String input, ObjectId stageTree) {
+        try (PreparedStatement ps = db.prepareStatement("INSERT OR REPLACE INTO add_memo (input, stage_tree) VALUES (?, ?)");
+             Statement trim = db.createStatement()) {
+            ps.setString(1, input);
+            ps.setString(2, stageTree.hex());
+            ps.executeUpdate();
+            trim.execute("DELETE FROM add_memo WHERE rowid NOT IN (SELECT rowid FROM add_memo ORDER BY rowid DESC LIMIT 64)");
             db.commit();
         } catch (SQLException e) {
             rollbackQuietly();

@@ -108,6 +108,14 @@ public final class AddService {
             }
         }
 
+        Stage current = session.stage();
+        String input = toHash.isEmpty() ? inputHash(drafts, blobs, options.replace()) : null;
+        if (input != null && current.tree().equals(index.addMemo(input))) {
+            // The same resolved input was added onto this very stage before, so every image is
+            // unchanged; this skips reading each image's label record.
+            return new Result(drafts.size(), 0, drafts.size(), 0, 0, 0, 0, 0, drafts.size(), current.tree());
+        }
+
         List<ObjectStore.Inserter> inserters = Collections.synchronizedList(new ArrayList<>());
         try {
             long bytes = hashAll(drafts, toHash, blobs, inserters, problems);
@@ -132,6 +140,7 @@ public final class AddService {
                 session.repository().writeStage(new Stage(stage.base(), tree));
             }
             index.putStatCache(statRows(drafts, toHash, blobs));
+            index.putAddMemo(inputHash(drafts, blobs, options.replace()), tree);
             return new Result(drafts.size(), toHash.size(), drafts.size() - toHash.size(), bytes,
                     counts.added, counts.replaced, counts.relabeled, counts.factsChanged, counts.unchanged, tree);
         } finally {
@@ -428,6 +437,29 @@ public final class AddService {
             }
         }
         return rows;
+    }
+
+    /** Hashes every resolved image of an add (path, blob, facts, judgement) and the replace flag. */
+    private static String inputHash(List<ImageDraft> drafts, ObjectId[] blobs, boolean replace) {
+        java.security.MessageDigest md = org.apache.commons.codec.digest.DigestUtils.getSha256Digest();
+        md.update((byte) (replace ? 1 : 0));
+        for (int i = 0; i < drafts.size(); i++) {
+            ImageDraft d = drafts.get(i);
+            java.util.Map<String, Object> m = CanonicalJson.newObject();
+            m.put("path", d.datasetPath());
+            m.put("blob", blobs[i]);
+            m.put("cell_type", d.cellType());
+            m.put("defects", d.defects().stream().map(dev.dsv.model.Defect::toCanonical).toList());
+            m.put("split", d.split());
+            m.put("confidence", d.confidence());
+            m.put("labeler", d.labeler());
+            m.put("labeled_at", d.labeledAt() == null ? null : Times.format(d.labeledAt()));
+            m.put("source", d.source());
+            m.put("generator", d.generator());
+            m.put("attributes", d.attributes());
+            md.update(CanonicalJson.encode(m));
+        }
+        return org.apache.commons.codec.binary.Hex.encodeHexString(md.digest());
     }
 
     private static String cacheKeyPrefix(Path added) {

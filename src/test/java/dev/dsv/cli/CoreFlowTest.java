@@ -273,4 +273,26 @@ class CoreFlowTest {
         ok("add", batch.toString(), "--cell-type", "mono", "--source", "production", "--labeler", "lab-01");
         assertTrue(ok("--json", "fsck").json().path("ok").asBoolean(), "the unchanged re-add stored the blobs again");
     }
+
+    @Test
+    void repeatedAddNoticesLabelEdits() throws IOException {
+        Path batch = tmp.resolve("batch");
+        Images.copySample(batch, 2);
+        Path csv = Images.writeLabels(tmp.resolve("labels.csv"), "path,cell_type,defects",
+                "cell0001.png,mono,", "cell0002.png,mono,crack");
+        String[] add = {"--json", "add", batch.toString(), "--labels", csv.toString(), "--source", "production",
+            "--labeler", "lab-01"};
+        assertEquals(2, ok(add).json().path("added").asInt());
+        assertEquals(2, ok(add).json().path("unchanged").asInt());
+        ok("commit", "-m", "first");
+        assertEquals(2, ok(add).json().path("unchanged").asInt());
+
+        Images.writeLabels(csv, "path,cell_type,defects", "cell0001.png,mono,dark-spot", "cell0002.png,mono,crack");
+        String[] replace = {"--json", "add", batch.toString(), "--labels", csv.toString(), "--source", "production",
+            "--labeler", "lab-01", "--replace"};
+        JsonNode edited = ok(replace).json();
+        assertEquals(1, edited.path("relabeled").asInt(), edited.toString());
+        assertEquals(1, edited.path("unchanged").asInt());
+        assertEquals(2, ok(replace).json().path("unchanged").asInt());
+    }
 }
