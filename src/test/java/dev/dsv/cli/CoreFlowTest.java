@@ -294,5 +294,9 @@ class CoreFlowTest {
         assertEquals(1, edited.path("relabeled").asInt(), edited.toString());
         assertEquals(1, edited.path("unchanged").asInt());
         assertEquals(2, ok(replace).json().path("unchanged").asInt());
+
+        ok("rm", "batch/cell0001.png");
+        JsonNode restored = ok(replace).json();
+        assertEquals(1, restored.path("added").asInt(), "a changed stage is never taken for the remembered one");
     }
 }
