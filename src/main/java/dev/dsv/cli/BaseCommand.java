@@ -14,7 +14,7 @@ abstract class BaseCommand implements Callable<Integer> {
 
     private Output output;
 
-    /** Returns the top-level command, which holds the global options. */
+    /** Returns the top-level command, which contains the global options. */
     DsvCommand rootCommand() {
         return (DsvCommand) spec.root().userObject();
     }

@@ -39,10 +39,7 @@ final class MergeCommand extends BaseCommand {
         if (message != null && message.isBlank()) {
             throw new DsvException(ExitCode.USAGE, "error.commit.emptyMessage");
         }
-        if (ours && theirs) {
-            throw new DsvException(ExitCode.USAGE, "error.merge.oursAndTheirs");
-        }
-        MergeService.Side all = ours ? MergeService.Side.OURS : theirs ? MergeService.Side.THEIRS : null;
+        MergeService.Side all = side(ours, theirs);
         Map<String, MergeService.Side> choices = resolutions == null ? Map.of()
                 : readChoices(rootCommand().workingDirectory().resolve(resolutions));
         try (Session session = openSession()) {
@@ -59,6 +56,17 @@ final class MergeCommand extends BaseCommand {
             }
         }
         return 0;
+    }
+
+    /** Returns the side that --ours or --theirs chose for every conflict, or null for none. */
+    static MergeService.Side side(boolean ours, boolean theirs) {
+        if (ours && theirs) {
+            throw new DsvException(ExitCode.USAGE, "error.merge.oursAndTheirs");
+        }
+        if (ours) {
+            return MergeService.Side.OURS;
+        }
+        return theirs ? MergeService.Side.THEIRS : null;
     }
 
     /** Reads "path,side" rows (side: ours or theirs); a header row "path,side" is allowed. */

@@ -57,9 +57,10 @@ final class PromoteCommand extends BaseCommand {
                 }
                 if (r.promoted()) {
                     out().println("promote.done", r.branch(), r.target(), r.newHead().abbreviate(12), r.images());
+                } else if (!r.dryRun()) {
+                    out().println("promote.refused", r.branch(), r.target());
                 } else {
-                    out().println(r.dryRun() ? (r.passed() ? "promote.dryPassed" : "promote.dryFailed") : "promote.refused",
-                            r.branch(), r.target());
+                    out().println(r.passed() ? "promote.dryPassed" : "promote.dryFailed", r.branch(), r.target());
                 }
             }
             return r.passed() ? 0 : ExitCode.CHECK_FAILED.code();

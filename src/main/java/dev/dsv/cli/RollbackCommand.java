@@ -1,7 +1,5 @@
 package dev.dsv.cli;
 
-import dev.dsv.error.DsvException;
-import dev.dsv.error.ExitCode;
 import dev.dsv.service.MergeService;
 import dev.dsv.service.ModelService;
 import dev.dsv.service.RollbackService;
@@ -35,10 +33,7 @@ final class RollbackCommand extends BaseCommand {
 
     @Override
     int run() {
-        if (ours && theirs) {
-            throw new DsvException(ExitCode.USAGE, "error.merge.oursAndTheirs");
-        }
-        MergeService.Side all = ours ? MergeService.Side.OURS : theirs ? MergeService.Side.THEIRS : null;
+        MergeService.Side all = MergeCommand.side(ours, theirs);
         Map<String, MergeService.Side> choices = resolutions == null ? Map.of()
                 : MergeCommand.readChoices(rootCommand().workingDirectory().resolve(resolutions));
         try (Session session = openSession()) {

@@ -25,7 +25,11 @@ final class SwitchCommand extends BaseCommand {
     @Override
     int run() {
         try (Session session = openSession()) {
-            new BranchService(session).switchTo(branch, create ? (revision == null ? "HEAD" : revision) : null, discard);
+            String start = null;
+            if (create) {
+                start = revision == null ? "HEAD" : revision;
+            }
+            new BranchService(session).switchTo(branch, start, discard);
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("branch", branch);

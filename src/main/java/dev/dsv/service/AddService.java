@@ -140,7 +140,7 @@ public final class AddService {
                 session.repository().writeStage(new Stage(stage.base(), tree));
             }
             index.putStatCache(statRows(drafts, toHash, blobs));
-            index.putAddMemo(inputHash(drafts, blobs, options.replace()), tree);
+            index.putAddMemo(input != null ? input : inputHash(drafts, blobs, options.replace()), tree);
             return new Result(drafts.size(), toHash.size(), drafts.size() - toHash.size(), bytes,
                     counts.added, counts.replaced, counts.relabeled, counts.factsChanged, counts.unchanged, tree);
         } finally {

@@ -114,7 +114,7 @@ public final class ModelService {
         return out;
     }
 
-    /** Returns true when a protected branch contains the commit (main, until configuration says otherwise). */
+    /** Returns true when a protected branch contains the commit (main, unless the configuration lists others). */
     private boolean onProtectedBranch(dev.dsv.model.ObjectId commit) {
         var repo = session.repository();
         for (String branch : session.repository().config().protectedBranches()) {

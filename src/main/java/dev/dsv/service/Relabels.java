@@ -18,7 +18,7 @@ final class Relabels {
 
     /**
      * Returns the id of the label record for {@code draft} at {@code path}, writing a new record
-     * when needed. {@code explicitTime} says whether the draft's time was given by the user.
+     * when needed. {@code explicitTime} is true when the user gave the draft's time.
      */
     static ObjectId newRecord(Session session, ObjectId headTree, String path, LabelRecord draft, boolean explicitTime,
                               ObjectStore.Inserter inserter) {

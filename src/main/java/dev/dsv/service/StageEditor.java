@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Applies a computed set of changes to the stage under the writer lock: the edit commands
- * (label, set, rm, mv) share it. The planner sees the current stage and an inserter for new
- * objects (label records); nothing is visible unless the whole edit succeeds.
+ * (label, set, rm, mv) share it. The planner gets the current stage and an inserter for new
+ * objects (label records). Nothing is visible unless the whole edit succeeds.
  */
 final class StageEditor {
     /** Computes the changes of one edit: dataset path to new entry, or to null for a removal. */

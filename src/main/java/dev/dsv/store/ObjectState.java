@@ -1,10 +1,10 @@
 package dev.dsv.store;
 
-/** Whether a store holds an object. */
+/** The presence of an object in a store. */
 public enum ObjectState {
-    /** The store holds the object's bytes. */
+    /** The store contains the object's bytes. */
     PRESENT,
-    /** The repository knows the object and deliberately does not hold it (recorded, not damage). */
+    /** The repository records the object as deliberately not stored here (not damage). */
     ABSENT_BY_DESIGN,
     /** The object should be here and is not: damage that fsck reports. */
     MISSING

@@ -124,7 +124,7 @@ public final class PackStore implements ObjectStore {
     }
 
     /**
-     * Returns true when a mapped pack holds the object. Inserters use this for deduplication: they
+     * Returns true when a mapped pack contains the object. Inserters use this for deduplication: they
      * run under the writer lock, so no other process publishes packs meanwhile, and a miss needs
      * no listing of the pack folder.
      */

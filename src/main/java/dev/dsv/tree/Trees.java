@@ -36,8 +36,8 @@ public final class Trees {
             ObjectId.fromBytes(DigestUtils.sha256(TreeCodec.encode(new TreeNode.Flat(List.of()))));
 
     /**
-     * The node cache holds at most this many entries in all (not nodes: a flat node holds up to
-     * 256), about 60-100 MB of decoded entries, so memory stays bounded however large trees are.
+     * The maximum number of entries in the node cache (entries, not nodes, because a flat node
+     * contains up to 256). That is an estimated 60-100 MB of decoded entries whatever the tree size.
      */
     private static final int CACHE_ENTRIES = 200_000;
 
@@ -245,8 +245,8 @@ public final class Trees {
     }
 
     /**
-     * A node written by an edit, kept in memory while its parent needs it: a parent that shrinks
-     * to a flat node collects the entries of its new children from here, since unflushed nodes
+     * A node written by an edit, kept in memory while its parent needs it. A parent that shrinks
+     * to a flat node collects the entries of its new children from here, because unflushed nodes
      * cannot be read back from the store.
      */
     private record Result(ObjectId id, int count, TreeNode node) {

@@ -101,7 +101,8 @@ class AddRejectionTest {
         CliResult r = Dsv.run(library, "add", other.toString(), "--prefix", "FIRST", "--cell-type", "mono",
                 "--source", "production", "--labeler", "lab-07");
         assertEquals(3, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("first") && r.err().contains("FIRST"), r.toString());
+        assertTrue(r.err().contains("first"), r.toString());
+        assertTrue(r.err().contains("FIRST"), r.toString());
         assertEquals(before, RepoSnapshot.of(library));
     }
 
@@ -197,7 +198,8 @@ class AddRejectionTest {
         CliResult r = Dsv.run(library, "add", changed.toString(), "--cell-type", "mono", "--source", "production",
                 "--labeler", "lab-01");
         assertEquals(3, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("first/cell0001.png") && r.err().contains("--replace"), r.toString());
+        assertTrue(r.err().contains("first/cell0001.png"), r.toString());
+        assertTrue(r.err().contains("--replace"), r.toString());
         assertEquals(before, RepoSnapshot.of(library));
 
         CliResult replaced = Dsv.run(library, "add", changed.toString(), "--replace", "--cell-type", "mono",

@@ -72,7 +72,8 @@ class CommandErrorsTest {
             {"add", "../batch", "--cell-type", "poly", "--source", "production", "--labeler", "x"}}) {
             CliResult r = Dsv.run(library, args);
             assertEquals(8, r.exitCode(), String.join(" ", args) + "\n" + r);
-            assertTrue(r.err().contains("format version 2") && r.err().contains("Upgrade dsv"), r.toString());
+            assertTrue(r.err().contains("format version 2"), r.toString());
+            assertTrue(r.err().contains("Upgrade dsv"), r.toString());
         }
         assertEquals(before, RepoSnapshot.of(library));
         assertTrue(Files.notExists(library.resolve(".dsv/index.sqlite-journal")));
@@ -83,7 +84,8 @@ class CommandErrorsTest {
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         CliResult r = Dsv.run(elsewhere, "status");
         assertEquals(4, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("not a dsv repository") && r.err().contains("dsv init"), r.toString());
+        assertTrue(r.err().contains("not a dsv repository"), r.toString());
+        assertTrue(r.err().contains("dsv init"), r.toString());
         CliResult json = Dsv.run(elsewhere, "--json", "log");
         assertEquals(4, json.exitCode());
         assertEquals("not_a_repository", json.json().path("error").path("code").asText());
@@ -133,7 +135,8 @@ class CommandErrorsTest {
         assertEquals(0, Dsv.run(library, "commit", "-m", "batch").exitCode());
         CliResult r = Dsv.run(library, "ls", "--cell-type", "perovskite");
         assertEquals(3, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("perovskite") && r.err().contains("HJT"), r.toString());
+        assertTrue(r.err().contains("perovskite"), r.toString());
+        assertTrue(r.err().contains("HJT"), r.toString());
     }
 
     @Test
@@ -146,7 +149,8 @@ class CommandErrorsTest {
                     "--source", "production", "--labeler", "lab-01");
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(6, r.exitCode(), r.toString());
-            assertTrue(r.err().contains("test holder") && r.err().contains("pid " + ProcessHandle.current().pid()), r.toString());
+            assertTrue(r.err().contains("test holder"), r.toString());
+            assertTrue(r.err().contains("pid " + ProcessHandle.current().pid()), r.toString());
             assertTrue(millis >= 900, "gave up before the timeout: " + millis + " ms");
             assertEquals(before, RepoSnapshot.of(library));
         }

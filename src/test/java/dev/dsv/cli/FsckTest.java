@@ -23,7 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** fsck tells missing, corrupt and absent-by-design objects apart, and names each one. */
+/** fsck reports missing, corrupt and absent-by-design objects apart, and names each one. */
 class FsckTest {
     @TempDir
     Path tmp;
@@ -49,7 +49,7 @@ class FsckTest {
         return r.json();
     }
 
-    /** Returns the pack file that holds the blob of batch/cell0002.png. */
+    /** Returns the pack file that contains the blob of batch/cell0002.png. */
     private Path blobPack() throws IOException {
         byte[] id = ObjectId.parse(blobHex).toBytes();
         try (Stream<Path> files = Files.list(library.resolve(".dsv/objects/pack"))) {

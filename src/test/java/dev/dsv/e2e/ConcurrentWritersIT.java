@@ -54,8 +54,8 @@ class ConcurrentWritersIT {
              var held = repo.lockForWrite("long import", java.time.Duration.ofSeconds(1))) {
             CliResult refused = DsvProcess.run(lib, "--lock-timeout", "0", "commit", "-m", "too early");
             assertEquals(6, refused.exitCode(), refused.toString());
-            assertTrue(refused.err().contains("pid " + ProcessHandle.current().pid())
-                    && refused.err().contains("'long import'"), refused.toString());
+            assertTrue(refused.err().contains("pid " + ProcessHandle.current().pid()), refused.toString());
+            assertTrue(refused.err().contains("'long import'"), refused.toString());
         }
         CliResult after = DsvProcess.run(lib, "commit", "-m", "nothing yet");
         assertEquals(9, after.exitCode(), "once released, the next writer gets the lock: " + after);

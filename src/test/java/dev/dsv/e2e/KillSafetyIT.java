@@ -93,7 +93,7 @@ class KillSafetyIT {
     }
 
     @Test
-    void killedPromoteMovesMainWhollyOrNotAtAll() throws Exception {
+    void killedPromoteIsAllOrNothing() throws Exception {
         SplittableRandom random = new SplittableRandom(SEED + 1);
         ok(tmp, "init", "lib");
         Path lib = tmp.resolve("lib");
