@@ -13,6 +13,10 @@ import java.util.Map;
  * A labeler's judgement of one blob. Immutable and content-addressed; a relabel is a new record
  * whose {@code supersedes} names the record it replaces. Defects are kept sorted by type, one
  * entry per type. Confidence, when present, lies in [0, 1] with 6 decimal places.
+ *
+ * <p>Two optional fields arrived with label version 2: {@code guideline}, the labeling guideline
+ * version the labeler followed, and {@code change}, the id of the vocabulary change record that
+ * produced this record. A record without both is encoded as version 1, byte for byte as before.
  */
 public record LabelRecord(
         ObjectId image,
@@ -20,15 +24,24 @@ public record LabelRecord(
         String labeler,
         OffsetDateTime labeledAt,
         BigDecimal confidence,
-        ObjectId supersedes) {
+        ObjectId supersedes,
+        String guideline,
+        ObjectId change) {
 
     public static final int CONFIDENCE_SCALE = 6;
+
+    /** A record without guideline and change (label version 1). */
+    public LabelRecord(ObjectId image, List<Defect> defects, String labeler, OffsetDateTime labeledAt,
+                       BigDecimal confidence, ObjectId supersedes) {
+        this(image, defects, labeler, labeledAt, confidence, supersedes, null, null);
+    }
 
     public LabelRecord {
         List<Defect> sorted = new ArrayList<>(defects);
         sorted.sort(Comparator.comparing(Defect::type, CanonicalJson.CODE_POINT_ORDER));
         defects = List.copyOf(sorted);
         labeler = CanonicalJson.nfc(labeler);
+        guideline = guideline == null ? null : CanonicalJson.nfc(guideline);
         confidence = confidence == null ? null : confidence.setScale(CONFIDENCE_SCALE, RoundingMode.HALF_EVEN);
     }
 
@@ -39,12 +52,12 @@ public record LabelRecord(
 
     /** Returns a copy with another {@code supersedes} link. */
     public LabelRecord withSupersedes(ObjectId previous) {
-        return new LabelRecord(image, defects, labeler, labeledAt, confidence, previous);
+        return new LabelRecord(image, defects, labeler, labeledAt, confidence, previous, guideline, change);
     }
 
     /** Returns a copy with another labeled-at time. */
     public LabelRecord withLabeledAt(OffsetDateTime time) {
-        return new LabelRecord(image, defects, labeler, time, confidence, supersedes);
+        return new LabelRecord(image, defects, labeler, time, confidence, supersedes, guideline, change);
     }
 
     /** Returns true when both records state the same judgement, ignoring time and history. */
@@ -57,7 +70,7 @@ public record LabelRecord(
     public Map<String, Object> toCanonical() {
         Map<String, Object> m = CanonicalJson.newObject();
         m.put("type", ObjectType.LABEL.jsonName());
-        m.put("v", 1);
+        m.put("v", guideline == null && change == null ? 1 : 2);
         m.put("image", image);
         if (!defects.isEmpty()) {
             m.put("defects", defects.stream().map(Defect::toCanonical).toList());
@@ -66,6 +79,8 @@ public record LabelRecord(
         m.put("labeled_at", Times.format(labeledAt));
         m.put("confidence", confidence);
         m.put("supersedes", supersedes);
+        m.put("guideline", guideline);
+        m.put("change", change);
         return m;
     }
 
@@ -97,7 +112,9 @@ public record LabelRecord(
                 n.get("labeler").asText(),
                 Times.parseOrNull(n.get("labeled_at").asText()),
                 n.has("confidence") ? n.get("confidence").decimalValue() : null,
-                n.has("supersedes") ? ObjectId.parse(n.get("supersedes").asText()) : null);
+                n.has("supersedes") ? ObjectId.parse(n.get("supersedes").asText()) : null,
+                n.has("guideline") ? n.get("guideline").asText() : null,
+                n.has("change") ? ObjectId.parse(n.get("change").asText()) : null);
     }
 
     private static List<BigDecimal> decimals(JsonNode array) {

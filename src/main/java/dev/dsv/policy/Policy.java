@@ -1,27 +1,140 @@
 package dev.dsv.policy;
 
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
 import dev.dsv.model.CanonicalJson;
 import dev.dsv.model.ObjectId;
+import java.math.BigDecimal;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.commons.codec.digest.DigestUtils;
 
 /**
- * The promotion policy of a branch: the gates a promotion into it must pass. Stored as a metadata
- * log record (kind "policy"), so a policy is a fact about a branch, never part of a commit. Its
- * version is the SHA-256 of its canonical form, which promotion records pin.
+ * The promotion policy of a branch: the gates a promotion into it must pass, and the settings
+ * (thresholds, periods, choices) that gates and quality commands read. Stored as a metadata log
+ * record (kind "policy"), so a policy is a fact about a branch, never part of a commit. Its
+ * version is the SHA-256 of its canonical form, which promotion records pin. Only settings that
+ * differ from {@link #DEFAULT_SETTINGS} are stored, so a policy without any keeps its old version.
  */
-public record Policy(List<String> gates) {
+public record Policy(List<String> gates, Map<String, Object> settings) {
+    /** Every setting a policy may hold, with its default. docs/cli.md lists their meaning. */
+    public static final Map<String, Object> DEFAULT_SETTINGS;
+
+    static {
+        Map<String, Object> d = new LinkedHashMap<>();
+        // Sampled verification (dsv review).
+        d.put("review.rate", new BigDecimal("0.05"));
+        d.put("review.max_reject_rate", new BigDecimal("0.05"));
+        // Verifier rotation and labeler standing (dsv people).
+        d.put("verifier.rotation_months", 6L);
+        d.put("verifier.grace_days", 14L);
+        d.put("labeler.paused_labels", "refuse");
+        // Gold set and monthly labeler tests (dsv gold).
+        d.put("gold.min_experts", 5L);
+        d.put("gold.min_agreement", new BigDecimal("1.0"));
+        d.put("gold.pass_mark", new BigDecimal("0.90"));
+        d.put("gold.pause_days", 7L);
+        // Synthetic data (dsv check, promote, export).
+        d.put("synthetic.max_ratio", new BigDecimal("0.30"));
+        d.put("synthetic.min_generators", 3L);
+        DEFAULT_SETTINGS = Collections.unmodifiableMap(d);
+    }
+
     /** The gates every new repository starts with. */
-    public static final Policy DEFAULT = new Policy(List.of("verified", "known-vocabulary", "provenance-complete"));
+    public static final Policy DEFAULT = new Policy(List.of("verified", "known-vocabulary", "provenance-complete"),
+            Map.of());
 
     public Policy {
         gates = List.copyOf(gates);
+        Map<String, Object> kept = new TreeMap<>();
+        settings.forEach((k, v) -> {
+            if (!DEFAULT_SETTINGS.containsKey(k)) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.unknownSetting", k,
+                        String.join(", ", DEFAULT_SETTINGS.keySet()));
+            }
+            Object value = normalise(k, v);
+            Object def = DEFAULT_SETTINGS.get(k);
+            boolean isDefault = value instanceof BigDecimal b ? b.compareTo((BigDecimal) def) == 0 : value.equals(def);
+            if (!isDefault) {
+                kept.put(k, value);
+            }
+        });
+        settings = Collections.unmodifiableMap(kept);
+    }
+
+    /** A policy with only gates and default settings. */
+    public Policy(List<String> gates) {
+        this(gates, Map.of());
+    }
+
+    /** Returns a copy with other gates and the same settings. */
+    public Policy withGates(List<String> newGates) {
+        return new Policy(newGates, settings);
+    }
+
+    /** Brings a value to the type of its default, or throws invalid input naming the key. */
+    private static Object normalise(String key, Object value) {
+        Object def = DEFAULT_SETTINGS.get(key);
+        try {
+            if (def instanceof BigDecimal) {
+                BigDecimal d = value instanceof BigDecimal b ? b : new BigDecimal(String.valueOf(value));
+                return d.stripTrailingZeros().scale() <= 0 ? d.setScale(1) : d.stripTrailingZeros();
+            }
+            if (def instanceof Long) {
+                if (value instanceof Number n && new BigDecimal(n.toString()).stripTrailingZeros().scale() <= 0) {
+                    return n.longValue();
+                }
+                return Long.parseLong(String.valueOf(value));
+            }
+        } catch (NumberFormatException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.policy.badSetting", key, value, def);
+        }
+        if (!(value instanceof String)) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.badSetting", key, value, def);
+        }
+        return value;
+    }
+
+    /** Returns a decimal setting, or its default. */
+    public BigDecimal decimal(String key) {
+        return (BigDecimal) value(key);
+    }
+
+    /** Returns a whole-number setting, or its default. */
+    public long integer(String key) {
+        return (Long) value(key);
+    }
+
+    /** Returns a text setting, or its default. */
+    public String text(String key) {
+        return (String) value(key);
+    }
+
+    private Object value(String key) {
+        if (!DEFAULT_SETTINGS.containsKey(key)) {
+            throw new IllegalArgumentException("unknown policy setting " + key);
+        }
+        return settings.getOrDefault(key, DEFAULT_SETTINGS.get(key));
+    }
+
+    /** Returns every setting with its value in force (stored or default), in the order of the defaults. */
+    public Map<String, Object> effectiveSettings() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        DEFAULT_SETTINGS.forEach((k, v) -> out.put(k, settings.getOrDefault(k, v)));
+        return out;
     }
 
     public Map<String, Object> toCanonical() {
         Map<String, Object> m = CanonicalJson.newObject();
         m.put("gates", gates);
+        if (!settings.isEmpty()) {
+            Map<String, Object> s = CanonicalJson.newObject();
+            s.putAll(settings);
+            m.put("settings", s);
+        }
         return m;
     }
 

@@ -55,6 +55,11 @@ public final class Repository implements AutoCloseable {
      * one, so that init never touches existing data.
      */
     public static Repository init(Path dir) {
+        return init(dir, java.time.ZoneId.systemDefault());
+    }
+
+    /** Creates a repository whose labeling days are counted in the given time zone. */
+    public static Repository init(Path dir, java.time.ZoneId timeZone) {
         Path root = dir.toAbsolutePath().normalize();
         Path dsv = root.resolve(DIR_NAME);
         if (Files.exists(dsv)) {
@@ -66,7 +71,7 @@ public final class Repository implements AutoCloseable {
             Files.createDirectories(tmp.resolve("objects").resolve("pack"));
             Files.createDirectories(tmp.resolve("refs").resolve("heads"));
             Files.createDirectories(tmp.resolve("meta"));
-            AtomicFiles.write(tmp.resolve("config.json"), RepositoryConfig.defaults().toJson());
+            AtomicFiles.write(tmp.resolve("config.json"), RepositoryConfig.defaults().withTimeZone(timeZone).toJson());
             AtomicFiles.write(tmp.resolve("HEAD"), ("ref: refs/heads/" + DEFAULT_BRANCH + "\n").getBytes(StandardCharsets.UTF_8));
             AtomicFiles.write(tmp.resolve("format"), (FORMAT_MAGIC + " " + FORMAT_VERSION + "\n").getBytes(StandardCharsets.UTF_8));
             // Built under another name and renamed, so a killed init leaves no half repository.

@@ -9,12 +9,15 @@ import dev.dsv.error.ExitCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The repository configuration in {@code .dsv/config.json}: vocabularies and the writer lock
- * timeout. The defaults cover photovoltaic EL inspection and include {@code mono}, {@code poly}
+ * The repository configuration in {@code .dsv/config.json}: vocabularies, the writer lock
+ * timeout, the protected branches and the library's time zone (which decides a label's day). The defaults cover photovoltaic EL inspection and include {@code mono}, {@code poly}
  * and {@code defective}, so a library labeled like the public ELPV data set needs no setup.
  */
 public record RepositoryConfig(
@@ -24,7 +27,8 @@ public record RepositoryConfig(
         Vocabulary sources,
         int lockTimeoutSeconds,
         String repositoryId,
-        List<String> protectedBranches) {
+        List<String> protectedBranches,
+        ZoneId timeZone) {
 
     public static final List<String> DEFAULT_CELL_TYPES = List.of(
             "PERC", "TOPCon", "HJT", "IBC", "Al-BSF", "mono", "poly", "MBB", "shingled", "half-cut");
@@ -48,7 +52,14 @@ public record RepositoryConfig(
                 new Vocabulary("source", DEFAULT_SOURCES),
                 DEFAULT_LOCK_TIMEOUT_SECONDS,
                 java.util.UUID.randomUUID().toString(),
-                List.of("main"));
+                List.of("main"),
+                ZoneId.systemDefault());
+    }
+
+    /** Returns a copy counting days in another time zone. */
+    public RepositoryConfig withTimeZone(ZoneId zone) {
+        return new RepositoryConfig(cellTypes, defectTypes, splits, sources, lockTimeoutSeconds, repositoryId,
+                protectedBranches, zone);
     }
 
     /** Returns the JSON text written by {@code dsv init}. */
@@ -61,6 +72,7 @@ public record RepositoryConfig(
         root.put("lock_timeout_seconds", lockTimeoutSeconds);
         root.put("repository_id", repositoryId);
         root.set("protected_branches", MAPPER.valueToTree(protectedBranches));
+        root.put("time_zone", timeZone.getId());
         try {
             return MAPPER.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -86,7 +98,22 @@ public record RepositoryConfig(
                 new Vocabulary("source", list(root, "sources", DEFAULT_SOURCES, file)),
                 root.path("lock_timeout_seconds").asInt(DEFAULT_LOCK_TIMEOUT_SECONDS),
                 root.hasNonNull("repository_id") ? root.get("repository_id").asText() : null,
-                root.has("protected_branches") ? list(root, "protected_branches", List.of("main"), file) : List.of("main"));
+                root.has("protected_branches") ? list(root, "protected_branches", List.of("main"), file) : List.of("main"),
+                zone(root, file));
+    }
+
+    /** The library's time zone decides which day a label belongs to; a file without one uses UTC. */
+    private static ZoneId zone(JsonNode root, Path file) {
+        JsonNode node = root.get("time_zone");
+        if (node == null || node.isNull()) {
+            return ZoneOffset.UTC;
+        }
+        try {
+            return ZoneId.of(node.asText().trim());
+        } catch (DateTimeException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.config.invalid", file,
+                    "time_zone '" + node.asText() + "' is not a time zone id such as Asia/Shanghai or UTC");
+        }
     }
 
     private static List<String> list(JsonNode root, String key, List<String> fallback, Path file) {

@@ -10,6 +10,24 @@ public final class MetaKinds {
     public static final String ROLLBACK = "rollback";
     /** A promotion into a protected branch: subject is the new branch head. */
     public static final String PROMOTION = "promotion";
+    /** A state of one person (roles, standing, rotation); the latest record per person is current. */
+    public static final String PERSON = "person";
+    /** A drawn review sample: which label records of a revision go to verifiers. */
+    public static final String REVIEW_SAMPLE = "review-sample";
+    /** A verifier's decision (pass, reject, relabel) on one sampled label record. */
+    public static final String REVIEW_DECISION = "review-decision";
+    /** A gold set import: the expert labels kept and the contested images left out. */
+    public static final String GOLD_SET = "gold-set";
+    /** A labeler's scored answers on the gold set for one month. */
+    public static final String GOLD_TEST = "gold-test";
+    /** A vocabulary change (rename, merge, split of defect types) applied across a library. */
+    public static final String VOCABULARY_CHANGE = "vocabulary-change";
+    /** A labeling guideline version (the document lives in the repository as a blob). */
+    public static final String GUIDELINE = "guideline";
+    /** A plausibility reference profile per cell type, computed from real images at a revision. */
+    public static final String PLAUSIBILITY_PROFILE = "plausibility-profile";
+    /** An explicit override recorded when a user stages images a check rejected. */
+    public static final String OVERRIDE = "override";
 
     private MetaKinds() {
     }

@@ -25,4 +25,9 @@ final class MetaQuery {
         }
         return out;
     }
+
+    /** Returns the records of one kind, in append order, without their ids. */
+    static List<MetaRecord> records(Session session, String kind) {
+        return ofKind(session, kind).stream().map(Entry::record).toList();
+    }
 }

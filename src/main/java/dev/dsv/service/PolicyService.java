@@ -53,10 +53,11 @@ public final class PolicyService {
 
     @SuppressWarnings("unchecked")
     private static Policy fromBody(Map<String, Object> body) {
-        return new Policy((List<String>) body.getOrDefault("gates", List.of()));
+        return new Policy((List<String>) body.getOrDefault("gates", List.of()),
+                (Map<String, Object>) body.getOrDefault("settings", Map.of()));
     }
 
-    /** Sets the policy of an unprotected branch from a JSON file {"gates": [...]}. */
+    /** Sets the policy of an unprotected branch from a JSON file {"gates": [...], "settings": {...}}. */
     public Policy set(String branch, Path file) {
         requireBranch(branch);
         Policy policy = read(file);
@@ -98,7 +99,29 @@ public final class PolicyService {
                 }
                 gates.add(name);
             }
-            return new Policy(gates);
+            Map<String, Object> settings = new java.util.LinkedHashMap<>();
+            JsonNode given = n.get("settings");
+            if (given != null && !given.isObject()) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.invalid", file,
+                        "\"settings\" must be an object of setting names and values");
+            }
+            if (given != null) {
+                for (var it = given.fields(); it.hasNext(); ) {
+                    var field = it.next();
+                    JsonNode v = field.getValue();
+                    Object def = Policy.DEFAULT_SETTINGS.get(field.getKey());
+                    if (def == null) {
+                        throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.invalid", file, "unknown setting \""
+                                + field.getKey() + "\"; known settings: " + String.join(", ", Policy.DEFAULT_SETTINGS.keySet()));
+                    }
+                    if (def instanceof String ? !v.isTextual() : !v.isNumber()) {
+                        throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.invalid", file, "setting \""
+                                + field.getKey() + "\" must be " + (def instanceof String ? "text" : "a number") + ", like " + def);
+                    }
+                    settings.put(field.getKey(), v.isNumber() ? v.decimalValue() : v.asText());
+                }
+            }
+            return new Policy(gates, settings);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.policy.invalid", file, e.getOriginalMessage());
         } catch (IOException e) {

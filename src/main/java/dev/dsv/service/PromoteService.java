@@ -76,7 +76,8 @@ public final class PromoteService {
             Policy candidatePolicy = policies.inForce(branch);
             PromotionCandidate c = new PromotionCandidate(branch, target, newCommits(candidate, targetHead),
                     plan.changes(), new VerificationService(session).verifiedCommits(), repo.config(), session::readLabel,
-                    targetPolicy, candidatePolicy);
+                    targetPolicy, candidatePolicy, snapshot(plan.tree()), kind -> MetaQuery.records(session, kind),
+                    Times.now());
             List<GateResult> results = new ArrayList<>();
             for (String name : targetPolicy.gates()) {
                 results.add(Gates.named(name).check(c));
@@ -120,6 +121,20 @@ public final class PromoteService {
             return new Result(branch, target, candidate, newHead, true, false, results, targetPolicy.version().hex(),
                     reportHash, images);
         }
+    }
+
+    private PromotionCandidate.Snapshot snapshot(ObjectId tree) {
+        return new PromotionCandidate.Snapshot() {
+            @Override
+            public ObjectId tree() {
+                return tree;
+            }
+
+            @Override
+            public void forEachImage(java.util.function.BiConsumer<String, dev.dsv.model.ImageEntry> action) {
+                session.trees().walk(tree, action::accept);
+            }
+        };
     }
 
     /** Written before the ref moves: a killed promote leaves at most a record for a commit not on the target. */

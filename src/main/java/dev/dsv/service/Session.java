@@ -54,7 +54,12 @@ public final class Session implements AutoCloseable {
 
     /** Creates a repository in {@code dir} and opens it. */
     public static Session init(Path dir) {
-        Session s = new Session(Repository.init(dir));
+        return init(dir, java.time.ZoneId.systemDefault());
+    }
+
+    /** Creates a repository whose labeling days are counted in the given time zone. */
+    public static Session init(Path dir, java.time.ZoneId timeZone) {
+        Session s = new Session(Repository.init(dir, timeZone));
         s.index().close();
         s.index = null;
         return s;
