@@ -9,7 +9,7 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code dsv policy [--branch B] [--set FILE]}: shows or sets the promote gates of a branch. */
+/** {@code dsv policy [--branch B] [--set FILE]}: shows or sets the promote gates and settings of a branch. */
 @Command(name = "policy")
 final class PolicyCommand extends BaseCommand {
     @Option(names = "--branch", paramLabel = "BRANCH", descriptionKey = "policy.branch")
@@ -31,9 +31,13 @@ final class PolicyCommand extends BaseCommand {
                 doc.put("version", p.version().hex());
                 doc.put("gates", p.gates());
                 doc.put("known_gates", Gates.names());
+                doc.put("settings", p.effectiveSettings());
+                doc.put("changed_settings", p.settings().keySet());
                 out().printJson(doc);
             } else {
                 out().println("policy.show", b, p.version().abbreviate(12), String.join(", ", p.gates()));
+                p.effectiveSettings().forEach((key, value) -> out().println(
+                        p.settings().containsKey(key) ? "policy.setting" : "policy.settingDefault", key, String.valueOf(value)));
             }
         }
         return 0;
