@@ -134,7 +134,7 @@ public final class GoldService {
                     Identity.committer(), minExperts, minAgreement, kept, contested, tooFew);
             MetaRecord record = new MetaRecord(MetaKinds.GOLD_SET, null, draft.author(), now, draft.toBody());
             ObjectId id = log.append(record);
-            return GoldSet.fromRecord(id, record);
+            return GoldSet.fromRecord(id, log.read(id));
         }
     }
 
@@ -379,8 +379,9 @@ public final class GoldService {
                     scored.passMark(), scored.passed(), scored.byClass(), scored.confusion(), pausedUntil, Times.now(),
                     Identity.committer());
             MetaRecord record = new MetaRecord(MetaKinds.GOLD_TEST, null, result.author(), result.time(), result.toBody());
-            ObjectId id = session.repository().metadataLog().append(record);
-            return GoldTestResult.fromRecord(id, record);
+            MetadataLog log = session.repository().metadataLog();
+            ObjectId id = log.append(record);
+            return GoldTestResult.fromRecord(id, log.read(id));
         }
     }
 

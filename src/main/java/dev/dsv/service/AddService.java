@@ -58,9 +58,12 @@ public final class AddService {
     public record Options(List<Path> paths, Path labels, String prefix, boolean replace, LabelDefaults defaults) {
     }
 
-    /** Counts of what an add did. */
+    /**
+     * Counts of what an add did. {@code markedForFullReview} counts the new label records of
+     * paused labelers that were staged with a full-review mark.
+     */
     public record Result(int files, int hashed, int fromStatCache, long bytesHashed, int added, int replaced,
-                         int relabeled, int factsChanged, int unchanged, ObjectId stageTree) {
+                         int relabeled, int factsChanged, int unchanged, ObjectId stageTree, int markedForFullReview) {
         public int staged() {
             return added + replaced + relabeled + factsChanged;
         }
@@ -114,7 +117,7 @@ public final class AddService {
         if (input != null && current.tree().equals(index.addMemo(input))) {
             // The same resolved input was added onto this very stage before, so every image is
             // unchanged; this skips reading each image's label record.
-            return new Result(drafts.size(), 0, drafts.size(), 0, 0, 0, 0, 0, drafts.size(), current.tree());
+            return new Result(drafts.size(), 0, drafts.size(), 0, 0, 0, 0, 0, drafts.size(), current.tree(), 0);
         }
 
         List<ObjectStore.Inserter> inserters = Collections.synchronizedList(new ArrayList<>());
@@ -139,16 +142,18 @@ public final class AddService {
             for (ObjectStore.Inserter ins : inserters) {
                 ins.flush();
             }
+            int marked = 0;
             if (!changes.isEmpty()) {
                 // The marks go first: a crash before the stage is written leaves marks on records
                 // that were never staged, which no review sample draws.
-                paused.writeMarks();
+                marked = paused.writeMarks();
                 session.repository().writeStage(new Stage(stage.base(), tree));
             }
             index.putStatCache(statRows(drafts, toHash, blobs));
             index.putAddMemo(input != null ? input : inputHash(drafts, blobs, options.replace()), tree);
             return new Result(drafts.size(), toHash.size(), drafts.size() - toHash.size(), bytes,
-                    counts.added, counts.replaced, counts.relabeled, counts.factsChanged, counts.unchanged, tree);
+                    counts.added, counts.replaced, counts.relabeled, counts.factsChanged, counts.unchanged, tree,
+                    marked);
         } finally {
             for (ObjectStore.Inserter ins : inserters) {
                 ins.close();

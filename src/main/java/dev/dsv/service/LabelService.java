@@ -26,9 +26,15 @@ import java.util.TreeMap;
  */
 public final class LabelService {
     private final Session session;
+    private int markedForFullReview;
 
     public LabelService(Session session) {
         this.session = session;
+    }
+
+    /** Returns how many new records of paused labelers the last import or set marked for a full review. */
+    public int markedForFullReview() {
+        return markedForFullReview;
     }
 
     /** Imports a labels CSV keyed by {@code dataset_path} or {@code sha256}; returns the relabeled count. */
@@ -96,7 +102,7 @@ public final class LabelService {
                 }
             }
             return changes;
-        }, () -> paused[0].writeMarks());
+        }, () -> markedForFullReview = paused[0].writeMarks());
     }
 
     /** Sets the same judgement on images or folders given by dataset path; returns the relabeled count. */
@@ -119,7 +125,7 @@ public final class LabelService {
                 }
             });
             return changes;
-        }, () -> paused[0].writeMarks());
+        }, () -> markedForFullReview = paused[0].writeMarks());
     }
 
     /**
