@@ -45,8 +45,8 @@ final class GoldInput {
     }
 
     /**
-     * Reads all rows; a row with a problem adds it and is skipped. {@code withExpert} says whether
-     * the file holds expert votes (an {@code expert} value is required) or a labeler's answers.
+     * Reads all rows; a row with a problem adds it and is skipped. {@code withExpert} is true for a
+     * file of expert votes (an {@code expert} value is required) and false for a labeler's answers.
      */
     static List<Row> read(Path file, boolean withExpert, List<Problem> problems) {
         if (!Files.isRegularFile(file)) {

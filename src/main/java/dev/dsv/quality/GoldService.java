@@ -204,7 +204,7 @@ public final class GoldService {
 
     // ---- image references shared by import and test ----
 
-    /** Where an image reference leads: the dataset path and entry at the revision. */
+    /** The dataset path and image entry that an image reference resolves to at the revision. */
     private record Located(String path, ImageEntry entry) {
     }
 

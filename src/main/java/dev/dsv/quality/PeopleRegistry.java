@@ -20,8 +20,8 @@ import java.util.TreeMap;
 
 /**
  * The people of a repository, built from its {@code person} records. Each person's records are
- * ordered by their time (append order breaks ties), so that two logs merged by union give the same
- * history; the last one is the current state. The state in force at a time T is the last record
+ * ordered by their time, and append order breaks ties, so two logs merged by union give the same
+ * history. The last record is the current state. The state in force at a time T is the last record
  * whose time is not after T. Days are counted in the library time zone.
  *
  * <p>The registry is optional: a labeler id that no record names is simply unknown, and callers

@@ -50,7 +50,10 @@ public final class PeopleService {
             if (registry.find(id).isPresent()) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.people.exists", id);
             }
-            LocalDate start = roles.contains(Role.VERIFIER) ? (rotationStart != null ? rotationStart : today(registry)) : null;
+            LocalDate start = null;
+            if (roles.contains(Role.VERIFIER)) {
+                start = rotationStart != null ? rotationStart : today(registry);
+            }
             Person p = new Person(id, blankToNull(name), roles, Person.Status.ACTIVE, null, null, start, "add",
                     null, null, null);
             return append(p);

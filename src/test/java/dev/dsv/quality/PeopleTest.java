@@ -90,7 +90,7 @@ class PeopleTest {
     }
 
     @Test
-    void pauseEndsAtStartOfDayInLibraryZone() {
+    void pauseEndsAtLibraryDayStart() {
         ok("people", "add", "lab-02", "--role", "labeler");
         LocalDate until = today().plusDays(10);
         ok("people", "pause", "lab-02", "--until", until.toString(), "--reason", "gold test below 90%");
