@@ -150,6 +150,17 @@ class PausedLabelsTest {
     }
 
     @Test
+    void pausedLabelsSettingChecked() throws IOException {
+        Path file = tmp.resolve("typo.json");
+        Files.writeString(file, "{\"gates\":[\"verified\"],\"settings\":{\"labeler.paused_labels\":\"full_review\"}}");
+        Map<String, String> before = RepoSnapshot.of(library);
+        CliResult r = Dsv.run(library, "policy", "--set", file.toString());
+        assertEquals(3, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("use one of refuse, full-review"), r.toString());
+        assertEquals(before, RepoSnapshot.of(library));
+    }
+
+    @Test
     void gateRejectsLabelsMadeWhilePaused() throws IOException {
         setPolicy("full-review");
         ok("add", "../batch", "--cell-type", "mono", "--source", "production", "--labeler", "lab-01");
