@@ -224,16 +224,17 @@ final class PeopleCommand implements Runnable {
                 out().line(line(out(), p, registry, now, policy));
                 out().println("people.historyHeading");
                 for (Person h : history) {
-                    out().line(String.format("  %s  %-7s %-24s %s%s", Times.format(h.recordedAt()), h.event(),
-                            String.join(",", h.roleNames()), h.status().jsonName(),
-                            h.isPaused() ? " " + out().text("people.pausedNote", h.pausedUntil(), h.pauseReason()) : ""));
+                    String status = h.isPaused() ? out().text("people.pausedNote", h.pausedUntil(), h.pauseReason())
+                            : h.status().jsonName();
+                    out().line(String.format("  %s  %-7s %-24s %s", Times.format(h.recordedAt()), h.event(),
+                            String.join(",", h.roleNames()), status));
                 }
                 out().println("people.goldHeading");
                 if (tests.isEmpty()) {
                     out().println("people.noGoldTests");
                 }
                 for (Map<String, Object> t : tests) {
-                    out().line(GoldCommand.testLine(out(), t));
+                    out().line("  " + GoldCommand.testLine(out(), t));
                 }
             }
             return 0;
