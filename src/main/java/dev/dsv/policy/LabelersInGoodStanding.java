@@ -8,15 +8,17 @@ import dev.dsv.quality.PeopleRegistry;
 import dev.dsv.quality.Person;
 import dev.dsv.service.MetaKinds;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * No added or changed image carries a label record whose labeler was paused at its labeled-at
- * time, unless a verifier passed that very record in review (a {@code review-decision} record
- * with decision {@code pass} about it). Labelers that no {@code person} record names are never
+ * time, unless a verifier passed that very record in review: the latest {@code review-decision}
+ * record about it has decision {@code pass}. Labelers that no {@code person} record names are never
  * paused. A change of image facts alone also counts, so the label record in force is checked for
  * every image the promotion adds or changes.
  */
@@ -29,12 +31,7 @@ final class LabelersInGoodStanding implements Gate {
     @Override
     public GateResult check(PromotionCandidate c) {
         PeopleRegistry registry = PeopleRegistry.fromRecords(c.meta().apply(MetaKinds.PERSON), c.config().timeZone());
-        Set<ObjectId> passedInReview = new HashSet<>();
-        for (MetaRecord r : c.meta().apply(MetaKinds.REVIEW_DECISION)) {
-            if (r.subject() != null && "pass".equals(r.body().get("decision"))) {
-                passedInReview.add(r.subject());
-            }
-        }
+        Set<ObjectId> passedInReview = passedInReview(c.meta().apply(MetaKinds.REVIEW_DECISION));
         List<String> bad = new ArrayList<>();
         int[] checked = {0};
         c.changedImages().forEach((path, e) -> {
@@ -52,5 +49,26 @@ final class LabelersInGoodStanding implements Gate {
         return new GateResult(name(), bad.isEmpty(),
                 "no label record comes from a labeler paused at its labeled-at time (dsv people), unless passed in review",
                 checked[0], bad.size(), bad);
+    }
+
+    /** Returns the label records whose latest review decision (by record time) is a pass. */
+    private static Set<ObjectId> passedInReview(List<MetaRecord> decisions) {
+        Map<ObjectId, MetaRecord> latest = new HashMap<>();
+        for (MetaRecord r : decisions) {
+            if (r.subject() == null) {
+                continue;
+            }
+            MetaRecord earlier = latest.get(r.subject());
+            if (earlier == null || !r.time().toInstant().isBefore(earlier.time().toInstant())) {
+                latest.put(r.subject(), r);
+            }
+        }
+        Set<ObjectId> passed = new HashSet<>();
+        latest.forEach((label, r) -> {
+            if ("pass".equals(r.body().get("decision"))) {
+                passed.add(label);
+            }
+        });
+        return passed;
     }
 }

@@ -184,6 +184,17 @@ class PausedLabelsTest {
         }
         JsonNode again = gate(Dsv.run(library, "--json", "promote", "work", "--dry-run").json(), "labelers-in-good-standing");
         assertEquals(2, again.path("offending").asInt());
+
+        // A later reject of the same record is the decision in force.
+        try (Session s = Session.open(library)) {
+            var lock = s.lock("test");
+            s.repository().metadataLog().append(new MetaRecord(MetaKinds.REVIEW_DECISION,
+                    ObjectId.parse(labelOf("batch/cell0001.png")), "senior-02", Times.now().plusSeconds(1),
+                    Map.of("decision", "reject")));
+            lock.close();
+        }
+        JsonNode rejected = gate(Dsv.run(library, "--json", "promote", "work", "--dry-run").json(), "labelers-in-good-standing");
+        assertEquals(3, rejected.path("offending").asInt());
     }
 
     @Test
