@@ -90,7 +90,13 @@ public record Person(
         Set<Role> roles = EnumSet.noneOf(Role.class);
         if (b.get("roles") instanceof List<?> list) {
             for (Object o : list) {
-                roles.add(Role.parse(String.valueOf(o)));
+                // A role this version does not know (written by a newer dsv) is left out, so that
+                // the rest of the registry stays readable.
+                for (Role r : Role.values()) {
+                    if (r.jsonName().equals(String.valueOf(o))) {
+                        roles.add(r);
+                    }
+                }
             }
         }
         Status status = "paused".equals(b.get("status")) ? Status.PAUSED : Status.ACTIVE;
