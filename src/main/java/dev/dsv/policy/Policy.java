@@ -43,8 +43,13 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
         DEFAULT_SETTINGS = Collections.unmodifiableMap(d);
     }
 
+    /** The allowed values of text settings that take one of a fixed list. */
+    private static final Map<String, List<String>> CHOICES = Map.of(
+            "labeler.paused_labels", List.of("refuse", "full-review"));
+
     /** The gates every new repository starts with. */
-    public static final Policy DEFAULT = new Policy(List.of("verified", "known-vocabulary", "provenance-complete"),
+    public static final Policy DEFAULT = new Policy(List.of("verified", "known-vocabulary", "provenance-complete",
+            "labelers-in-good-standing"),
             Map.of());
 
     public Policy {
@@ -94,6 +99,10 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
         }
         if (!(value instanceof String)) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.badSetting", key, value, def);
+        }
+        List<String> choices = CHOICES.get(key);
+        if (choices != null && !choices.contains(value)) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.badChoice", key, value, String.join(", ", choices));
         }
         return value;
     }
