@@ -33,6 +33,9 @@ final class LabelCommand implements Runnable {
         @Option(names = "--confidence", paramLabel = "P", descriptionKey = "add.confidence")
         String confidence;
 
+        @Option(names = "--guideline", paramLabel = "VERSION", descriptionKey = "add.guideline")
+        String guideline;
+
         int report(int relabeled) {
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
@@ -55,7 +58,7 @@ final class LabelCommand implements Runnable {
             try (Session session = openSession()) {
                 Path csv = rootCommand().workingDirectory().resolve(file);
                 return report(new LabelService(session).importFile(csv,
-                        new LabelDefaults(null, null, null, null, null, labeler, labeledAt, confidence)));
+                        new LabelDefaults(null, null, null, null, null, labeler, labeledAt, confidence, guideline)));
             }
         }
     }
@@ -72,7 +75,7 @@ final class LabelCommand implements Runnable {
         int run() {
             try (Session session = openSession()) {
                 return report(new LabelService(session).set(paths,
-                        new LabelDefaults(null, defects, null, null, null, labeler, labeledAt, confidence)));
+                        new LabelDefaults(null, defects, null, null, null, labeler, labeledAt, confidence, guideline)));
             }
         }
     }

@@ -23,5 +23,6 @@ record ImageDraft(
         OffsetDateTime labeledAt,
         String source,
         String generator,
-        SortedMap<String, String> attributes) {
+        SortedMap<String, String> attributes,
+        String guideline) {
 }

@@ -35,7 +35,7 @@ public final class LabelService {
         if (!Files.isRegularFile(file)) {
             throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.INVALID_INPUT, "error.labels.notFound", file);
         }
-        LabelRowResolver resolver = new LabelRowResolver(session.repository().config(), defaults);
+        LabelRowResolver resolver = new LabelRowResolver(session, defaults);
         return StageEditor.edit(session, "label import", (stageTree, inserter, problems) -> {
             List<LabelRow> rows = new DsvCsvLabels(file, true).read(problems);
             Map<String, List<String>> pathsByBlob = null;
@@ -97,7 +97,7 @@ public final class LabelService {
 
     /** Sets the same judgement on images or folders given by dataset path; returns the relabeled count. */
     public int set(List<String> paths, LabelDefaults judgementFlags) {
-        LabelRowResolver resolver = new LabelRowResolver(session.repository().config(), judgementFlags);
+        LabelRowResolver resolver = new LabelRowResolver(session, judgementFlags);
         return StageEditor.edit(session, "label set", (stageTree, inserter, problems) -> {
             Map<String, ImageEntry> targets = StageEditor.expand(session, stageTree, paths, problems);
             LabelRowResolver.Judgement judgement = resolver.judgement(null, "--labeler/--defect", problems);
@@ -121,7 +121,8 @@ public final class LabelService {
                                ObjectStore.Inserter inserter) {
         LabelRecord current = session.readLabel(entry.label());
         OffsetDateTime time = j.labeledAt() != null ? j.labeledAt() : now;
-        LabelRecord next = new LabelRecord(entry.blob(), j.defects(), j.labeler(), time, j.confidence(), null);
+        LabelRecord next = new LabelRecord(entry.blob(), j.defects(), j.labeler(), time, j.confidence(), null,
+                j.guideline(), null);
         if (next.sameJudgement(current) && (j.labeledAt() == null || j.labeledAt().equals(current.labeledAt()))) {
             return null;
         }
