@@ -71,12 +71,12 @@ public final class GuidelineService {
                 body.put("title", CanonicalJson.nfc(title.strip()));
             }
             OffsetDateTime now = Times.now();
-            String who = author == null ? Identity.committer() : author;
+            String addedBy = author == null ? Identity.committer() : author;
             ObjectId id = session.repository().metadataLog().append(
-                    new MetaRecord(MetaKinds.GUIDELINE, blob, who, now, body));
-            session.index().indexMeta(id, MetaKinds.GUIDELINE, blob, who, Times.format(now));
+                    new MetaRecord(MetaKinds.GUIDELINE, blob, addedBy, now, body));
+            session.index().indexMeta(id, MetaKinds.GUIDELINE, blob, addedBy, Times.format(now));
             return new Guideline(id, v, title == null ? null : title.strip(), blob,
-                    session.repository().store().size(blob), who, now);
+                    session.repository().store().size(blob), addedBy, now);
         }
     }
 

@@ -43,7 +43,7 @@ public final class MigrateService {
 
     /**
      * Reads HEAD, every commit reachable from a branch or tag with the root node of its tree, the
-     * stage and every metadata record; a broken one is an integrity error naming it and its ref.
+     * stage and every metadata record. A broken commit is an integrity error naming it and its ref.
      */
     private int[] check(Repository repo) {
         repo.currentBranch();

@@ -49,8 +49,11 @@ import org.apache.commons.codec.digest.DigestUtils;
  * "Vocabulary changes, guidelines and format version 2".
  */
 public final class VocabularyService {
-    /** Paths rewritten per tree update, so memory stays bounded on any library size. */
-    static final int BATCH = 20_000;
+    /**
+     * Paths rewritten per tree update, so memory stays bounded on any library size. Each batch is
+     * flushed (one pack), because the next batch reads the tree nodes the previous one wrote.
+     */
+    static final int BATCH = 50_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The three operations, with the names the meta record uses. */
@@ -63,8 +66,8 @@ public final class VocabularyService {
     }
 
     /**
-     * What a change did: the change record, the commit (null when no image had an old type), the
-     * images relabeled, regions dropped by a split into several types and the new defect types.
+     * The outcome of a change: the change record, the commit (null when no image had an old type),
+     * the images relabeled, regions dropped by a split into several types and the new defect types.
      */
     public record Result(Operation operation, ObjectId change, ObjectId commit, String branch, List<String> from,
                          List<String> to, long images, long regionsDropped, List<String> defectTypes) {
@@ -83,9 +86,16 @@ public final class VocabularyService {
     }
 
     private final Session session;
+    private final int batchSize;
 
     public VocabularyService(Session session) {
+        this(session, BATCH);
+    }
+
+    /** A service with another batch size, so tests can cover several batches on a small library. */
+    VocabularyService(Session session, int batchSize) {
         this.session = session;
+        this.batchSize = batchSize;
     }
 
     /** Renames OLD to NEW; NEW must not be a configured type (merge folds into one). */
@@ -143,7 +153,7 @@ public final class VocabularyService {
     }
 
     /**
-     * Splits OLD by a mapping file of dataset path to new types; every image with OLD at the head
+     * Splits OLD by a mapping file of dataset path to new types. Every image with OLD at the head
      * must be mapped, and every row must name such an image.
      */
     public Result split(String oldName, Path mapFile, String message) {
@@ -343,8 +353,9 @@ public final class VocabularyService {
             batch.put(row.path(), entryOf(row).withLabel(nextId));
             regionsDropped[0] += mapped.regionsDropped();
             relabeled[0]++;
-            if (batch.size() >= BATCH) {
+            if (batch.size() >= batchSize) {
                 tree[0] = session.trees().apply(tree[0], batch, inserter);
+                inserter.flush();
                 batch.clear();
             }
         });
@@ -371,8 +382,8 @@ public final class VocabularyService {
     // ---- names ----
 
     /**
-     * Returns the configured spelling of an old type; a type no longer configured but still used
-     * at the head (a branch made before the change elsewhere) is accepted as written.
+     * Returns the configured spelling of an old type. A type that is no longer configured but is
+     * still used at the head (a branch made before the change elsewhere) is accepted as written.
      */
     private String existingType(String name, Start start) {
         String known = start.defects().lookup(name);
