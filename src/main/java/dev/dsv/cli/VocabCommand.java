@@ -67,7 +67,7 @@ final class VocabCommand implements Runnable {
         @Override
         int run() {
             try (Session session = openSession()) {
-                return report(new VocabularyService(session).rename(oldName, newName, message));
+                return report(new VocabularyService(session, progress()).rename(oldName, newName, message));
             }
         }
     }
@@ -83,7 +83,7 @@ final class VocabCommand implements Runnable {
         @Override
         int run() {
             try (Session session = openSession()) {
-                return report(new VocabularyService(session).merge(sources, into, message));
+                return report(new VocabularyService(session, progress()).merge(sources, into, message));
             }
         }
     }
@@ -99,7 +99,7 @@ final class VocabCommand implements Runnable {
         @Override
         int run() {
             try (Session session = openSession()) {
-                return report(new VocabularyService(session).split(oldName,
+                return report(new VocabularyService(session, progress()).split(oldName,
                         rootCommand().workingDirectory().resolve(map), message));
             }
         }

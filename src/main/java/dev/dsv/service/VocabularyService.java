@@ -86,15 +86,17 @@ public final class VocabularyService {
     }
 
     private final Session session;
+    private final Progress progress;
     private final int batchSize;
 
-    public VocabularyService(Session session) {
-        this(session, BATCH);
+    public VocabularyService(Session session, Progress progress) {
+        this(session, progress, BATCH);
     }
 
     /** A service with another batch size, so tests can cover several batches on a small library. */
-    VocabularyService(Session session, int batchSize) {
+    VocabularyService(Session session, Progress progress, int batchSize) {
         this.session = session;
+        this.progress = progress;
         this.batchSize = batchSize;
     }
 
@@ -287,7 +289,9 @@ public final class VocabularyService {
             }
             session.indexHistory(head);
             Start start = new Start(branch, head, headTree, repo.config().defectTypes());
+            progress.start("find", 0);
             Plan plan = planner.apply(start);
+            progress.finish();
             return apply(start, plan, message == null ? plan.defaultMessage() : message.strip());
         }
     }
@@ -317,6 +321,7 @@ public final class VocabularyService {
         long[] relabeled = {0};
         ObjectId tree = start.headTree();
         if (plan.images() > 0) {
+            progress.start("relabel", plan.images());
             try (ObjectStore.Inserter inserter = repo.store().newInserter()) {
                 if (mappingBlob != null) {
                     inserter.insertBlob(new ByteArrayInputStream(plan.mapping()));
@@ -324,12 +329,15 @@ public final class VocabularyService {
                 tree = rewrite(start, plan, changeId, inserter, regionsDropped, relabeled);
                 inserter.flush();
             }
+            progress.finish();
         }
         ObjectId stored = repo.metadataLog().append(record);
         session.index().indexMeta(stored, record.kind(), record.subject(), author, Times.format(now));
         if (!tree.equals(start.headTree())) {
+            progress.start("commit", 0);
             commit = new CommitService(session).writeCommit(start.branch(), start.head(), tree, List.of(start.head()),
                     message, null, null).id();
+            progress.finish();
         }
         RepositoryConfig.writeDefectTypes(repo.dsvDir().resolve("config.json"), plan.defectTypes());
         return new Result(plan.operation(), stored, commit, start.branch(), plan.from(), plan.to(), relabeled[0],
@@ -353,6 +361,7 @@ public final class VocabularyService {
             batch.put(row.path(), entryOf(row).withLabel(nextId));
             regionsDropped[0] += mapped.regionsDropped();
             relabeled[0]++;
+            progress.advance(1);
             if (batch.size() >= batchSize) {
                 tree[0] = session.trees().apply(tree[0], batch, inserter);
                 inserter.flush();

@@ -78,7 +78,7 @@ public final class VocabScaleBench {
             report("index the library", t0);
 
             t0 = System.nanoTime();
-            VocabularyService.Result r = new VocabularyService(session).rename("crack", "fissure", null);
+            VocabularyService.Result r = new VocabularyService(session, new PhaseTimes()).rename("crack", "fissure", null);
             report("vocab rename crack -> fissure (" + r.images() + " images)", t0);
             if (r.images() != (n + every - 1) / every) {
                 throw new IllegalStateException("unexpected count " + r.images());
@@ -95,6 +95,27 @@ public final class VocabScaleBench {
             if (!after.equals(mapped)) {
                 throw new IllegalStateException("mapped summary differs: " + after + " vs " + mapped);
             }
+        }
+    }
+
+    /** Prints the wall time of each phase of the rename (find, relabel, commit with indexing). */
+    private static final class PhaseTimes implements dev.dsv.service.Progress {
+        private String phase;
+        private long started;
+
+        @Override
+        public void start(String name, long total) {
+            phase = name;
+            started = System.nanoTime();
+        }
+
+        @Override
+        public void advance(long done) {
+        }
+
+        @Override
+        public void finish() {
+            System.out.printf("bench-vocab   phase %-50s %8.2f s%n", phase, (System.nanoTime() - started) / 1e9);
         }
     }
 

@@ -46,10 +46,10 @@ class VocabularyBatchTest {
         Path one = library("one");
         Path many = library("many");
         try (Session session = Session.open(one)) {
-            assertEquals(11, new VocabularyService(session).rename("crack", "fissure", "m").images());
+            assertEquals(11, new VocabularyService(session, Progress.NONE).rename("crack", "fissure", "m").images());
         }
         try (Session session = Session.open(many)) {
-            assertEquals(11, new VocabularyService(session, 3).rename("crack", "fissure", "m").images());
+            assertEquals(11, new VocabularyService(session, Progress.NONE, 3).rename("crack", "fissure", "m").images());
         }
         assertEquals(11, images(many).size());
         assertEquals(images(one), images(many));
