@@ -309,4 +309,16 @@ class VocabularyChangeTest {
         assertEquals(4, manifest.strip().split("\n").length, manifest);
         ok("export", "--verify", out.toString());
     }
+
+    @Test
+    void renamedBranchPromotesIntoMain() {
+        ok("verify", "mark", "work", "--verifier", "senior-01");
+        ok("promote", "work", "--into", "main");
+        ok("vocab", "rename", "crack", "fissure");
+        ok("verify", "mark", "work", "--verifier", "senior-01");
+        JsonNode done = ok("--json", "promote", "work", "--into", "main").json();
+        assertTrue(done.path("promoted").asBoolean(), done.toString());
+        assertEquals(summary("work"), summary("main"));
+        assertEquals(summary("main"), summary("main~1", "--vocabulary", "current"));
+    }
 }
