@@ -72,7 +72,6 @@ class VocabularyChangeTest {
 
     private List<String> defectTypes() throws IOException {
         List<String> out = new ArrayList<>();
-        Dsv.run(library, "status");
         for (JsonNode n : new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(library.resolve(".dsv/config.json").toFile()).path("defect_types")) {
             out.add(n.asText());
@@ -320,5 +319,19 @@ class VocabularyChangeTest {
         assertTrue(done.path("promoted").asBoolean(), done.toString());
         assertEquals(summary("work"), summary("main"));
         assertEquals(summary("main"), summary("main~1", "--vocabulary", "current"));
+    }
+
+    @Test
+    void renameRunAgainFinishesConfiguration() throws IOException {
+        Path config = library.resolve(".dsv/config.json");
+        String before = Files.readString(config);
+        ok("vocab", "rename", "crack", "fissure");
+        // As if dsv had been killed after the commit, before it wrote the configuration.
+        Files.writeString(config, before);
+        JsonNode again = ok("--json", "vocab", "rename", "crack", "fissure").json();
+        assertTrue(again.path("commit").isNull(), again.toString());
+        assertEquals(0, again.path("images").asInt());
+        assertTrue(defectTypes().contains("fissure"));
+        assertFalse(defectTypes().contains("crack"));
     }
 }
