@@ -55,8 +55,13 @@ final class GuidelineCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "FILE", descriptionKey = "guideline.file")
         Path file;
 
+        // This --version replaces the inherited one that prints dsv's version. With it, the
+        // inherited -h/--help went unrecognized here (picocli 4.7.7), so it is declared again.
         @Option(names = "--version", required = true, paramLabel = "VERSION", descriptionKey = "guideline.version")
         String version;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, descriptionKey = "guideline.help")
+        boolean help;
 
         @Option(names = "--title", paramLabel = "TEXT", descriptionKey = "guideline.title")
         String title;

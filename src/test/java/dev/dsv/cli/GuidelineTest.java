@@ -119,4 +119,10 @@ class GuidelineTest {
         rejected(3, "unknown guideline version 'v7'", "add", "../batch", "--cell-type", "mono",
                 "--source", "production", "--labeler", "lab-01", "--guideline", "v7");
     }
+
+    @Test
+    void addHelpShowsVersionOption() {
+        CliResult r = ok("guideline", "add", "--help");
+        assertTrue(r.out().contains("--version=VERSION"), r.toString());
+    }
 }
