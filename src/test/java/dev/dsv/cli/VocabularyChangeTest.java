@@ -334,4 +334,31 @@ class VocabularyChangeTest {
         assertTrue(defectTypes().contains("fissure"));
         assertFalse(defectTypes().contains("crack"));
     }
+
+    @Test
+    void splitMapsOnlyKnownImages() {
+        ok("switch", "-c", "old-line");
+        Images.copySample(tmp.resolve("late"), 10);
+        ok("add", "../late/cell0009.png", "--prefix", "late", "--cell-type", "poly", "--source", "production",
+                "--labeler", "lab-04", "--defect", "crack");
+        ok("commit", "-m", "late crack");
+        ok("switch", "work");
+        Path map = Images.writeLabels(tmp.resolve("map.csv"), "dataset_path,defects",
+                "batch/cell0001.png,crack-major",
+                "batch/cell0002.png,crack-minor",
+                "batch/cell0005.png,crack-minor");
+        ok("vocab", "split", "crack", "--map", map.toString());
+        ok("switch", "old-line");
+        JsonNode mapped = ok("--json", "ls", "--vocabulary", "current").json();
+        for (JsonNode image : mapped.path("images")) {
+            String type = image.path("defects").isEmpty() ? "none" : image.path("defects").get(0).path("type").asText();
+            switch (image.path("path").asText()) {
+                case "batch/cell0001.png" -> assertEquals("crack-major", type);
+                case "batch/cell0005.png" -> assertEquals("crack-minor", type);
+                case "late/cell0009.png" -> assertEquals("crack", type);
+                default -> assertNotEquals("crack", type, image.toString());
+            }
+        }
+        rejected(2, "--vocabulary", "ls", "--vocabulary", "newest");
+    }
 }
