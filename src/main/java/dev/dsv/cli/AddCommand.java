@@ -50,6 +50,9 @@ final class AddCommand extends BaseCommand {
     @Option(names = "--confidence", paramLabel = "P", descriptionKey = "add.confidence")
     String confidence;
 
+    @Option(names = "--guideline", paramLabel = "VERSION", descriptionKey = "add.guideline")
+    String guideline;
+
     @Override
     int run() {
         List<Path> resolved = new ArrayList<>();
@@ -57,7 +60,8 @@ final class AddCommand extends BaseCommand {
             resolved.add(rootCommand().workingDirectory().resolve(p));
         }
         Path labelsFile = labels == null ? null : rootCommand().workingDirectory().resolve(labels);
-        LabelDefaults defaults = new LabelDefaults(cellType, defects, split, source, generator, labeler, labeledAt, confidence);
+        LabelDefaults defaults = new LabelDefaults(cellType, defects, split, source, generator, labeler, labeledAt, confidence,
+                guideline);
         try (Session session = openSession()) {
             AddService.Result r = new AddService(session, progress())
                     .add(new AddService.Options(resolved, labelsFile, prefix, replace, defaults));

@@ -35,12 +35,15 @@ final class DiffCommand extends BaseCommand {
     @Option(names = "--summary", descriptionKey = "diff.summary")
     boolean summaryOnly;
 
+    @picocli.CommandLine.Mixin
+    VocabularyOption vocabulary = new VocabularyOption();
+
     @Override
     int run() {
         try (Session session = openSession()) {
             List<Map<String, Object>> changes = new ArrayList<>();
             DiffService.Summary s = new DiffService(session).diff(from, to,
-                    new ImageFilter(cellType, defect, split, null, null), e -> {
+                    new ImageFilter(cellType, defect, split, null, null), vocabulary.current(), e -> {
                         if (summaryOnly) {
                             return;
                         }

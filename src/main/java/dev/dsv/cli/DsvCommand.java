@@ -40,6 +40,9 @@ import picocli.CommandLine.ScopeType;
             TraceCommand.class,
             PeopleCommand.class,
             GoldCommand.class,
+            MigrateCommand.class,
+            GuidelineCommand.class,
+            VocabCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

@@ -38,6 +38,9 @@ final class ExportCommand extends BaseCommand {
     @Option(names = "--sync", descriptionKey = "export.sync")
     boolean sync;
 
+    @picocli.CommandLine.Mixin
+    VocabularyOption vocabulary = new VocabularyOption();
+
     @Override
     int run() {
         if ((out == null) == (verify == null)) {
@@ -49,7 +52,7 @@ final class ExportCommand extends BaseCommand {
             }
             ExportService.Result r = new ExportService(session, progress()).export(new ExportService.Request(revision,
                     filters.toFilter(), rootCommand().workingDirectory().resolve(out),
-                    manifest, link, sync));
+                    manifest, link, sync, vocabulary.current()));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("commit", r.commit().hex());

@@ -33,6 +33,9 @@ final class LabelCommand implements Runnable {
         @Option(names = "--confidence", paramLabel = "P", descriptionKey = "add.confidence")
         String confidence;
 
+        @Option(names = "--guideline", paramLabel = "VERSION", descriptionKey = "add.guideline")
+        String guideline;
+
         int report(int relabeled, int markedForFullReview) {
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
@@ -60,7 +63,7 @@ final class LabelCommand implements Runnable {
                 Path csv = rootCommand().workingDirectory().resolve(file);
                 LabelService service = new LabelService(session);
                 int relabeled = service.importFile(csv,
-                        new LabelDefaults(null, null, null, null, null, labeler, labeledAt, confidence));
+                        new LabelDefaults(null, null, null, null, null, labeler, labeledAt, confidence, guideline));
                 return report(relabeled, service.markedForFullReview());
             }
         }
@@ -79,7 +82,7 @@ final class LabelCommand implements Runnable {
             try (Session session = openSession()) {
                 LabelService service = new LabelService(session);
                 int relabeled = service.set(paths,
-                        new LabelDefaults(null, defects, null, null, null, labeler, labeledAt, confidence));
+                        new LabelDefaults(null, defects, null, null, null, labeler, labeledAt, confidence, guideline));
                 return report(relabeled, service.markedForFullReview());
             }
         }

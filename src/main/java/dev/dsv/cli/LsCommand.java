@@ -6,6 +6,7 @@ import dev.dsv.index.ImageRow;
 import dev.dsv.model.ObjectId;
 import dev.dsv.service.LsService;
 import dev.dsv.service.Session;
+import dev.dsv.service.VocabularyMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -27,6 +28,9 @@ final class LsCommand extends BaseCommand {
     @Option(names = "--summary", descriptionKey = "ls.summary")
     boolean summary;
 
+    @picocli.CommandLine.Mixin
+    VocabularyOption vocabulary = new VocabularyOption();
+
     @Override
     int run() {
         try (Session session = openSession()) {
@@ -34,12 +38,13 @@ final class LsCommand extends BaseCommand {
             ImageFilter filter = service.normalize(filters.toFilter());
             ObjectId commit = session.resolve(revision);
             ObjectId tree = service.treeAt(commit.hex());
+            VocabularyMapper mapper = vocabulary.mapper(session, commit);
             if (summary) {
-                printSummary(commit, filter, service.summary(tree, filter));
+                printSummary(commit, filter, service.summary(tree, filter, mapper));
             } else if (out().json()) {
-                streamJson(service, commit, tree, filter);
+                streamJson(service, commit, tree, filter, mapper);
             } else {
-                service.list(tree, filter, row -> out().line(String.join("\t", row.path(), row.cellType(),
+                service.list(tree, filter, mapper, row -> out().line(String.join("\t", row.path(), row.cellType(),
                         defectList(row), row.split() == null ? "-" : row.split(), row.source(), row.blob())));
             }
         }
@@ -64,7 +69,8 @@ final class LsCommand extends BaseCommand {
         counts.forEach((k, n) -> out().line(String.format("%-12s %-20s %8d", k.get(0), k.get(1), n)));
     }
 
-    private void streamJson(LsService service, ObjectId commit, ObjectId tree, ImageFilter filter) {
+    private void streamJson(LsService service, ObjectId commit, ObjectId tree, ImageFilter filter,
+                            VocabularyMapper mapper) {
         try (JsonGenerator g = out().jsonGenerator()) {
             g.writeStartObject();
             g.writeNumberField("schema_version", Output.SCHEMA_VERSION);
@@ -72,7 +78,7 @@ final class LsCommand extends BaseCommand {
             g.writeObjectField("filter", filterView(filter));
             g.writeArrayFieldStart("images");
             long[] count = {0};
-            service.list(tree, filter, row -> {
+            service.list(tree, filter, mapper, row -> {
                 try {
                     writeRow(g, row);
                     count[0]++;
@@ -111,6 +117,9 @@ final class LsCommand extends BaseCommand {
         g.writeStringField("labeler", row.labeler());
         g.writeStringField("labeled_at", row.labeledAt());
         g.writeStringField("label", row.label());
+        if (row.guideline() != null) {
+            g.writeStringField("guideline", row.guideline());
+        }
         g.writeFieldName("attributes");
         g.writeRawValue(row.attributesJson() == null ? "{}" : row.attributesJson());
         g.writeEndObject();

@@ -97,5 +97,11 @@ final class ShowCommand extends BaseCommand {
         if (l.supersedes() != null) {
             out().println("show.image.supersedes", l.supersedes().hex());
         }
+        if (l.guideline() != null) {
+            out().println("show.image.guideline", l.guideline());
+        }
+        if (l.change() != null) {
+            out().println("show.image.change", l.change().hex());
+        }
     }
 }

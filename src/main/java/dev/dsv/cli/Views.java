@@ -67,6 +67,12 @@ final class Views {
         m.put("labeled_at", Times.format(r.labeledAt()));
         m.put("confidence", r.confidence() == null ? null : new java.math.BigDecimal(CanonicalJson.plain(r.confidence())));
         m.put("supersedes", r.supersedes() == null ? null : r.supersedes().hex());
+        if (r.guideline() != null) {
+            m.put("guideline", r.guideline());
+        }
+        if (r.change() != null) {
+            m.put("change", r.change().hex());
+        }
         return m;
     }
 

@@ -12,6 +12,7 @@ import dev.dsv.model.ObjectId;
 import dev.dsv.service.LsService;
 import dev.dsv.service.Progress;
 import dev.dsv.service.Session;
+import dev.dsv.service.VocabularyMapper;
 import dev.dsv.store.AtomicFiles;
 import dev.dsv.store.StoreIOException;
 import java.io.IOException;
@@ -38,7 +39,12 @@ public final class ExportService {
 
     /** An export request: revision, filter, target folder, manifest format, link mode, sync. */
     public record Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
-                          boolean sync) {
+                          boolean sync, boolean currentVocabulary) {
+        /** A request that keeps the defect names as the commit has them. */
+        public Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
+                       boolean sync) {
+            this(revision, filter, target, format, link, sync, false);
+        }
     }
 
     /** Counts of an export: files written, kept unchanged (sync), deleted (sync), and bytes written. */
@@ -54,18 +60,32 @@ public final class ExportService {
         this.progress = progress;
     }
 
-    /** The images a commit and filter select, in dataset-path order. */
-    record Selection(ObjectId commit, ImageFilter filter, List<ImageRow> rows) {
+    /**
+     * The images a commit and filter select, in dataset-path order. {@code vocabulary} lists the
+     * vocabulary changes applied to the defect names, or is null when names are as recorded.
+     */
+    record Selection(ObjectId commit, ImageFilter filter, List<ImageRow> rows, List<ObjectId> vocabulary) {
     }
 
-    Selection select(String revision, ImageFilter rawFilter) {
+    /**
+     * Selects the images; with {@code currentVocabulary} defect names are mapped to today's, and
+     * {@code fixedChanges} (from an earlier export's metadata) pins which changes are applied.
+     */
+    Selection select(String revision, ImageFilter rawFilter, boolean currentVocabulary, List<ObjectId> fixedChanges) {
         LsService ls = new LsService(session);
         ImageFilter filter = ls.normalize(rawFilter);
         ObjectId commit = session.resolve(revision);
         ObjectId tree = ls.treeAt(commit.hex());
+        VocabularyMapper mapper = VocabularyMapper.IDENTITY;
+        if (fixedChanges != null) {
+            mapper = VocabularyMapper.forChanges(session, fixedChanges);
+        } else if (currentVocabulary) {
+            mapper = VocabularyMapper.forCommit(session, commit);
+        }
         List<ImageRow> rows = new ArrayList<>();
-        ls.list(tree, filter, rows::add);
-        return new Selection(commit, filter, rows);
+        ls.list(tree, filter, mapper, rows::add);
+        return new Selection(commit, filter, rows,
+                fixedChanges != null || currentVocabulary ? mapper.changeIds() : null);
     }
 
     public Result export(Request r) {
@@ -73,7 +93,7 @@ public final class ExportService {
         if (target.startsWith(session.repository().dsvDir())) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.insideRepository", target);
         }
-        Selection selection = select(r.revision(), r.filter());
+        Selection selection = select(r.revision(), r.filter(), r.currentVocabulary(), null);
         if (r.sync()) {
             return sync(r, target, selection);
         }
@@ -144,12 +164,15 @@ public final class ExportService {
         meta.put("schema_version", 1);
         meta.put("repository", session.repository().config().repositoryId());
         meta.put("commit", s.commit().hex());
-        Map<String, String> filter = new LinkedHashMap<>();
+        Map<String, Object> filter = new LinkedHashMap<>();
         filter.put("cell_type", s.filter().cellType());
         filter.put("defect", s.filter().defect());
         filter.put("split", s.filter().split());
         filter.put("source", s.filter().source());
         filter.put("path", s.filter().pathPrefix());
+        if (s.vocabulary() != null) {
+            filter.put("vocabulary", s.vocabulary().stream().map(ObjectId::hex).toList());
+        }
         meta.set("filter", JSON.valueToTree(filter));
         meta.put("manifest", format.fileName());
         meta.put("link", link.name().toLowerCase(java.util.Locale.ROOT));
@@ -159,7 +182,8 @@ public final class ExportService {
     }
 
     /** The metadata of an existing export folder. */
-    record Metadata(String repository, ObjectId commit, ImageFilter filter, ManifestFormat format, String state) {
+    record Metadata(String repository, ObjectId commit, ImageFilter filter, ManifestFormat format, String state,
+                    List<ObjectId> vocabulary) {
     }
 
     static Metadata readMetadata(Path dir) {
@@ -171,8 +195,15 @@ public final class ExportService {
                     text(f, "source"), text(f, "path"));
             ManifestFormat format = n.path("manifest").asText().equals(ManifestFormat.JSONL.fileName())
                     ? ManifestFormat.JSONL : ManifestFormat.CSV;
+            List<ObjectId> vocabulary = null;
+            if (f.has("vocabulary")) {
+                vocabulary = new ArrayList<>();
+                for (JsonNode id : f.get("vocabulary")) {
+                    vocabulary.add(ObjectId.parse(id.asText()));
+                }
+            }
             return new Metadata(text(n, "repository"), ObjectId.parse(n.path("commit").asText()), filter, format,
-                    n.path("state").asText());
+                    n.path("state").asText(), vocabulary);
         } catch (IOException | RuntimeException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.export.notAnExport", dir, ExportLayout.METADATA);
         }

@@ -44,7 +44,7 @@ public final class ExportVerifier {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.otherRepository", root);
         }
         ExportService.Selection selection = new ExportService(session, dev.dsv.service.Progress.NONE)
-                .select(meta.commit().hex(), meta.filter());
+                .select(meta.commit().hex(), meta.filter(), false, meta.vocabulary());
         List<String> missing = new ArrayList<>();
         List<String> modified = new ArrayList<>();
         Map<String, Boolean> expected = new HashMap<>();

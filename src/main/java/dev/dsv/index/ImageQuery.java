@@ -33,15 +33,43 @@ final class ImageQuery {
 
     void run(ObjectId tree, ImageFilter filter, Consumer<ImageRow> consumer) {
         List<Object> params = new ArrayList<>();
+        run(tree, where(filter, params), params, consumer);
+    }
+
+    /** Lists the images whose label in force has at least one of {@code defects}, by dataset path. */
+    void runWithAnyDefect(ObjectId tree, java.util.Collection<String> defects, Consumer<ImageRow> consumer) {
+        List<Object> params = new ArrayList<>();
+        run(tree, anyDefect(defects, params), params, consumer);
+    }
+
+    /** Counts the images whose label in force has at least one of {@code defects}. */
+    long countWithAnyDefect(ObjectId tree, java.util.Collection<String> defects) {
+        List<Object> params = new ArrayList<>();
+        String sql = REACH + " SELECT count(*) FROM reach r JOIN images i ON i.node = r.node"
+                + anyDefect(defects, params);
+        try (PreparedStatement ps = prepare(sql, tree, params); ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        } catch (SQLException e) {
+            throw new DsvException(ExitCode.IO_ERROR, e, "error.index.failed", "index.sqlite", e.getMessage());
+        }
+    }
+
+    private static String anyDefect(java.util.Collection<String> defects, List<Object> params) {
+        params.addAll(defects);
+        return " WHERE EXISTS (SELECT 1 FROM label_defects x WHERE x.label = i.label AND x.defect IN ("
+                + String.join(", ", java.util.Collections.nCopies(defects.size(), "?")) + "))";
+    }
+
+    private void run(ObjectId tree, String where, List<Object> params, Consumer<ImageRow> consumer) {
         String sql = REACH + " SELECT r.dir || i.name AS path, i.blob, i.label, i.cell_type, i.split, i.source,"
-                + " i.generator, i.attributes, lb.labeler, lb.labeled_at, lb.confidence, lb.defects"
+                + " i.generator, i.attributes, lb.labeler, lb.labeled_at, lb.confidence, lb.defects, lb.guideline"
                 + " FROM reach r JOIN images i ON i.node = r.node JOIN labels lb ON lb.id = i.label"
-                + where(filter, params) + " ORDER BY path";
+                + where + " ORDER BY path";
         try (PreparedStatement ps = prepare(sql, tree, params); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 consumer.accept(new ImageRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                        rs.getString(10), rs.getString(11), rs.getString(12)));
+                        rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13)));
             }
         } catch (SQLException e) {
             throw new DsvException(ExitCode.IO_ERROR, e, "error.index.failed", "index.sqlite", e.getMessage());

@@ -2,7 +2,8 @@ package dev.dsv.index;
 
 /**
  * One image of a listing, as the index stores it. {@code defectsJson} is the canonical JSON
- * array of the label's defects; {@code confidence} is a plain decimal string or null.
+ * array of the label's defects; {@code confidence} is a plain decimal string or null;
+ * {@code guideline} is the guideline version the label followed, or null.
  */
 public record ImageRow(
         String path,
@@ -16,5 +17,6 @@ public record ImageRow(
         String labeler,
         String labeledAt,
         String confidence,
-        String defectsJson) {
+        String defectsJson,
+        String guideline) {
 }

@@ -33,7 +33,7 @@ import java.util.function.Function;
  */
 public final class Index implements AutoCloseable {
     /** Bumped whenever the schema changes; a different version makes the index rebuild itself. */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -93,7 +93,8 @@ public final class Index implements AutoCloseable {
         s.execute("CREATE INDEX images_node ON images(node)");
         s.execute("CREATE INDEX images_blob ON images(blob)");
         s.execute("CREATE TABLE labels (id TEXT PRIMARY KEY, blob TEXT NOT NULL, labeler TEXT NOT NULL,"
-                + " labeled_at TEXT NOT NULL, confidence TEXT, supersedes TEXT, defects TEXT NOT NULL)");
+                + " labeled_at TEXT NOT NULL, confidence TEXT, supersedes TEXT, defects TEXT NOT NULL, guideline TEXT,"
+                + " change TEXT)");
         s.execute("CREATE INDEX labels_blob ON labels(blob)");
         s.execute("CREATE TABLE label_defects (label TEXT NOT NULL, defect TEXT NOT NULL)");
         s.execute("CREATE INDEX label_defects_label ON label_defects(label)");
@@ -202,6 +203,20 @@ public final class Index implements AutoCloseable {
         new ImageQuery(db).run(tree, filter, consumer);
     }
 
+    /**
+     * Lists the images of a tree whose label in force has at least one of {@code defects}, sorted
+     * by dataset path. The tree must have been indexed through a commit.
+     */
+    public void listImagesWithAnyDefect(ObjectId tree, java.util.Collection<String> defects,
+                                        java.util.function.Consumer<ImageRow> consumer) {
+        new ImageQuery(db).runWithAnyDefect(tree, defects, consumer);
+    }
+
+    /** Counts the images of a tree whose label in force has at least one of {@code defects}. */
+    public long countImagesWithAnyDefect(ObjectId tree, java.util.Collection<String> defects) {
+        return new ImageQuery(db).countWithAnyDefect(tree, defects);
+    }
+
     /** Returns the number of images per (cell type, defect) of a tree, sorted by key. */
     public Map<List<String>, Long> countByCellDefect(ObjectId tree, ImageFilter filter) {
         return new ImageQuery(db).countByCellDefect(tree, filter);
@@ -224,6 +239,22 @@ public final class Index implements AutoCloseable {
             rollbackQuietly();
             throw failure(e);
         }
+    }
+
+    /** Returns the ids of the indexed metadata records of a kind, in the order they were indexed. */
+    public List<ObjectId> metaIds(String kind) {
+        List<ObjectId> ids = new ArrayList<>();
+        try (PreparedStatement ps = db.prepareStatement("SELECT id FROM meta WHERE kind = ? ORDER BY rowid")) {
+            ps.setString(1, kind);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(ObjectId.parse(rs.getString(1)));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        return ids;
     }
 
     /** Returns the number of indexed metadata records of a kind. */
@@ -361,7 +392,7 @@ public final class Index implements AutoCloseable {
                          + " split, source, generator, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
                  PreparedStatement hasLabel = db.prepareStatement("SELECT 1 FROM labels WHERE id = ?");
                  PreparedStatement label = db.prepareStatement("INSERT INTO labels (id, blob, labeler, labeled_at,"
-                         + " confidence, supersedes, defects) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                         + " confidence, supersedes, defects, guideline, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
                  PreparedStatement defect = db.prepareStatement("INSERT INTO label_defects (label, defect) VALUES (?, ?)")) {
                 Statements st = new Statements(has, node, link, image, hasLabel, label, defect);
                 indexNode(root, st);
@@ -444,6 +475,8 @@ public final class Index implements AutoCloseable {
             ps.setString(6, r.supersedes() == null ? null : r.supersedes().hex());
             ps.setString(7, new String(dev.dsv.model.CanonicalJson.encode(r.defects().stream().map(Defect::toCanonical).toList()),
                     java.nio.charset.StandardCharsets.UTF_8));
+            ps.setString(8, r.guideline());
+            ps.setString(9, r.change() == null ? null : r.change().hex());
             ps.executeUpdate();
             for (String d : defectNames(r)) {
                 st.defect().setString(1, id.hex());

@@ -30,7 +30,8 @@ import java.util.SortedMap;
  */
 public final class DsvCsvLabels implements LabelSource {
     public static final Set<String> KNOWN_COLUMNS = Set.of("path", "dataset_path", "sha256", "cell_type", "defects",
-            "regions", "split", "confidence", "labeler", "labeled_at", "source", "generator");
+            "regions", "split", "confidence", "labeler", "labeled_at", "source", "generator",
+            "guideline");
 
     private final Path file;
     private final boolean keyedByImage;
@@ -136,6 +137,7 @@ public final class DsvCsvLabels implements LabelSource {
         return new LabelRow(where, byName.get("path"), byName.get("dataset_path"), byName.get("sha256"),
                 byName.get("cell_type"), defects,
                 byName.get("regions"), byName.get("split"), byName.get("confidence"), byName.get("labeler"),
-                byName.get("labeled_at"), byName.get("source"), byName.get("generator"), attributes);
+                byName.get("labeled_at"), byName.get("source"), byName.get("generator"), attributes,
+                byName.get("guideline"));
     }
 }

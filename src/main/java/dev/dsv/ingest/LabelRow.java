@@ -23,5 +23,6 @@ public record LabelRow(
         String labeledAt,
         String source,
         String generator,
-        SortedMap<String, String> attributes) {
+        SortedMap<String, String> attributes,
+        String guideline) {
 }

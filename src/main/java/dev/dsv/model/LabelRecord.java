@@ -29,6 +29,8 @@ public record LabelRecord(
         ObjectId change) {
 
     public static final int CONFIDENCE_SCALE = 6;
+    /** The newest label version this dsv reads and writes. */
+    public static final int MAX_VERSION = 2;
 
     /** A record without guideline and change (label version 1). */
     public LabelRecord(ObjectId image, List<Defect> defects, String labeler, OffsetDateTime labeledAt,
@@ -60,11 +62,25 @@ public record LabelRecord(
         return new LabelRecord(image, defects, labeler, time, confidence, supersedes, guideline, change);
     }
 
-    /** Returns true when both records state the same judgement, ignoring time and history. */
+    /**
+     * Returns true when both records state the same judgement under the same guideline, ignoring
+     * time and history (the superseded record and the vocabulary change that produced a record).
+     */
     public boolean sameJudgement(LabelRecord other) {
         return image.equals(other.image) && defects.equals(other.defects)
                 && labeler.equals(other.labeler)
-                && java.util.Objects.equals(confidence, other.confidence);
+                && java.util.Objects.equals(confidence, other.confidence)
+                && java.util.Objects.equals(guideline, other.guideline);
+    }
+
+    /** Returns a copy with other defects, superseding {@code previous} and produced by {@code changeId}. */
+    public LabelRecord withChange(List<Defect> newDefects, ObjectId previous, ObjectId changeId) {
+        return new LabelRecord(image, newDefects, labeler, labeledAt, confidence, previous, guideline, changeId);
+    }
+
+    /** Returns a copy that names the guideline version followed. */
+    public LabelRecord withGuideline(String version) {
+        return new LabelRecord(image, defects, labeler, labeledAt, confidence, supersedes, version, change);
     }
 
     public Map<String, Object> toCanonical() {
@@ -90,8 +106,21 @@ public record LabelRecord(
 
     /** Decodes the fields of a label object; the caller has checked type, version and form. */
     public static LabelRecord fromJson(JsonNode n) {
+        return new LabelRecord(
+                ObjectId.parse(n.get("image").asText()),
+                defectsFromJson(n.path("defects")),
+                n.get("labeler").asText(),
+                Times.parseOrNull(n.get("labeled_at").asText()),
+                n.has("confidence") ? n.get("confidence").decimalValue() : null,
+                n.has("supersedes") ? ObjectId.parse(n.get("supersedes").asText()) : null,
+                n.has("guideline") ? n.get("guideline").asText() : null,
+                n.has("change") ? ObjectId.parse(n.get("change").asText()) : null);
+    }
+
+    /** Decodes a canonical defects array (the {@code defects} field, or an index row's copy of it). */
+    public static List<Defect> defectsFromJson(JsonNode array) {
         List<Defect> defects = new ArrayList<>();
-        for (JsonNode d : n.path("defects")) {
+        for (JsonNode d : array) {
             List<Region> regions = new ArrayList<>();
             for (JsonNode r : d.path("regions")) {
                 if (r.has("box")) {
@@ -106,15 +135,7 @@ public record LabelRecord(
             }
             defects.add(new Defect(d.get("type").asText(), regions));
         }
-        return new LabelRecord(
-                ObjectId.parse(n.get("image").asText()),
-                defects,
-                n.get("labeler").asText(),
-                Times.parseOrNull(n.get("labeled_at").asText()),
-                n.has("confidence") ? n.get("confidence").decimalValue() : null,
-                n.has("supersedes") ? ObjectId.parse(n.get("supersedes").asText()) : null,
-                n.has("guideline") ? n.get("guideline").asText() : null,
-                n.has("change") ? ObjectId.parse(n.get("change").asText()) : null);
+        return defects;
     }
 
     private static List<BigDecimal> decimals(JsonNode array) {

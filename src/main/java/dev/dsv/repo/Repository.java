@@ -26,8 +26,10 @@ import java.util.stream.Stream;
  * ever reads or writes a repository made by a newer dsv.
  */
 public final class Repository implements AutoCloseable {
-    /** The repository format this dsv reads and writes. */
-    public static final int FORMAT_VERSION = 1;
+    /** The repository format that {@code dsv init} writes; older formats down to 1 are read and written too. */
+    public static final int FORMAT_VERSION = 2;
+    /** The first format whose label records may be of label version 2 (guideline, change). */
+    public static final int LABEL_V2_FORMAT = 2;
     public static final String DIR_NAME = ".dsv";
     public static final String DEFAULT_BRANCH = "main";
 
@@ -41,8 +43,10 @@ public final class Repository implements AutoCloseable {
     private final RepositoryConfig config;
     private final PackStore store;
     private final MetadataLog metadataLog;
+    private final int formatVersion;
 
-    private Repository(Path root) {
+    private Repository(Path root, int formatVersion) {
+        this.formatVersion = formatVersion;
         this.root = root;
         this.dsvDir = root.resolve(DIR_NAME);
         this.config = RepositoryConfig.read(dsvDir.resolve("config.json"));
@@ -80,7 +84,7 @@ public final class Repository implements AutoCloseable {
         } catch (IOException e) {
             throw StoreIOException.of(dsv, e);
         }
-        return new Repository(root);
+        return new Repository(root, FORMAT_VERSION);
     }
 
     /** Opens the repository whose {@code .dsv} folder is in {@code start} or one of its parents. */
@@ -89,14 +93,14 @@ public final class Repository implements AutoCloseable {
         for (Path p = dir; p != null; p = p.getParent()) {
             Path format = p.resolve(DIR_NAME).resolve("format");
             if (Files.isRegularFile(format)) {
-                checkFormat(format);
-                return new Repository(p);
+                return new Repository(p, checkFormat(format));
             }
         }
         throw new DsvException(ExitCode.NOT_A_REPOSITORY, "error.notARepository", dir);
     }
 
-    private static void checkFormat(Path formatFile) {
+    /** Reads the format file and returns its version, rejecting one newer than this dsv knows. */
+    private static int checkFormat(Path formatFile) {
         String text;
         try {
             text = Files.readString(formatFile, StandardCharsets.UTF_8).trim();
@@ -111,6 +115,36 @@ public final class Repository implements AutoCloseable {
         if (version > FORMAT_VERSION) {
             throw new DsvException(ExitCode.NEWER_FORMAT, "error.format.newer",
                     formatFile.getParent().getParent(), version, FORMAT_VERSION);
+        }
+        return version;
+    }
+
+    /** Returns the format version of this repository, as its format file states it when opened. */
+    public int formatVersion() {
+        return formatVersion;
+    }
+
+    /**
+     * Rejects a write of label version 2 records (guideline, vocabulary change) into a repository
+     * of an older format, naming {@code dsv migrate}; {@code what} names the request.
+     */
+    public void requireLabelV2(String what) {
+        if (formatVersion < LABEL_V2_FORMAT) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.format.needsMigrate", root, formatVersion,
+                    what, LABEL_V2_FORMAT);
+        }
+    }
+
+    /**
+     * Rewrites the format file to {@code version} atomically; the caller holds the writer lock and
+     * has checked the repository. Objects are untouched, so every id stays valid.
+     */
+    public void writeFormatVersion(int version) {
+        Path file = dsvDir.resolve("format");
+        try {
+            AtomicFiles.write(file, (FORMAT_MAGIC + " " + version + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw StoreIOException.of(file, e);
         }
     }
 

@@ -80,6 +80,24 @@ public record RepositoryConfig(
         }
     }
 
+    /**
+     * Replaces {@code defect_types} in a configuration file atomically, keeping every other key
+     * as it is (a later dsv may have added keys this one does not know). The caller holds the
+     * writer lock.
+     */
+    public static void writeDefectTypes(Path file, List<String> defectTypes) {
+        try {
+            JsonNode root = MAPPER.readTree(Files.readAllBytes(file));
+            if (root == null || !root.isObject()) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.config.invalid", file, "not a JSON object");
+            }
+            ((ObjectNode) root).set("defect_types", MAPPER.valueToTree(defectTypes));
+            dev.dsv.store.AtomicFiles.write(file, MAPPER.writeValueAsBytes(root));
+        } catch (IOException e) {
+            throw dev.dsv.store.StoreIOException.of(file, e);
+        }
+    }
+
     /** Reads the configuration; a missing key takes its default, a malformed file is named. */
     public static RepositoryConfig read(Path file) {
         JsonNode root;

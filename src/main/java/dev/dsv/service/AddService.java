@@ -219,7 +219,7 @@ public final class AddService {
     // ---- step 2: match labels ----
 
     private List<ImageDraft> attachLabels(Options options, List<Located> located, List<Problem> problems) {
-        LabelRowResolver resolver = new LabelRowResolver(session.repository().config(), options.defaults());
+        LabelRowResolver resolver = new LabelRowResolver(session, options.defaults());
         List<ImageDraft> drafts = new ArrayList<>();
         if (options.labels() == null) {
             for (Located l : located) {
@@ -401,7 +401,7 @@ public final class AddService {
             boolean sameBlob = existing != null && existing.blob().equals(blob);
 
             LabelRecord draft = new LabelRecord(blob, d.defects(), d.labeler(),
-                    d.labeledAt() != null ? d.labeledAt() : now, d.confidence(), null);
+                    d.labeledAt() != null ? d.labeledAt() : now, d.confidence(), null, d.guideline(), null);
             boolean sameLabel = sameBlob && draft.sameJudgement(previous)
                     && (d.labeledAt() == null || d.labeledAt().equals(previous.labeledAt()));
             if (!sameLabel && !paused.accept(draft.labeler(), draft.labeledAt(), d.where() + " (" + d.datasetPath() + ")",
@@ -478,6 +478,7 @@ public final class AddService {
             m.put("source", d.source());
             m.put("generator", d.generator());
             m.put("attributes", d.attributes());
+            m.put("guideline", d.guideline());
             md.update(CanonicalJson.encode(m));
         }
         return org.apache.commons.codec.binary.Hex.encodeHexString(md.digest());

@@ -35,9 +35,21 @@ public final class DiffService {
      * change matches when its image matches before or after it.
      */
     public Summary diff(String fromRevision, String toRevision, ImageFilter rawFilter, Consumer<Entry> consumer) {
+        return diff(fromRevision, toRevision, rawFilter, false, consumer);
+    }
+
+    /**
+     * Diffs two revisions; with {@code currentVocabulary} each side's defects are mapped to
+     * today's names before the filter and the per-pair counts see them. The entries passed on keep
+     * the label records as stored.
+     */
+    public Summary diff(String fromRevision, String toRevision, ImageFilter rawFilter, boolean currentVocabulary,
+                        Consumer<Entry> consumer) {
         ImageFilter filter = new LsService(session).normalize(rawFilter);
         ObjectId from = session.resolve(fromRevision);
         ObjectId to = session.resolve(toRevision);
+        VocabularyMapper fromNames = currentVocabulary ? VocabularyMapper.forCommit(session, from) : VocabularyMapper.IDENTITY;
+        VocabularyMapper toNames = currentVocabulary ? VocabularyMapper.forCommit(session, to) : VocabularyMapper.IDENTITY;
         Map<Change.Kind, Integer> counts = new EnumMap<>(Change.Kind.class);
         for (Change.Kind k : Change.Kind.values()) {
             counts.put(k, 0);
@@ -46,12 +58,14 @@ public final class DiffService {
         session.trees().diff(session.treeOf(from), session.treeOf(to), (path, before, after) -> {
             LabelRecord lb = before == null ? null : session.readLabel(before.label());
             LabelRecord la = after == null ? null : session.readLabel(after.label());
-            if (!matches(filter, path, before, lb) && !matches(filter, path, after, la)) {
+            LabelRecord mappedBefore = fromNames.map(lb);
+            LabelRecord mappedAfter = toNames.map(la);
+            if (!matches(filter, path, before, mappedBefore) && !matches(filter, path, after, mappedAfter)) {
                 return;
             }
             Change c = new Change(path, before, after);
             ImageEntry counted = after != null ? after : before;
-            LabelRecord countedLabel = after != null ? la : lb;
+            LabelRecord countedLabel = after != null ? mappedAfter : mappedBefore;
             for (Change.Kind k : c.aspects()) {
                 counts.merge(k, 1, Integer::sum);
                 for (CellDefect pair : pairs(counted, countedLabel)) {

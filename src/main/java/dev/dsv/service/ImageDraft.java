@@ -25,5 +25,6 @@ record ImageDraft(
         String source,
         String generator,
         SortedMap<String, String> attributes,
-        String where) {
+        String where,
+        String guideline) {
 }

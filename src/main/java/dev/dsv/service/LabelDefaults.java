@@ -15,7 +15,8 @@ public record LabelDefaults(
         String generator,
         String labeler,
         String labeledAt,
-        String confidence) {
+        String confidence,
+        String guideline) {
 
-    public static final LabelDefaults NONE = new LabelDefaults(null, null, null, null, null, null, null, null);
+    public static final LabelDefaults NONE = new LabelDefaults(null, null, null, null, null, null, null, null, null);
 }

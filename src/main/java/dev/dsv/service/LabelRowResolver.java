@@ -26,16 +26,24 @@ final class LabelRowResolver {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final String SYNTHETIC = "synthetic";
 
+    private final Session session;
     private final RepositoryConfig config;
     private final LabelDefaults defaults;
+    /** The known guideline versions, read when the first row names one. */
+    private java.util.Set<String> guidelines;
 
-    LabelRowResolver(RepositoryConfig config, LabelDefaults defaults) {
-        this.config = config;
+    LabelRowResolver(Session session, LabelDefaults defaults) {
+        this.session = session;
+        this.config = session.repository().config();
         this.defaults = defaults;
     }
 
-    /** A labeler's judgement read from a row: defects, confidence, labeler and optional time. */
-    record Judgement(List<Defect> defects, BigDecimal confidence, String labeler, OffsetDateTime labeledAt) {
+    /**
+     * A labeler's judgement read from a row: defects, confidence, labeler, optional time and the
+     * guideline version followed (null when none was given).
+     */
+    record Judgement(List<Defect> defects, BigDecimal confidence, String labeler, OffsetDateTime labeledAt,
+                     String guideline) {
     }
 
     /** Returns the draft, or null after adding at least one problem. */
@@ -73,7 +81,7 @@ final class LabelRowResolver {
         }
         return new ImageDraft(file, datasetPath, cellType, judgement.defects(), split, judgement.confidence(),
                 judgement.labeler(), judgement.labeledAt(), source, generator,
-                row == null ? CanonicalJson.newObject() : row.attributes(), where);
+                row == null ? CanonicalJson.newObject() : row.attributes(), where, judgement.guideline());
     }
 
     /**
@@ -111,6 +119,8 @@ final class LabelRowResolver {
             }
         }
 
+        String guideline = guideline(first(row == null ? null : row.guideline(), defaults.guideline()), where, problems);
+
         List<String> defectNames = row != null && row.defects() != null ? row.defects()
                 : defaults.defects() != null ? defaults.defects() : List.of();
         Map<String, List<Region>> defects = new LinkedHashMap<>();
@@ -135,7 +145,27 @@ final class LabelRowResolver {
         }
         List<Defect> defectList = new ArrayList<>();
         defects.forEach((type, regions) -> defectList.add(new Defect(type, regions)));
-        return new Judgement(defectList, confidence, CanonicalJson.nfc(labeler), labeledAt);
+        return new Judgement(defectList, confidence, CanonicalJson.nfc(labeler), labeledAt, guideline);
+    }
+
+    /**
+     * Checks a guideline version against the recorded ones; returns it, or null when none was
+     * given or after adding a problem. A format-1 repository cannot hold such a label at all.
+     */
+    private String guideline(String text, String where, List<Problem> problems) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        session.repository().requireLabelV2("a label with a guideline version");
+        if (guidelines == null) {
+            guidelines = new GuidelineService(session).versions();
+        }
+        String version = CanonicalJson.nfc(text.strip());
+        if (!guidelines.contains(version)) {
+            problems.add(new Problem("error.guideline.unknownIn", where, version, GuidelineService.known(guidelines)));
+            return null;
+        }
+        return version;
     }
 
     private void parseRegions(String text, Map<String, List<Region>> defects, String where, List<Problem> problems) {

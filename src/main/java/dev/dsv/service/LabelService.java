@@ -42,7 +42,7 @@ public final class LabelService {
         if (!Files.isRegularFile(file)) {
             throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.INVALID_INPUT, "error.labels.notFound", file);
         }
-        LabelRowResolver resolver = new LabelRowResolver(session.repository().config(), defaults);
+        LabelRowResolver resolver = new LabelRowResolver(session, defaults);
         PausedLabelCheck[] paused = new PausedLabelCheck[1];
         return StageEditor.edit(session, "label import", (stageTree, inserter, problems) -> {
             paused[0] = PausedLabelCheck.forCurrentBranch(session);
@@ -107,7 +107,7 @@ public final class LabelService {
 
     /** Sets the same judgement on images or folders given by dataset path; returns the relabeled count. */
     public int set(List<String> paths, LabelDefaults judgementFlags) {
-        LabelRowResolver resolver = new LabelRowResolver(session.repository().config(), judgementFlags);
+        LabelRowResolver resolver = new LabelRowResolver(session, judgementFlags);
         PausedLabelCheck[] paused = new PausedLabelCheck[1];
         return StageEditor.edit(session, "label set", (stageTree, inserter, problems) -> {
             paused[0] = PausedLabelCheck.forCurrentBranch(session);
@@ -138,7 +138,8 @@ public final class LabelService {
                                List<Problem> problems) {
         LabelRecord current = session.readLabel(entry.label());
         OffsetDateTime time = j.labeledAt() != null ? j.labeledAt() : now;
-        LabelRecord next = new LabelRecord(entry.blob(), j.defects(), j.labeler(), time, j.confidence(), null);
+        LabelRecord next = new LabelRecord(entry.blob(), j.defects(), j.labeler(), time, j.confidence(), null,
+                j.guideline(), null);
         if (next.sameJudgement(current) && (j.labeledAt() == null || j.labeledAt().equals(current.labeledAt()))) {
             return null;
         }

@@ -24,7 +24,7 @@ public final class LsService {
     public ImageFilter normalize(ImageFilter raw) {
         RepositoryConfig c = session.repository().config();
         String defect = raw.defect() == null ? null
-                : raw.defect().equalsIgnoreCase(Defect.NONE) ? Defect.NONE : c.defectTypes().require(raw.defect(), "--defect");
+                : raw.defect().equalsIgnoreCase(Defect.NONE) ? Defect.NONE : defectFilter(raw.defect(), c);
         String split = raw.split() == null ? null
                 : raw.split().equalsIgnoreCase("none") ? "none" : c.splits().require(raw.split(), "--split");
         return new ImageFilter(
@@ -32,6 +32,20 @@ public final class LsService {
                 defect, split,
                 raw.source() == null ? null : c.sources().require(raw.source(), "--source"),
                 raw.pathPrefix() == null ? null : dev.dsv.model.DatasetPath.normalize(raw.pathPrefix().replaceAll("/+$", "")));
+    }
+
+    /**
+     * Returns a configured defect type in its spelling, or a type that a recorded vocabulary change
+     * replaced (so older commits stay searchable by their own names).
+     */
+    private String defectFilter(String raw, RepositoryConfig c) {
+        if (c.defectTypes().lookup(raw) == null) {
+            String written = dev.dsv.model.CanonicalJson.nfc(raw.strip());
+            if (VocabularyMapper.recordedOldNames(session).contains(written)) {
+                return written;
+            }
+        }
+        return c.defectTypes().require(raw, "--defect");
     }
 
     /** Resolves the revision, makes sure it is indexed, and returns its tree id. */
@@ -47,5 +61,58 @@ public final class LsService {
 
     public Map<List<String>, Long> summary(ObjectId tree, ImageFilter filter) {
         return session.index().countByCellDefect(tree, filter);
+    }
+
+    /**
+     * Lists the images with their defects mapped to today's names; the defect filter applies to
+     * the mapped names.
+     */
+    public void list(ObjectId tree, ImageFilter filter, VocabularyMapper mapper, Consumer<ImageRow> consumer) {
+        if (mapper.isIdentity()) {
+            list(tree, filter, consumer);
+            return;
+        }
+        ImageFilter withoutDefect = new ImageFilter(filter.cellType(), null, filter.split(), filter.source(),
+                filter.pathPrefix());
+        list(tree, withoutDefect, row -> {
+            ImageRow mapped = mapper.map(row);
+            if (filter.defect() == null || hasDefect(defectTypes(mapped), filter.defect())) {
+                consumer.accept(mapped);
+            }
+        });
+    }
+
+    /** Counts images per (cell type, defect) with the defects mapped to today's names, sorted by key. */
+    public Map<List<String>, Long> summary(ObjectId tree, ImageFilter filter, VocabularyMapper mapper) {
+        if (mapper.isIdentity()) {
+            return summary(tree, filter);
+        }
+        java.util.Comparator<List<String>> order = java.util.Comparator
+                .<List<String>, String>comparing(k -> k.get(0), dev.dsv.model.CanonicalJson.CODE_POINT_ORDER)
+                .thenComparing(k -> k.get(1), dev.dsv.model.CanonicalJson.CODE_POINT_ORDER);
+        Map<List<String>, Long> counts = new java.util.TreeMap<>(order);
+        list(tree, filter, mapper, row -> {
+            List<String> types = defectTypes(row);
+            for (String t : types.isEmpty() ? List.of(Defect.NONE) : types) {
+                counts.merge(List.of(row.cellType(), t), 1L, Long::sum);
+            }
+        });
+        return new java.util.LinkedHashMap<>(counts);
+    }
+
+    private static boolean hasDefect(List<String> types, String defect) {
+        return defect.equals(Defect.NONE) ? types.isEmpty() : types.contains(defect);
+    }
+
+    private static List<String> defectTypes(ImageRow row) {
+        try {
+            List<String> types = new java.util.ArrayList<>();
+            for (var d : dev.dsv.model.CanonicalJson.parse(row.defectsJson().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+                types.add(d.get("type").asText());
+            }
+            return types;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

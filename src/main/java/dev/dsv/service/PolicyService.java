@@ -106,8 +106,7 @@ public final class PolicyService {
                         "\"settings\" must be an object of setting names and values");
             }
             if (given != null) {
-                for (var it = given.fields(); it.hasNext(); ) {
-                    var field = it.next();
+                for (var field : given.properties()) {
                     JsonNode v = field.getValue();
                     Object def = Policy.DEFAULT_SETTINGS.get(field.getKey());
                     if (def == null) {

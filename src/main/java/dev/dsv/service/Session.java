@@ -154,7 +154,13 @@ public final class Session implements AutoCloseable {
         }
         byte[] bytes = repository.store().read(id, ObjectType.LABEL);
         try {
-            LabelRecord r = LabelRecord.fromJson(CanonicalJson.parse(bytes));
+            var json = CanonicalJson.parse(bytes);
+            int version = json.path("v").asInt(0);
+            if (version > LabelRecord.MAX_VERSION) {
+                throw new DsvException(ExitCode.NEWER_FORMAT, "error.object.newerVersion", id.hex(), "label", version,
+                        LabelRecord.MAX_VERSION);
+            }
+            LabelRecord r = LabelRecord.fromJson(json);
             checkCanonical(id, r.encode(), bytes);
             labels.put(id, r);
             return r;
