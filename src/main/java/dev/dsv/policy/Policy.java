@@ -43,9 +43,13 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
         DEFAULT_SETTINGS = Collections.unmodifiableMap(d);
     }
 
-    /** The gates every new repository starts with. */
-    public static final Policy DEFAULT = new Policy(List.of("verified", "known-vocabulary", "provenance-complete"),
-            Map.of());
+    /**
+     * The gates every new repository starts with. The synthetic-data gates are in it because they
+     * pass on a library without synthetic images and guard the test split and the real-first
+     * ratio as soon as synthetic images arrive.
+     */
+    public static final Policy DEFAULT = new Policy(List.of("verified", "known-vocabulary", "provenance-complete",
+            "synthetic-ratio", "test-is-real", "generator-diversity"), Map.of());
 
     public Policy {
         gates = List.copyOf(gates);
