@@ -114,7 +114,7 @@ final class ExportPolicy {
                 }
             }
         } catch (IOException e) {
-            throw new IllegalStateException("index holds invalid defects JSON: " + defectsJson, e);
+            throw new IllegalStateException("invalid defects JSON in the index: " + defectsJson, e);
         }
         return types;
     }

@@ -121,7 +121,7 @@ public final class SyntheticClassCounts {
                 + " of each cell type x defect class of the train split (synthetic.max_ratio)", checked, over.size(), over);
     }
 
-    /** Checks that the test split holds no synthetic image. */
+    /** Checks that the test split contains no synthetic image. */
     public GateResult testIsReal(String gate) {
         return new GateResult(gate, testSynthetic == 0, "the test split holds only real images",
                 (int) Math.min(Integer.MAX_VALUE, testImages), (int) Math.min(Integer.MAX_VALUE, testSynthetic),

@@ -55,7 +55,7 @@ final class SyntheticGates {
         }
     }
 
-    /** The test split holds no synthetic image. */
+    /** The test split contains no synthetic image. */
     static final class TestIsReal implements Gate {
         @Override
         public String name() {

@@ -53,7 +53,7 @@ public final class PlausibilityService {
     public record StoredProfile(ObjectId record, ObjectId commit, PlausibilityProfile profile) {
     }
 
-    /** What {@code dsv check profile} did: profiles per cell type and cell types skipped for too few images. */
+    /** Outcome of {@code dsv check profile}: the record, profiles per cell type, and cell types skipped for too few images. */
     public record ProfileResult(ObjectId record, ObjectId commit, Map<String, PlausibilityProfile> profiles,
                                 Map<String, Integer> realImages, Map<String, Integer> skipped, double seconds) {
     }
@@ -283,7 +283,7 @@ public final class PlausibilityService {
         try {
             defects = CanonicalJson.parse(defectsJson.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new IllegalStateException("index holds invalid defects JSON: " + defectsJson, e);
+            throw new IllegalStateException("invalid defects JSON in the index: " + defectsJson, e);
         }
         List<double[]> out = new ArrayList<>();
         for (JsonNode defect : defects) {
