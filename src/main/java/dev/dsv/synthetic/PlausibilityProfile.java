@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * for each measure, the range that real images fall in. A range is an outlier fence in the manner of Tukey,
  * {@code [Q1 - 2 IQR, Q3 + 2 IQR]} on {@code ln(value + 1e-4)} for the positive, right-skewed
  * contrast and gradient measures, and {@code [0, Q3 + 2 IQR]} on the linear scale for the
- * histogram distance. See docs/design.md, "Synthetic data and plausibility".
+ * histogram divergence. See docs/design.md, "Synthetic data and plausibility".
  */
 public final class PlausibilityProfile {
     public static final String HISTOGRAM = "histogram";
@@ -83,8 +83,8 @@ public final class PlausibilityProfile {
             mean[i] /= real.size();
         }
         Map<String, Range> ranges = new LinkedHashMap<>();
-        double[] distances = real.stream().mapToDouble(m -> jensenShannon(m.histogram(), mean)).toArray();
-        ranges.put(HISTOGRAM, linearUpperRange(distances));
+        double[] divergences = real.stream().mapToDouble(m -> jensenShannon(m.histogram(), mean)).toArray();
+        ranges.put(HISTOGRAM, linearUpperRange(divergences));
         ranges.put(CONTRAST_RMS, logRange(real.stream().mapToDouble(ImageMeasures::contrastRms).toArray()));
         ranges.put(CONTRAST_PERCENTILE, logRange(real.stream().mapToDouble(ImageMeasures::contrastPercentile).toArray()));
         ranges.put(EDGE_SHARPNESS, logRange(real.stream().mapToDouble(ImageMeasures::edgeSharpness).toArray()));
