@@ -96,7 +96,12 @@ public final class SyntheticGateScaleBench {
     private static ImageEntry entry(int i, ObjectId label) {
         SortedMap<String, String> attrs = CanonicalJson.newObject();
         int splitSlot = i % 20;
-        String split = splitSlot < 14 ? "train" : splitSlot < 17 ? "val" : "test";
+        String split = "test";
+        if (splitSlot < 14) {
+            split = "train";
+        } else if (splitSlot < 17) {
+            split = "val";
+        }
         boolean synthetic = i % 10 == 3 && !split.equals("test");
         return new ImageEntry(blob(i), label, CELLS.get(i % CELLS.size()), synthetic ? "synthetic" : "production",
                 synthetic ? "gen-" + (i / 10 % 4) + "@1" : null, split, attrs);

@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class ImageMeasuresTest {
-    /** A 200 x 200 image: smooth gradient, with a sharp dark stripe at x 100..104 when {@code sharp}. */
+    /** Returns a 200 x 200 image: smooth gradient, with a sharp dark stripe at x 100..104 when {@code sharp}. */
     private static GrayImage stripe(boolean sharp, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         float[] s = new float[200 * 200];
