@@ -161,6 +161,13 @@ class SyntheticDataTest {
         assertEquals(1, profiles.size());
         assertNotNull(((Map<?, ?>) profiles.get(0).body().get("cell_types")).get("mono"));
 
+        JsonNode again = ok("--json", "check", "profile", "HEAD").json();
+        assertEquals(30, again.path("cell_types").path("mono").path("measured").asInt());
+        JsonNode contrast = again.path("cell_types").path("mono").path("measures").path("contrast_rms");
+        assertTrue(contrast.path("low").asDouble() < contrast.path("median").asDouble(), contrast.toString());
+        assertTrue(contrast.path("median").asDouble() < contrast.path("high").asDouble(), contrast.toString());
+        assertEquals(2, records(library, MetaKinds.PLAUSIBILITY_PROFILE).size());
+
         addSynthetic("syn", plausibleMonoImages(2), "train", "gan-a@1");
         ok("commit", "-m", "synthetic");
         JsonNode check = ok("--json", "check", "plausibility", "HEAD").json();
