@@ -52,6 +52,8 @@ final class AddCommand extends BaseCommand {
 
     @Option(names = "--guideline", paramLabel = "VERSION", descriptionKey = "add.guideline")
     String guideline;
+    @Option(names = "--allow-implausible", paramLabel = "REASON", descriptionKey = "add.allowImplausible")
+    String allowImplausible;
 
     @Override
     int run() {
@@ -64,7 +66,7 @@ final class AddCommand extends BaseCommand {
                 guideline);
         try (Session session = openSession()) {
             AddService.Result r = new AddService(session, progress())
-                    .add(new AddService.Options(resolved, labelsFile, prefix, replace, defaults));
+                    .add(new AddService.Options(resolved, labelsFile, prefix, replace, defaults, blankToNull(allowImplausible)));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("files", r.files());
@@ -79,6 +81,9 @@ final class AddCommand extends BaseCommand {
                 doc.put("unchanged", r.unchanged());
                 doc.put("stage_tree", r.stageTree().hex());
                 doc.put("marked_for_full_review", r.markedForFullReview());
+                doc.put("discarded", implausibleViews(r.discarded()));
+                doc.put("overridden", implausibleViews(r.overridden()));
+                doc.put("override_record", r.overrideRecord() == null ? null : r.overrideRecord().hex());
                 out().printJson(doc);
             } else {
                 out().println("add.done", r.staged(), r.added(), r.replaced(), r.relabeled(), r.factsChanged(), r.unchanged());
@@ -86,8 +91,48 @@ final class AddCommand extends BaseCommand {
                 if (r.markedForFullReview() > 0) {
                     out().println("people.markedForFullReview", r.markedForFullReview());
                 }
+                for (AddService.Implausible i : r.discarded()) {
+                    out().println("add.discarded", i.file(), i.cellType(), CheckCommand.describe(i.failures()));
+                }
+                if (!r.discarded().isEmpty()) {
+                    out().println("add.discardedSummary", r.discarded().size());
+                }
+                for (AddService.Implausible i : r.overridden()) {
+                    out().println("add.overridden", i.datasetPath(), i.failures().isEmpty()
+                            ? out().text("add.noProfile", i.cellType()) : CheckCommand.describe(i.failures()));
+                }
+                if (r.overrideRecord() != null) {
+                    out().println("add.overrideRecord", r.overrideRecord().abbreviate(12));
+                }
             }
         }
         return 0;
+    }
+
+    private static String blankToNull(String reason) {
+        return reason == null || reason.isBlank() ? null : reason.strip();
+    }
+
+    private static List<Map<String, Object>> implausibleViews(List<AddService.Implausible> images) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (AddService.Implausible i : images) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("file", i.file().toString());
+            m.put("path", i.datasetPath());
+            m.put("cell_type", i.cellType());
+            m.put("no_profile", i.failures().isEmpty());
+            List<Map<String, Object>> failures = new ArrayList<>();
+            for (var f : i.failures()) {
+                Map<String, Object> fm = new java.util.LinkedHashMap<>();
+                fm.put("measure", f.measure());
+                fm.put("value", f.value());
+                fm.put("low", f.low());
+                fm.put("high", f.high());
+                failures.add(fm);
+            }
+            m.put("failures", failures);
+            out.add(m);
+        }
+        return out;
     }
 }

@@ -43,6 +43,7 @@ import picocli.CommandLine.ScopeType;
             MigrateCommand.class,
             GuidelineCommand.class,
             VocabCommand.class,
+            CheckCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

@@ -40,6 +40,8 @@ final class ExportCommand extends BaseCommand {
 
     @picocli.CommandLine.Mixin
     VocabularyOption vocabulary = new VocabularyOption();
+    @Option(names = "--no-policy", paramLabel = "REASON", descriptionKey = "export.noPolicy")
+    String noPolicy;
 
     @Override
     int run() {
@@ -52,7 +54,7 @@ final class ExportCommand extends BaseCommand {
             }
             ExportService.Result r = new ExportService(session, progress()).export(new ExportService.Request(revision,
                     filters.toFilter(), rootCommand().workingDirectory().resolve(out),
-                    manifest, link, sync, vocabulary.current()));
+                    manifest, link, sync, vocabulary.current(), noPolicyReason()));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("commit", r.commit().hex());
@@ -72,6 +74,16 @@ final class ExportCommand extends BaseCommand {
             }
         }
         return 0;
+    }
+
+    private String noPolicyReason() {
+        if (noPolicy == null) {
+            return null;
+        }
+        if (noPolicy.isBlank()) {
+            throw new DsvException(ExitCode.USAGE, "error.export.noPolicyReason");
+        }
+        return noPolicy.strip();
     }
 
     private int verify(Session session, Path dir) {

@@ -37,13 +37,16 @@ import java.util.stream.Stream;
 public final class ExportService {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** An export request: revision, filter, target folder, manifest format, link mode, sync. */
+    /**
+     * An export request: revision, filter, target folder, manifest format, link mode, sync, and
+     * the reason for skipping the synthetic-data rules ({@code --no-policy}), or null to apply them.
+     */
     public record Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
-                          boolean sync, boolean currentVocabulary) {
-        /** A request that keeps the defect names as the commit has them. */
+                          boolean sync, boolean currentVocabulary, String noPolicyReason) {
+        /** A request that keeps the defect names as the commit has them and applies the synthetic-data rules. */
         public Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
                        boolean sync) {
-            this(revision, filter, target, format, link, sync, false);
+            this(revision, filter, target, format, link, sync, false, null);
         }
     }
 
@@ -62,9 +65,11 @@ public final class ExportService {
 
     /**
      * The images a commit and filter select, in dataset-path order. {@code vocabulary} lists the
-     * vocabulary changes applied to the defect names, or is null when names are as recorded.
+     * vocabulary changes applied to the defect names, or is null when names are as recorded;
+     * {@code policy} is the outcome of the synthetic-data rules, or null when they were not run.
      */
-    record Selection(ObjectId commit, ImageFilter filter, List<ImageRow> rows, List<ObjectId> vocabulary) {
+    record Selection(ObjectId commit, ImageFilter filter, List<ImageRow> rows, List<ObjectId> vocabulary,
+                     ExportPolicy.Outcome policy) {
     }
 
     /**
@@ -85,7 +90,7 @@ public final class ExportService {
         List<ImageRow> rows = new ArrayList<>();
         ls.list(tree, filter, mapper, rows::add);
         return new Selection(commit, filter, rows,
-                fixedChanges != null || currentVocabulary ? mapper.changeIds() : null);
+                fixedChanges != null || currentVocabulary ? mapper.changeIds() : null, null);
     }
 
     public Result export(Request r) {
@@ -94,6 +99,9 @@ public final class ExportService {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.insideRepository", target);
         }
         Selection selection = select(r.revision(), r.filter(), r.currentVocabulary(), null);
+        ExportPolicy.Outcome policy = new ExportPolicy(session).check(selection.rows(), r.noPolicyReason());
+        selection = new Selection(selection.commit(), selection.filter(), selection.rows(), selection.vocabulary(),
+                policy);
         if (r.sync()) {
             return sync(r, target, selection);
         }
@@ -178,6 +186,9 @@ public final class ExportService {
         meta.put("link", link.name().toLowerCase(java.util.Locale.ROOT));
         meta.put("images", s.rows().size());
         meta.put("state", state);
+        if (s.policy() != null) {
+            meta.set("policy", JSON.valueToTree(s.policy().toMetadata()));
+        }
         AtomicFiles.write(root.resolve(ExportLayout.METADATA), JSON.writeValueAsBytes(meta));
     }
 

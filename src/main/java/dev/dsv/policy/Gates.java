@@ -19,6 +19,9 @@ public final class Gates {
         register(new KnownVocabulary());
         register(new ProvenanceComplete());
         register(new LabelersInGoodStanding());
+        register(new SyntheticGates.Ratio());
+        register(new SyntheticGates.TestIsReal());
+        register(new SyntheticGates.GeneratorDiversity());
     }
 
     private Gates() {

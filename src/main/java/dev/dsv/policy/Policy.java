@@ -47,10 +47,13 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
     private static final Map<String, List<String>> CHOICES = Map.of(
             "labeler.paused_labels", List.of("refuse", "full-review"));
 
-    /** The gates every new repository starts with. */
+    /**
+     * The gates every new repository starts with. The synthetic-data gates are in it because they
+     * pass on a library without synthetic images and guard the test split and the real-first
+     * ratio as soon as synthetic images arrive.
+     */
     public static final Policy DEFAULT = new Policy(List.of("verified", "known-vocabulary", "provenance-complete",
-            "labelers-in-good-standing"),
-            Map.of());
+            "labelers-in-good-standing", "synthetic-ratio", "test-is-real", "generator-diversity"), Map.of());
 
     public Policy {
         gates = List.copyOf(gates);
