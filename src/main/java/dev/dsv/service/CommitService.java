@@ -71,7 +71,7 @@ public final class CommitService {
      * Writes a commit of {@code tree} with the given parents, computing its summaries against the
      * first parent, and moves {@code branch} from {@code head} to it. The caller holds the lock.
      */
-    Result writeCommit(String branch, ObjectId head, ObjectId tree, List<ObjectId> parents, String message,
+    public Result writeCommit(String branch, ObjectId head, ObjectId tree, List<ObjectId> parents, String message,
                        String committer, OffsetDateTime time) {
         var repo = session.repository();
         Map<Change.Kind, Integer> counts = new EnumMap<>(Change.Kind.class);
