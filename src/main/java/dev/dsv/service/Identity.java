@@ -8,6 +8,7 @@ public final class Identity {
     private Identity() {
     }
 
+    /** Returns the author of a new commit or record. */
     public static String committer() {
         String configured = System.getenv("DSV_COMMITTER");
         if (configured != null && !configured.isBlank()) {
