@@ -2,7 +2,6 @@ package dev.dsv.quality;
 
 import dev.dsv.model.MetaRecord;
 import dev.dsv.model.ObjectId;
-import dev.dsv.model.Times;
 import dev.dsv.repo.MetadataLog;
 import dev.dsv.service.MetaKinds;
 import dev.dsv.service.Session;
@@ -70,6 +69,13 @@ public final class ReviewLog {
     private final Map<ObjectId, Decision> decisionOfLabel = new HashMap<>();
     private final Set<ObjectId> rollbackCommits = new HashSet<>();
     private final Set<ObjectId> reviewCommits = new HashSet<>();
+    private final Set<ObjectId> fullReview = new HashSet<>();
+
+    /**
+     * The kind of a full-review mark of the people registry (subject: a label record of a paused
+     * labeler that was staged anyway); every record so marked goes into the sample.
+     */
+    static final String FULL_REVIEW = "full-review";
 
     private ReviewLog() {
     }
@@ -84,6 +90,7 @@ public final class ReviewLog {
                 case MetaKinds.REVIEW_SAMPLE -> log.addSample(id, r);
                 case MetaKinds.REVIEW_DECISION -> log.addDecision(id, r);
                 case MetaKinds.ROLLBACK -> log.rollbackCommits.add(r.subject());
+                case FULL_REVIEW -> log.fullReview.add(r.subject());
                 default -> {
                     // Other kinds are not review facts.
                 }
@@ -184,6 +191,11 @@ public final class ReviewLog {
         return out;
     }
 
+    /** Returns true when a full-review mark names the label record. */
+    public boolean needsFullReview(ObjectId label) {
+        return fullReview.contains(label);
+    }
+
     /** Returns true when the commit is a relabel commit written by a review decision. */
     public boolean isReviewCommit(ObjectId commit) {
         return reviewCommits.contains(commit);
@@ -198,9 +210,5 @@ public final class ReviewLog {
             }
         });
         return out;
-    }
-
-    static String formatTime(OffsetDateTime time) {
-        return Times.format(time);
     }
 }

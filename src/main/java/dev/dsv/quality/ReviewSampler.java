@@ -249,8 +249,13 @@ public final class ReviewSampler {
             }
             ReviewLog.Item item = item(commit, found);
             GroupState g = groups.computeIfAbsent(item.group(by), k -> new GroupState());
-            g.add(drawKey(sha, seed, found.label()));
             g.commits.add(commit);
+            g.population++;
+            if (log.needsFullReview(found.label())) {
+                g.forced.putIfAbsent(found.label(), item);
+            } else {
+                g.add(drawKey(sha, seed, found.label()));
+            }
         }
 
         void thresholds() {
@@ -258,7 +263,7 @@ public final class ReviewSampler {
         }
 
         void keep(ObjectId commit, NewLabels.Found found) {
-            if (log.item(found.label()) != null) {
+            if (log.item(found.label()) != null || log.needsFullReview(found.label())) {
                 return;
             }
             long key = drawKey(sha, seed, found.label());
@@ -270,7 +275,7 @@ public final class ReviewSampler {
         }
 
         long population() {
-            return groups.values().stream().mapToLong(g -> g.size).sum();
+            return groups.values().stream().mapToLong(g -> g.population).sum();
         }
 
         List<ReviewLog.Item> items() {
@@ -282,6 +287,7 @@ public final class ReviewSampler {
                 for (Kept k : kept.subList(0, (int) Math.min(g.k, kept.size()))) {
                     drawn.add(k.item);
                 }
+                drawn.addAll(g.forced.values());
                 drawn.sort(Comparator.comparing(ReviewLog.Item::path).thenComparing(ReviewLog.Item::label));
                 g.drawn = drawn.size();
                 out.addAll(drawn);
@@ -295,7 +301,7 @@ public final class ReviewSampler {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("key", key.key());
                 m.put("stratum", key.stratum());
-                m.put("population", g.size);
+                m.put("population", g.population);
                 m.put("drawn", g.drawn);
                 m.put("commits", g.commits.stream().map(ObjectId::hex).toList());
                 out.add(m);
@@ -306,10 +312,15 @@ public final class ReviewSampler {
         private record Kept(long key, ReviewLog.Item item) {
         }
 
-        /** One group: the draw keys of its records (pass 1) and the records at or below the threshold (pass 2). */
+        /**
+         * One group: the draw keys of its records (pass 1), the records at or below the threshold
+         * (pass 2), and the records marked for full review, which are drawn outside the count.
+         */
         private final class GroupState {
             long[] keys = new long[16];
             int size;
+            long population;
+            final Map<ObjectId, ReviewLog.Item> forced = new LinkedHashMap<>();
             long k;
             long threshold;
             long drawn;
@@ -324,6 +335,12 @@ public final class ReviewSampler {
             }
 
             void threshold() {
+                if (size == 0) {
+                    k = 0;
+                    threshold = Long.MIN_VALUE;
+                    keys = null;
+                    return;
+                }
                 k = drawSize(rate, size);
                 long[] sorted = Arrays.copyOf(keys, size);
                 Arrays.sort(sorted);

@@ -71,7 +71,7 @@ public final class CommitService {
      * Writes a commit of {@code tree} with the given parents, computing its summaries against the
      * first parent, and moves {@code branch} from {@code head} to it. The caller holds the lock.
      */
-    public Result writeCommit(String branch, ObjectId head, ObjectId tree, List<ObjectId> parents, String message,
+    Result writeCommit(String branch, ObjectId head, ObjectId tree, List<ObjectId> parents, String message,
                        String committer, OffsetDateTime time) {
         var repo = session.repository();
         Map<Change.Kind, Integer> counts = new EnumMap<>(Change.Kind.class);
@@ -84,6 +84,20 @@ public final class CommitService {
         repo.updateBranch(branch, head, id);
         session.indexHistory(id);
         return new Result(id, commit, branch, counts);
+    }
+
+    /**
+     * Writes a commit of {@code tree} whose summaries compare it with {@code head}, without moving
+     * any branch, and returns its id. The caller holds the lock and moves the branch later.
+     */
+    public ObjectId writeDetached(ObjectId head, ObjectId tree, List<ObjectId> parents, String message,
+                                  String committer, OffsetDateTime time) {
+        Commit commit = buildCommit(head, tree, parents, message, committer, time, new EnumMap<>(Change.Kind.class));
+        try (ObjectStore.Inserter inserter = session.repository().store().newInserter()) {
+            ObjectId id = inserter.insert(ObjectType.COMMIT, commit.encode());
+            inserter.flush();
+            return id;
+        }
     }
 
     /** Builds (without writing) a commit of {@code tree} whose summaries compare it with {@code head}. */
