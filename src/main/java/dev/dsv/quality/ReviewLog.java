@@ -71,12 +71,6 @@ public final class ReviewLog {
     private final Set<ObjectId> reviewCommits = new HashSet<>();
     private final Set<ObjectId> fullReview = new HashSet<>();
 
-    /**
-     * The kind of a full-review mark of the people registry (subject: a label record of a paused
-     * labeler that was staged anyway); every record so marked goes into the sample.
-     */
-    static final String FULL_REVIEW = "full-review";
-
     private ReviewLog() {
     }
 
@@ -90,7 +84,7 @@ public final class ReviewLog {
                 case MetaKinds.REVIEW_SAMPLE -> log.addSample(id, r);
                 case MetaKinds.REVIEW_DECISION -> log.addDecision(id, r);
                 case MetaKinds.ROLLBACK -> log.rollbackCommits.add(r.subject());
-                case FULL_REVIEW -> log.fullReview.add(r.subject());
+                case MetaKinds.FULL_REVIEW -> log.fullReview.add(r.subject());
                 default -> {
                     // Other kinds are not review facts.
                 }

@@ -14,6 +14,7 @@ import dev.dsv.model.CanonicalJson;
 import dev.dsv.model.DatasetPath;
 import dev.dsv.model.ImageEntry;
 import dev.dsv.model.LabelRecord;
+import dev.dsv.quality.PausedLabelCheck;
 import dev.dsv.model.ObjectId;
 import dev.dsv.model.ObjectType;
 import dev.dsv.model.Times;
@@ -124,7 +125,9 @@ public final class AddService {
             inserters.add(main);
             Stage stage = session.stage();
             Counts counts = new Counts();
-            Map<String, ImageEntry> changes = buildChanges(drafts, blobs, stage.tree(), options.replace(), main, counts, problems);
+            PausedLabelCheck paused = PausedLabelCheck.forCurrentBranch(session);
+            Map<String, ImageEntry> changes = buildChanges(drafts, blobs, stage.tree(), options.replace(), main, counts,
+                    paused, problems);
             throwIfAny(problems);
 
             ObjectId tree = stage.tree();
@@ -137,6 +140,9 @@ public final class AddService {
                 ins.flush();
             }
             if (!changes.isEmpty()) {
+                // The marks go first: a crash before the stage is written leaves marks on records
+                // that were never staged, which no review sample draws.
+                paused.writeMarks();
                 session.repository().writeStage(new Stage(stage.base(), tree));
             }
             index.putStatCache(statRows(drafts, toHash, blobs));
@@ -378,7 +384,7 @@ public final class AddService {
 
     private Map<String, ImageEntry> buildChanges(List<ImageDraft> drafts, ObjectId[] blobs, ObjectId stageTree,
                                                  boolean replace, ObjectStore.Inserter inserter, Counts counts,
-                                                 List<Problem> problems) {
+                                                 PausedLabelCheck paused, List<Problem> problems) {
         OffsetDateTime now = Times.now();
         ObjectId headTree = session.treeOf(session.repository().headCommit());
         Map<String, ImageEntry> changes = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
@@ -393,6 +399,13 @@ public final class AddService {
                     d.labeledAt() != null ? d.labeledAt() : now, d.confidence(), null);
             boolean sameLabel = sameBlob && draft.sameJudgement(previous)
                     && (d.labeledAt() == null || d.labeledAt().equals(previous.labeledAt()));
+            if (!sameLabel && !paused.accept(draft.labeler(), draft.labeledAt(), d.where() + " (" + d.datasetPath() + ")",
+                    problems)) {
+                if (problems.size() >= MAX_PROBLEMS) {
+                    break;
+                }
+                continue;
+            }
             ObjectId labelId = sameLabel ? existing.label()
                     : Relabels.newRecord(session, headTree, d.datasetPath(), draft, d.labeledAt() != null, inserter);
             ImageEntry entry = new ImageEntry(blob, labelId, d.cellType(), d.source(), d.generator(), d.split(), d.attributes());
@@ -419,6 +432,9 @@ public final class AddService {
                 counts.relabeled++;
             } else {
                 counts.factsChanged++;
+            }
+            if (!sameLabel) {
+                paused.mark(labelId, draft.labeler(), draft.labeledAt());
             }
             changes.put(d.datasetPath(), entry);
         }
