@@ -6,11 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dsv.quality.Role;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
 import dev.dsv.testing.Images;
-import dev.dsv.testing.People;
 import dev.dsv.testing.RepoSnapshot;
 import dev.dsv.testing.TinyPng;
 import java.io.IOException;
@@ -39,7 +37,7 @@ class ReviewTest {
         library = tmp.resolve("lib");
         assertEquals(0, Dsv.run(tmp, "init", "lib", "--time-zone", "Asia/Shanghai").exitCode());
         ok("switch", "-c", "work");
-        People.addVerifier(library, "senior-01", null);
+        ok("people", "add", "senior-01", "--role", "verifier");
     }
 
     private CliResult ok(String... args) {
@@ -152,7 +150,6 @@ class ReviewTest {
         addBatch("a", 80, "2026-06-01T10:00:00+08:00", "mono", "");
         ok("commit", "-m", "a");
         Path copy = tmp.resolve("copy");
-        ok("branch", "other");
         JsonNode s1 = sample("--seed", "fixed");
         // A second library with the same images and labels, added in another order of folders.
         assertEquals(0, Dsv.run(tmp, "init", "copy", "--time-zone", "Asia/Shanghai").exitCode());
@@ -321,8 +318,8 @@ class ReviewTest {
 
     @Test
     void badInputRecordsNothing() throws IOException {
-        People.add(library, "lab-07", Set.of(Role.LABELER));
-        People.addVerifier(library, "old-guard", LocalDate.now().minusYears(2));
+        ok("people", "add", "lab-07", "--role", "labeler");
+        ok("people", "add", "old-guard", "--role", "verifier", "--rotation-start", LocalDate.now().minusYears(2).toString());
         addBatch("a", 20, "2026-06-01T10:00:00+08:00", "mono", "");
         ok("commit", "-m", "a");
         JsonNode item = sample().path("items").get(0);
