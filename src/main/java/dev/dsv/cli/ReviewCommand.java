@@ -261,15 +261,19 @@ final class ReviewCommand implements Runnable {
         @Parameters(index = "0", arity = "0..1", paramLabel = "REV", defaultValue = "HEAD", descriptionKey = "review.rev")
         String revision;
 
+        @Option(names = "--into", paramLabel = "BRANCH", descriptionKey = "review.into")
+        String into;
+
         @Override
         int run() {
             try (Session session = openSession()) {
-                ReviewStatusReport report = ReviewStatusReport.build(session, revision);
+                ReviewStatusReport report = ReviewStatusReport.build(session, revision, into);
                 if (out().json()) {
                     out().printJson(json(report));
                     return 0;
                 }
-                out().println("review.status.head", report.head().abbreviate(12), report.maxRejectRate().toPlainString());
+                out().println("review.status.head", report.head().abbreviate(12), report.maxRejectRate().toPlainString(),
+                        report.policyBranch());
                 for (ReviewStatusReport.CommitLine c : report.commits()) {
                     out().line(String.format("%-8s %s  %s", c.status().state().id(), c.commit().abbreviate(12),
                             out().text("review.reason." + c.status().reason().name(), c.status().unsampled(),
@@ -290,6 +294,7 @@ final class ReviewCommand implements Runnable {
         private static Map<String, Object> json(ReviewStatusReport report) {
             Map<String, Object> doc = Output.document();
             doc.put("head", report.head().hex());
+            doc.put("policy_branch", report.policyBranch());
             doc.put("max_reject_rate", report.maxRejectRate());
             doc.put("commits", report.commits().stream().map(c -> {
                 Map<String, Object> m = new LinkedHashMap<>();

@@ -77,7 +77,7 @@ public final class ReviewRecorder {
         try (RepositoryLock lock = session.lock("review record")) {
             Repository repo = session.repository();
             String branch = repo.currentBranch();
-            Policy policy = new PolicyService(session).inForce(branch);
+            Policy policy = new PolicyService(session).inForce(ReviewSampler.reviewBranch(session, null));
             OffsetDateTime now = Times.now();
             checkVerifier(verifierId, now, policy);
 
@@ -241,7 +241,8 @@ public final class ReviewRecorder {
             if (!changes.isEmpty()) {
                 ObjectId tree = session.trees().apply(headTree, changes, inserter);
                 inserter.flush();
-                String message = "Review relabels by " + verifier + ": " + changes.size() + " images";
+                String message = "Review relabels by " + verifier + ": " + changes.size()
+                        + (changes.size() == 1 ? " image" : " images");
                 relabelCommit = new CommitService(session).writeDetached(head, tree, List.of(head), message, verifier,
                         now);
             } else {

@@ -123,8 +123,21 @@ public final class ReviewSampler {
     }
 
     private Policy policy() {
-        String branch = session.repository().currentBranch();
-        return new PolicyService(session).inForce(branch);
+        return new PolicyService(session).inForce(reviewBranch(session, null));
+    }
+
+    /**
+     * Returns the branch whose policy sets the review rate and reject threshold: {@code into} when
+     * given, else the first protected branch (main), whose verified gate judges promotions, else
+     * the current branch.
+     */
+    public static String reviewBranch(Session session, String into) {
+        if (into != null) {
+            new PolicyService(session).requireBranch(into);
+            return into;
+        }
+        List<String> protectedBranches = session.repository().config().protectedBranches();
+        return protectedBranches.isEmpty() ? session.repository().currentBranch() : protectedBranches.get(0);
     }
 
     static List<String> normalizeStrata(List<String> raw) {

@@ -12,20 +12,21 @@ import java.util.Map;
 
 /**
  * {@code dsv review status}: the derived status of every commit reachable from a revision, and of
- * every sample group (day or commit) that covers one of them. The reject threshold is the policy
- * in force on the current branch.
+ * every sample group (day or commit) that covers one of them. The reject threshold is that of
+ * the policy in force on the target branch (see {@link ReviewSampler#reviewBranch}), so the
+ * status shown is the one a promotion into it would see.
  */
-public record ReviewStatusReport(ObjectId head, BigDecimal maxRejectRate, List<CommitLine> commits,
+public record ReviewStatusReport(ObjectId head, String policyBranch, BigDecimal maxRejectRate, List<CommitLine> commits,
                                  List<ReviewStatus.GroupStatus> days) {
     /** One commit with its status and first message line. */
     public record CommitLine(ObjectId commit, ReviewStatus.CommitStatus status, String message) {
     }
 
     /** Builds the report for the history of {@code revision}, newest commit first. */
-    public static ReviewStatusReport build(Session session, String revision) {
+    public static ReviewStatusReport build(Session session, String revision, String into) {
         ObjectId head = session.resolve(revision);
-        BigDecimal max = new PolicyService(session).inForce(session.repository().currentBranch())
-                .decimal("review.max_reject_rate");
+        String branch = ReviewSampler.reviewBranch(session, into);
+        BigDecimal max = new PolicyService(session).inForce(branch).decimal("review.max_reject_rate");
         ReviewLog log = ReviewLog.read(session);
         ReviewStatus status = new ReviewStatus(session, log, max);
         List<CommitLine> commits = new ArrayList<>();
@@ -41,6 +42,6 @@ public record ReviewStatusReport(ObjectId head, BigDecimal maxRejectRate, List<C
         List<ReviewStatus.GroupStatus> days = new ArrayList<>(groups.values());
         days.sort(Comparator.comparing((ReviewStatus.GroupStatus g) -> g.key().key())
                 .thenComparing(g -> g.key().stratum() == null ? "" : g.key().stratum()));
-        return new ReviewStatusReport(head, max, commits, days);
+        return new ReviewStatusReport(head, branch, max, commits, days);
     }
 }

@@ -258,7 +258,11 @@ class ReviewTest {
         Path lenient = tmp.resolve("lenient.json");
         Files.writeString(lenient, "{\"gates\": [\"verified\"], \"settings\": {\"review.max_reject_rate\": 0.5}}");
         ok("policy", "--branch", "work", "--set", lenient.toString());
-        assertEquals("verified", statusOf(b), "1 of 2 is within a 50% limit");
+        assertEquals("failed", statusOf(b), "main's policy sets the threshold by default");
+        JsonNode intoWork = ok("--json", "review", "status", "--into", "work").json();
+        assertEquals("work", intoWork.path("policy_branch").asText());
+        assertEquals("verified", intoWork.path("commits").get(0).path("status").asText(),
+                "1 of 2 is within the 50% limit of the work branch's policy");
     }
 
     @Test
