@@ -38,6 +38,34 @@ public final class NewLabels {
 
     /** Calls the visitor for each record new in {@code commitId}, in diff order (dataset paths by folder). */
     public void forEach(ObjectId commitId, Visitor visitor) {
+        forEach(commitId, beforeSide(commitId), visitor);
+    }
+
+    /**
+     * Returns the label records on the before side of a commit's diff against its first parent
+     * (removed and changed paths). A record moved to another path can show up on the after side
+     * before its old path shows up on the before side, so this set is collected in a diff pass of
+     * its own. An import into new folders gives an empty set.
+     */
+    public Set<ObjectId> beforeSide(ObjectId commitId) {
+        Set<ObjectId> beforeSide = new HashSet<>();
+        if (exempt.contains(commitId)) {
+            return beforeSide;
+        }
+        Commit commit = session.readCommit(commitId);
+        ObjectId before = commit.parents().isEmpty() ? Trees.EMPTY_TREE : session.treeOf(commit.parents().get(0));
+        if (!before.equals(Trees.EMPTY_TREE)) {
+            session.trees().diff(before, commit.tree(), (path, old, now) -> {
+                if (old != null) {
+                    beforeSide.add(old.label());
+                }
+            });
+        }
+        return beforeSide;
+    }
+
+    /** Calls the visitor for each record new in {@code commitId}, given its {@link #beforeSide}. */
+    public void forEach(ObjectId commitId, Set<ObjectId> beforeSide, Visitor visitor) {
         if (exempt.contains(commitId)) {
             return;
         }
@@ -48,25 +76,15 @@ public final class NewLabels {
         for (int i = 1; i < parents.size(); i++) {
             otherTrees.add(session.treeOf(parents.get(i)));
         }
-        // The diff is collected first because a record moved to another path can show up on the
-        // after side before its old path shows up on the before side.
-        List<Found> candidates = new ArrayList<>();
-        Set<ObjectId> beforeSide = new HashSet<>();
-        Trees trees = session.trees();
-        trees.diff(before, commit.tree(), (path, old, now) -> {
-            if (old != null) {
-                beforeSide.add(old.label());
+        session.trees().diff(before, commit.tree(), (path, old, now) -> {
+            if (now == null || (old != null && old.label().equals(now.label()))) {
+                return;
             }
-            if (now != null && (old == null || !old.label().equals(now.label()))) {
-                candidates.add(new Found(now.label(), path, now));
+            Found f = new Found(now.label(), path, now);
+            if (!beforeSide.contains(f.label()) && !inOtherParent(otherTrees, f)) {
+                visitor.visit(f);
             }
         });
-        for (Found f : candidates) {
-            if (beforeSide.contains(f.label()) || inOtherParent(otherTrees, f)) {
-                continue;
-            }
-            visitor.visit(f);
-        }
     }
 
     private boolean inOtherParent(List<ObjectId> otherTrees, Found f) {

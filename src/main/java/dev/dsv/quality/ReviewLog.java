@@ -47,7 +47,7 @@ public final class ReviewLog {
         }
     }
 
-    /** A group's size and the commits whose new records it holds. */
+    /** A group with its size and the commits whose new records it contains. */
     public record Group(GroupKey key, long population, long drawn, List<ObjectId> commits) {
     }
 
@@ -70,6 +70,7 @@ public final class ReviewLog {
     private final Set<ObjectId> rollbackCommits = new HashSet<>();
     private final Set<ObjectId> reviewCommits = new HashSet<>();
     private final Set<ObjectId> fullReview = new HashSet<>();
+    private Set<ObjectId> exempt;
 
     private ReviewLog() {
     }
@@ -163,12 +164,12 @@ public final class ReviewLog {
         return sampleOfCommit.get(commit);
     }
 
-    /** Returns the item of a sampled label record, or null when no sample holds it. */
+    /** Returns the item of a sampled label record, or null when no sample contains it. */
     public Item item(ObjectId label) {
         return itemOfLabel.get(label);
     }
 
-    /** Returns the sample that holds a label record, or null. */
+    /** Returns the sample that contains a label record, or null. */
     public Sample sampleOf(ObjectId label) {
         return sampleOfLabel.get(label);
     }
@@ -180,9 +181,11 @@ public final class ReviewLog {
 
     /** Returns the commits that introduce no label records to review: rollbacks and review relabels. */
     public Set<ObjectId> exemptCommits() {
-        Set<ObjectId> out = new HashSet<>(rollbackCommits);
-        out.addAll(reviewCommits);
-        return out;
+        if (exempt == null) {
+            exempt = new HashSet<>(rollbackCommits);
+            exempt.addAll(reviewCommits);
+        }
+        return exempt;
     }
 
     /** Returns true when a full-review mark names the label record. */

@@ -87,16 +87,23 @@ public final class ReviewSampler {
             List<ObjectId> commits = uncoveredCommits(head, log);
             Draw draw = new Draw(rate, by, stratify, seed, session.repository().config().timeZone(), log);
             NewLabels newLabels = new NewLabels(session, log.exemptCommits());
+            // The before sides are kept for the second pass: they are as large as the removed and
+            // changed paths of the uncovered commits, and each saves a diff.
+            Map<ObjectId, Set<ObjectId>> beforeSides = new HashMap<>();
             progress.start("review sample: count", commits.size());
             for (ObjectId c : commits) {
-                newLabels.forEach(c, found -> draw.count(c, found));
+                Set<ObjectId> beforeSide = newLabels.beforeSide(c);
+                if (!beforeSide.isEmpty()) {
+                    beforeSides.put(c, beforeSide);
+                }
+                newLabels.forEach(c, beforeSide, found -> draw.count(c, found));
                 progress.advance(1);
             }
             progress.finish();
             draw.thresholds();
             progress.start("review sample: draw", commits.size());
             for (ObjectId c : commits) {
-                newLabels.forEach(c, found -> draw.keep(c, found));
+                newLabels.forEach(c, beforeSides.getOrDefault(c, Set.of()), found -> draw.keep(c, found));
                 progress.advance(1);
             }
             progress.finish();
@@ -271,8 +278,14 @@ public final class ReviewSampler {
             }
         }
 
+        /** The largest threshold of any group: a record whose key is above it is drawn in no group. */
+        private long maxThreshold = Long.MIN_VALUE;
+
         void thresholds() {
-            groups.values().forEach(GroupState::threshold);
+            for (GroupState g : groups.values()) {
+                g.threshold();
+                maxThreshold = Math.max(maxThreshold, g.threshold);
+            }
         }
 
         void keep(ObjectId commit, NewLabels.Found found) {
@@ -280,10 +293,14 @@ public final class ReviewSampler {
                 return;
             }
             long key = drawKey(sha, seed, found.label());
+            if (key > maxThreshold) {
+                // Drawn in no group, so its label record need not be read to find its group.
+                return;
+            }
             ReviewLog.Item item = item(commit, found);
             GroupState g = groups.get(item.group(by));
             if (key <= g.threshold) {
-                g.kept.putIfAbsent(found.label(), new Kept(key, item));
+                g.candidates.putIfAbsent(found.label(), new Candidate(key, item));
             }
         }
 
@@ -294,10 +311,10 @@ public final class ReviewSampler {
         List<ReviewLog.Item> items() {
             List<ReviewLog.Item> out = new ArrayList<>();
             groups.forEach((key, g) -> {
-                List<Kept> kept = new ArrayList<>(g.kept.values());
-                kept.sort(Comparator.comparingLong(Kept::key).thenComparing(k -> k.item.label()));
+                List<Candidate> candidates = new ArrayList<>(g.candidates.values());
+                candidates.sort(Comparator.comparingLong(Candidate::key).thenComparing(k -> k.item.label()));
                 List<ReviewLog.Item> drawn = new ArrayList<>();
-                for (Kept k : kept.subList(0, (int) Math.min(g.k, kept.size()))) {
+                for (Candidate k : candidates.subList(0, (int) Math.min(g.k, candidates.size()))) {
                     drawn.add(k.item);
                 }
                 drawn.addAll(g.forced.values());
@@ -322,7 +339,7 @@ public final class ReviewSampler {
             return out;
         }
 
-        private record Kept(long key, ReviewLog.Item item) {
+        private record Candidate(long key, ReviewLog.Item item) {
         }
 
         /**
@@ -338,7 +355,7 @@ public final class ReviewSampler {
             long threshold;
             long drawn;
             final Set<ObjectId> commits = new LinkedHashSet<>();
-            final Map<ObjectId, Kept> kept = new HashMap<>();
+            final Map<ObjectId, Candidate> candidates = new HashMap<>();
 
             void add(long key) {
                 if (size == keys.length) {

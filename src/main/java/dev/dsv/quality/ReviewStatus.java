@@ -27,7 +27,7 @@ public final class ReviewStatus {
         }
     }
 
-    /** Why a commit has its status, for reports. */
+    /** The reason for a commit's status, for reports. */
     public enum Reason { NO_NEW_LABELS, REVIEW_RELABEL, ROLLBACK, NOT_SAMPLED, REVIEWED }
 
     /** The decisions on one group of a sample. */
@@ -62,6 +62,7 @@ public final class ReviewStatus {
             return new CommitStatus(commit, State.VERIFIED, Reason.REVIEW_RELABEL, List.of(), 0);
         }
         if (log.exemptCommits().contains(commit)) {
+            // The only other exempt commits are rollbacks, which restore or remove earlier states.
             return new CommitStatus(commit, State.VERIFIED, Reason.ROLLBACK, List.of(), 0);
         }
         ReviewLog.Sample sample = log.sampleCovering(commit);

@@ -358,6 +358,34 @@ class ReviewTest {
         assertEquals(before, RepoSnapshot.of(library), "no rejected input recorded anything");
     }
 
+    @Test
+    void moveMergeAndRollbackIntroduceNothing() throws IOException {
+        addBatch("a", 20, "2026-06-01T10:00:00+08:00", "mono", "");
+        ok("commit", "-m", "a");
+        ok("mv", "a/cell0000.png", "moved/cell0000.png");
+        ok("commit", "-m", "move one image");
+        String move = head("work");
+        ok("switch", "-c", "side", "work~1");
+        addBatch("b", 20, "2026-06-02T10:00:00+08:00", "poly", "");
+        ok("commit", "-m", "b");
+        String side = head("side");
+        ok("switch", "work");
+        ok("merge", "side", "-m", "merge side");
+        String merge = head("work");
+        ok("rollback", side, "-m", "batch b was wrong");
+        String rollback = head("work");
+
+        JsonNode s = sample("--by", "commit");
+        assertEquals(40, s.path("population").asInt(), "only the two batches hold new records");
+        Set<String> sampledCommits = new HashSet<>();
+        s.path("items").forEach(i -> sampledCommits.add(i.path("commit").asText()));
+        assertTrue(sampledCommits.contains(side), sampledCommits.toString());
+        assertFalse(sampledCommits.contains(merge));
+        assertEquals("verified", statusOf(move), "a move has no new label records");
+        assertEquals("verified", statusOf(rollback), "a rollback restores earlier records");
+        assertEquals("pending", statusOf(side));
+    }
+
     private void expectInvalid(List<String> args, String expected) {
         CliResult r = Dsv.run(library, args.toArray(String[]::new));
         assertEquals(3, r.exitCode(), r.toString());
