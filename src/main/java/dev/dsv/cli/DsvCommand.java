@@ -44,6 +44,7 @@ import picocli.CommandLine.ScopeType;
             GuidelineCommand.class,
             VocabCommand.class,
             CheckCommand.class,
+            ReviewCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {
