@@ -39,7 +39,7 @@ public final class ReviewRecorder {
     public static final String REJECT = "reject";
     public static final String RELABEL = "relabel";
 
-    /** What was recorded: counts per decision and the relabel commit, or null. */
+    /** The counts of recorded decisions per kind, and the relabel commit or null. */
     public record Result(String verifier, int passed, int rejected, int relabeled, int skipped,
                          ObjectId relabelCommit, String branch) {
     }
@@ -143,51 +143,17 @@ public final class ReviewRecorder {
         }
         List<String> defects = null;
         if (decision.equals(RELABEL)) {
-            if (row.defects() == null || row.defects().isEmpty()) {
-                problems.add(new Problem("error.review.relabelNoDefects", row.where()));
+            defects = relabelDefects(row, problems);
+            if (defects == null) {
                 return null;
-            }
-            defects = new ArrayList<>();
-            var vocabulary = session.repository().config().defectTypes();
-            for (String d : row.defects()) {
-                if (d.equalsIgnoreCase(Defect.NONE) && row.defects().size() == 1) {
-                    break;
-                }
-                String known = vocabulary.lookup(d);
-                if (known == null) {
-                    problems.add(new Problem("error.review.unknownDefect", row.where(), d,
-                            String.join(", ", vocabulary.values())));
-                    return null;
-                }
-                defects.add(known);
             }
         } else if (row.defects() != null && !row.defects().isEmpty()) {
             problems.add(new Problem("error.review.defectsWithoutRelabel", row.where(), decision));
             return null;
         }
-        ObjectId label;
-        if (row.label() != null) {
-            if (!ObjectId.isValidHex(row.label().toLowerCase(Locale.ROOT))) {
-                problems.add(new Problem("error.review.badLabelId", row.where(), row.label()));
-                return null;
-            }
-            label = ObjectId.parse(row.label().toLowerCase(Locale.ROOT));
-        } else if (row.path() != null) {
-            String path;
-            try {
-                path = DatasetPath.normalize(row.path());
-            } catch (DsvException e) {
-                problems.add(new Problem("error.path.invalid", row.path(), e.arguments()[1]));
-                return null;
-            }
-            ImageEntry entry = session.trees().lookup(headTree, path);
-            if (entry == null) {
-                problems.add(new Problem("error.review.pathNotAtHead", row.where(), path));
-                return null;
-            }
-            label = entry.label();
-        } else {
-            problems.add(new Problem("error.review.noLabel", row.where()));
+
+        ObjectId label = resolveLabel(row, headTree, problems);
+        if (label == null) {
             return null;
         }
         ReviewLog.Item item = log.item(label);
@@ -209,6 +175,57 @@ public final class ReviewRecorder {
             }
         }
         return new Planned(row, item, log.sampleOf(label), decision, defects);
+    }
+
+    /** Returns the configured spelling of a relabel's defect types (empty for none), or null after a problem. */
+    private List<String> relabelDefects(DecisionFile.Row row, List<Problem> problems) {
+        if (row.defects() == null || row.defects().isEmpty()) {
+            problems.add(new Problem("error.review.relabelNoDefects", row.where()));
+            return null;
+        }
+        List<String> defects = new ArrayList<>();
+        if (row.defects().size() == 1 && row.defects().get(0).equalsIgnoreCase(Defect.NONE)) {
+            return defects;
+        }
+        var vocabulary = session.repository().config().defectTypes();
+        for (String d : row.defects()) {
+            String known = vocabulary.lookup(d);
+            if (known == null) {
+                problems.add(new Problem("error.review.unknownDefect", row.where(), d,
+                        String.join(", ", vocabulary.values())));
+                return null;
+            }
+            defects.add(known);
+        }
+        return defects;
+    }
+
+    /** Returns the label record a row names by id or by path on the current branch, or null after a problem. */
+    private ObjectId resolveLabel(DecisionFile.Row row, ObjectId headTree, List<Problem> problems) {
+        if (row.label() != null) {
+            if (!ObjectId.isValidHex(row.label().toLowerCase(Locale.ROOT))) {
+                problems.add(new Problem("error.review.badLabelId", row.where(), row.label()));
+                return null;
+            }
+            return ObjectId.parse(row.label().toLowerCase(Locale.ROOT));
+        }
+        if (row.path() != null) {
+            String path;
+            try {
+                path = DatasetPath.normalize(row.path());
+            } catch (DsvException e) {
+                problems.add(new Problem("error.path.invalid", row.path(), e.arguments()[1]));
+                return null;
+            }
+            ImageEntry entry = session.trees().lookup(headTree, path);
+            if (entry == null) {
+                problems.add(new Problem("error.review.pathNotAtHead", row.where(), path));
+                return null;
+            }
+            return entry.label();
+        }
+        problems.add(new Problem("error.review.noLabel", row.where()));
+        return null;
     }
 
     private void checkRelabelTarget(Repository repo, String branch, ObjectId head, ObjectId headTree) {
@@ -253,7 +270,7 @@ public final class ReviewRecorder {
         int rejected = 0;
         int relabeled = 0;
         // Decisions are written before the branch moves, as promotions are: a killed run leaves at
-        // most decisions naming a relabel commit that no branch holds yet.
+        // most decisions naming a relabel commit that no branch contains yet.
         for (Planned p : planned) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("decision", p.decision());

@@ -22,7 +22,7 @@ import java.util.Set;
 
 /**
  * The review sheet of a sample: one row per sampled label record with what a verifier needs
- * (where the image is, what the labeler said) and empty {@code decision}, {@code defects} and
+ * (where the image is, the judgement of the labeler) and empty {@code decision}, {@code defects} and
  * {@code note} columns, so a filled-in sheet can go straight to {@code dsv review record}.
  */
 public final class ReviewSheet {

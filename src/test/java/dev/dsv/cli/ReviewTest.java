@@ -386,6 +386,33 @@ class ReviewTest {
         assertEquals("pending", statusOf(side));
     }
 
+    @Test
+    void fullReviewMarksAreAllDrawn() throws IOException {
+        ok("people", "add", "lab-09", "--role", "labeler");
+        ok("people", "pause", "lab-09", "--until", LocalDate.now().plusDays(7).toString(), "--reason", "gold test");
+        Path policy = tmp.resolve("full-review.json");
+        Files.writeString(policy, "{\"gates\": [\"verified\"], \"settings\": {\"labeler.paused_labels\": \"full-review\"}}");
+        ok("policy", "--branch", "work", "--set", policy.toString());
+        Path dir = tmp.resolve("paused");
+        Files.createDirectories(dir);
+        for (int i = 0; i < 6; i++) {
+            TinyPng.write(dir.resolve(String.format("cell%04d.png", i)), 8, 8, 900 + i);
+        }
+        ok("add", dir.toString(), "--cell-type", "mono", "--source", "production", "--labeler", "lab-09");
+        addBatch("regular", 40, java.time.OffsetDateTime.now().toString(), "mono", "");
+        ok("commit", "-m", "six labels by a paused labeler and forty regular ones");
+
+        JsonNode s = sample("--by", "commit");
+        int paused = 0;
+        for (JsonNode item : s.path("items")) {
+            if (item.path("labeler").asText().equals("lab-09")) {
+                paused++;
+            }
+        }
+        assertEquals(6, paused, "every marked record is drawn: " + s.path("items"));
+        assertEquals(8, s.path("items").size(), "plus max(1, ceil(0.05 x 40)) = 2 of the regular records");
+    }
+
     private void expectInvalid(List<String> args, String expected) {
         CliResult r = Dsv.run(library, args.toArray(String[]::new));
         assertEquals(3, r.exitCode(), r.toString());
