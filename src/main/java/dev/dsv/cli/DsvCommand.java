@@ -38,6 +38,7 @@ import picocli.CommandLine.ScopeType;
             PromoteCommand.class,
             PolicyCommand.class,
             TraceCommand.class,
+            QualityCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

@@ -282,16 +282,25 @@ public final class LabelingSimulation {
             String guideline = month < config.months() / 2 ? "v1" : "v2";
             int index = month;
             List<LabelerProfile> active = labelers.stream().filter(l -> l.activeIn(index)).toList();
+            // A labeler judges an image at most once a month, so each judgement has its own dataset path.
+            java.util.Set<String> done = new java.util.HashSet<>();
             for (LabelerProfile labeler : active) {
                 Collections.shuffle(pool, random);
-                int n = Math.min(config.labelsPerLabelerMonth(), pool.size());
-                for (Truth t : pool.subList(0, n)) {
+                int n = 0;
+                for (Truth t : pool) {
+                    if (n == config.labelsPerLabelerMonth()) {
+                        break;
+                    }
+                    if (!done.add(labeler.id() + "/" + t.file())) {
+                        continue;
+                    }
+                    n++;
                     int first = add(random, ym, month, t, labeler, guideline, -1);
-                    if (random.nextDouble() < config.secondOpinionShare() && active.size() > 1) {
-                        LabelerProfile other;
-                        do {
-                            other = active.get(random.nextInt(active.size()));
-                        } while (other.equals(labeler));
+                    List<LabelerProfile> others = active.stream()
+                            .filter(o -> !done.contains(o.id() + "/" + t.file())).toList();
+                    if (random.nextDouble() < config.secondOpinionShare() && !others.isEmpty()) {
+                        LabelerProfile other = others.get(random.nextInt(others.size()));
+                        done.add(other.id() + "/" + t.file());
                         add(random, ym, month, t, other, guideline, first);
                     }
                 }
