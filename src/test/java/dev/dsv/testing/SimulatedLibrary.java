@@ -60,6 +60,35 @@ public final class SimulatedLibrary {
         return labelBySeq.get(seq);
     }
 
+    private static SimulatedLibrary shared;
+
+    /**
+     * Returns a library of the default simulation with reviews and gold tests, built once per
+     * test JVM in a temporary folder removed at exit. Tests must only read it.
+     */
+    public static synchronized SimulatedLibrary shared() {
+        if (shared == null) {
+            try {
+                Path dir = java.nio.file.Files.createTempDirectory("dsv-simulated-library");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+                shared = build(dir, LabelingSimulation.run(), true, true);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return shared;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        } catch (java.io.IOException e) {
+            // Best effort at exit: a leftover temporary folder does no harm.
+        }
+    }
+
     /**
      * Builds the library under {@code dir}: init (time zone Asia/Shanghai, the factory's),
      * one add and commit of every judgement on branch {@code work}, then the review decisions
