@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code dsv quality agreement|drift|report}: how far raters agree and whether labelers drift. */
-@Command(name = "quality", subcommands = {QualityCommand.Agreement.class, DriftCommand.class})
+@Command(name = "quality", subcommands = {QualityCommand.Agreement.class, DriftCommand.class, ReportCommand.class})
 final class QualityCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
