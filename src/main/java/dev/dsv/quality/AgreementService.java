@@ -16,10 +16,10 @@ import java.util.TreeSet;
 /**
  * Agreement between raters on the images of a revision: Cohen's kappa per pair of raters,
  * Fleiss' kappa and Krippendorff's alpha, overall and optionally per month, cell type or defect
- * type. Images stream by one at a time; memory holds the accumulators, not the images.
+ * type. Images stream by one at a time, so memory keeps the accumulators, not the images.
  */
 public final class AgreementService {
-    /** How units are grouped. */
+    /** The grouping of units into reported groups. */
     public enum By {
         NONE, MONTH, CELL_TYPE, DEFECT;
 
@@ -139,7 +139,7 @@ public final class AgreementService {
 
         /**
          * Adds one unit. The latest categorised judgement of each rater counts. {@code weights}
-         * holds the unit's bootstrap weights once drawn, so groups over the same unit share them.
+         * keeps the unit's bootstrap weights once drawn, so groups over the same unit share them.
          */
         void add(List<Judgement> judgements, long unitKey, int[][] weights) {
             Map<String, Judgement> latest = new TreeMap<>();

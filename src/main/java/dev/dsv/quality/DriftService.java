@@ -216,7 +216,10 @@ public final class DriftService {
         List<Row> active = rows.stream().filter(r -> r.figures().get(s).z() != null).toList();
         for (Row r : active) {
             double z = r.figures().get(s).z();
-            int rowSign = Math.abs(z) >= threshold ? (z > 0 ? 1 : -1) : 0;
+            int rowSign = 0;
+            if (Math.abs(z) >= threshold) {
+                rowSign = z > 0 ? 1 : -1;
+            }
             if (rowSign != 0 && rowSign == sign) {
                 run.add(r);
                 continue;

@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * "Agreement and drift" for what counts and why.
  */
 public final class JudgementSource {
-    /** Where a judgement comes from. */
+    /** The origin of a judgement. */
     public enum Kind {
         /** A label record. */
         LABEL,

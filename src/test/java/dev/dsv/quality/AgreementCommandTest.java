@@ -176,7 +176,8 @@ class AgreementCommandTest {
                 edge = g;
             }
         }
-        assertTrue(defective != null && edge != null, byDefect.toString());
+        assertTrue(defective != null, byDefect.toString());
+        assertTrue(edge != null, byDefect.toString());
         // Black edges are called by one softening labeler only: far less agreement than on defects.
         assertTrue(edge.path("alpha").path("value").asDouble() < defective.path("alpha").path("value").asDouble() - 0.2,
                 "defective " + defective.path("alpha") + " black-edge " + edge.path("alpha"));

@@ -51,13 +51,13 @@ public final class LabelingSimulation {
             return new Config(20261205L, YearMonth.of(2025, 1), 20, 120, 0.25, 0.05, 200, 50, 6);
         }
 
-        /** The same run with another number of labels per labeler and month (smaller repositories). */
+        /** Returns the same run with another number of labels per labeler and month (smaller repositories). */
         public Config withLabelsPerLabelerMonth(int n) {
             return new Config(seed, start, months, n, secondOpinionShare, reviewRate, goldSize, goldQuestions,
                     contestedGold);
         }
 
-        /** The same run over fewer months. */
+        /** Returns the same run over fewer months. */
         public Config withMonths(int n) {
             return new Config(seed, start, n, labelsPerLabelerMonth, secondOpinionShare, reviewRate, goldSize,
                     goldQuestions, contestedGold);
@@ -107,7 +107,7 @@ public final class LabelingSimulation {
             return month >= joinMonth;
         }
 
-        /** The months (counted from the start) in which this labeler's rates differ from steady ones. */
+        /** Returns the months (counted from the start) in which this labeler's rates differ from steady ones. */
         public List<Integer> driftMonths() {
             List<Integer> out = new ArrayList<>();
             for (Phase p : phases) {
@@ -130,12 +130,12 @@ public final class LabelingSimulation {
     public record Judgement(int seq, int month, String file, String cellType, String labeler,
                             OffsetDateTime labeledAt, List<String> defects, BigDecimal confidence,
                             String guideline, int secondOpinionOf) {
-        /** The dataset path this judgement is stored at: {@code sim/YYYY-MM/LABELER/FILE}. */
+        /** Returns the dataset path this judgement is stored at: {@code sim/YYYY-MM/LABELER/FILE}. */
         public String datasetPath() {
             return "sim/" + YearMonth.from(labeledAt).format(MONTH) + "/" + labeler + "/" + file;
         }
 
-        /** The path relative to the {@code sim} folder, as a labels CSV for that folder names it. */
+        /** Returns the path relative to the {@code sim} folder, as a labels CSV for that folder names it. */
         public String relativePath() {
             return datasetPath().substring("sim/".length());
         }
@@ -237,7 +237,7 @@ public final class LabelingSimulation {
     }
 
     /**
-     * The six simulated labelers. Three are steady. {@code lab-dan} joins in month 4 and misses
+     * Returns the six simulated labelers. Three are steady. {@code lab-dan} joins in month 4 and misses
      * 45% of defects for five months; {@code lab-eva} over-calls from month 7 to 13; {@code lab-fay}
      * softens from month 12 on, adding black edges and more false calls.
      */
@@ -463,12 +463,12 @@ public final class LabelingSimulation {
         return verifiers;
     }
 
-    /** Every judgement, in the order they were drawn (month by month, labeler by labeler). */
+    /** Returns every judgement, in the order they were drawn (month by month, labeler by labeler). */
     public List<Judgement> judgements() {
         return Collections.unmodifiableList(judgements);
     }
 
-    /** The judgements of one month, counted from the start. */
+    /** Returns the judgements of one month, counted from the start. */
     public List<Judgement> judgementsOf(int month) {
         return judgements.stream().filter(j -> j.month() == month).toList();
     }
