@@ -74,10 +74,14 @@ final class AddCommand extends BaseCommand {
                 doc.put("facts_changed", r.factsChanged());
                 doc.put("unchanged", r.unchanged());
                 doc.put("stage_tree", r.stageTree().hex());
+                doc.put("marked_for_full_review", r.markedForFullReview());
                 out().printJson(doc);
             } else {
                 out().println("add.done", r.staged(), r.added(), r.replaced(), r.relabeled(), r.factsChanged(), r.unchanged());
                 out().println("add.hashed", r.files(), r.hashed(), r.bytesHashed() / 1e6, r.fromStatCache());
+                if (r.markedForFullReview() > 0) {
+                    out().println("people.markedForFullReview", r.markedForFullReview());
+                }
             }
         }
         return 0;

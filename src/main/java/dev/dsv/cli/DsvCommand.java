@@ -38,6 +38,8 @@ import picocli.CommandLine.ScopeType;
             PromoteCommand.class,
             PolicyCommand.class,
             TraceCommand.class,
+            PeopleCommand.class,
+            GoldCommand.class,
             QualityCommand.class,
             picocli.CommandLine.HelpCommand.class
         })

@@ -33,13 +33,17 @@ final class LabelCommand implements Runnable {
         @Option(names = "--confidence", paramLabel = "P", descriptionKey = "add.confidence")
         String confidence;
 
-        int report(int relabeled) {
+        int report(int relabeled, int markedForFullReview) {
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("relabeled", relabeled);
+                doc.put("marked_for_full_review", markedForFullReview);
                 out().printJson(doc);
             } else {
                 out().println("label.done", relabeled);
+                if (markedForFullReview > 0) {
+                    out().println("people.markedForFullReview", markedForFullReview);
+                }
             }
             return 0;
         }
@@ -54,8 +58,10 @@ final class LabelCommand implements Runnable {
         int run() {
             try (Session session = openSession()) {
                 Path csv = rootCommand().workingDirectory().resolve(file);
-                return report(new LabelService(session).importFile(csv,
-                        new LabelDefaults(null, null, null, null, null, labeler, labeledAt, confidence)));
+                LabelService service = new LabelService(session);
+                int relabeled = service.importFile(csv,
+                        new LabelDefaults(null, null, null, null, null, labeler, labeledAt, confidence));
+                return report(relabeled, service.markedForFullReview());
             }
         }
     }
@@ -71,8 +77,10 @@ final class LabelCommand implements Runnable {
         @Override
         int run() {
             try (Session session = openSession()) {
-                return report(new LabelService(session).set(paths,
-                        new LabelDefaults(null, defects, null, null, null, labeler, labeledAt, confidence)));
+                LabelService service = new LabelService(session);
+                int relabeled = service.set(paths,
+                        new LabelDefaults(null, defects, null, null, null, labeler, labeledAt, confidence));
+                return report(relabeled, service.markedForFullReview());
             }
         }
     }

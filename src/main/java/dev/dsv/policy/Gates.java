@@ -18,6 +18,7 @@ public final class Gates {
         register(new Verified());
         register(new KnownVocabulary());
         register(new ProvenanceComplete());
+        register(new LabelersInGoodStanding());
     }
 
     private Gates() {

@@ -44,7 +44,8 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
     }
 
     /** The gates every new repository starts with. */
-    public static final Policy DEFAULT = new Policy(List.of("verified", "known-vocabulary", "provenance-complete"),
+    public static final Policy DEFAULT = new Policy(List.of("verified", "known-vocabulary", "provenance-complete",
+            "labelers-in-good-standing"),
             Map.of());
 
     public Policy {

@@ -14,6 +14,7 @@ import dev.dsv.model.CanonicalJson;
 import dev.dsv.model.DatasetPath;
 import dev.dsv.model.ImageEntry;
 import dev.dsv.model.LabelRecord;
+import dev.dsv.quality.PausedLabelCheck;
 import dev.dsv.model.ObjectId;
 import dev.dsv.model.ObjectType;
 import dev.dsv.model.Times;
@@ -57,9 +58,12 @@ public final class AddService {
     public record Options(List<Path> paths, Path labels, String prefix, boolean replace, LabelDefaults defaults) {
     }
 
-    /** Counts of what an add did. */
+    /**
+     * Counts of what an add did. {@code markedForFullReview} counts the new label records of
+     * paused labelers that were staged with a full-review mark.
+     */
     public record Result(int files, int hashed, int fromStatCache, long bytesHashed, int added, int replaced,
-                         int relabeled, int factsChanged, int unchanged, ObjectId stageTree) {
+                         int relabeled, int factsChanged, int unchanged, ObjectId stageTree, int markedForFullReview) {
         public int staged() {
             return added + replaced + relabeled + factsChanged;
         }
@@ -113,7 +117,7 @@ public final class AddService {
         if (input != null && current.tree().equals(index.addMemo(input))) {
             // The same resolved input was added onto this very stage before, so every image is
             // unchanged; this skips reading each image's label record.
-            return new Result(drafts.size(), 0, drafts.size(), 0, 0, 0, 0, 0, drafts.size(), current.tree());
+            return new Result(drafts.size(), 0, drafts.size(), 0, 0, 0, 0, 0, drafts.size(), current.tree(), 0);
         }
 
         List<ObjectStore.Inserter> inserters = Collections.synchronizedList(new ArrayList<>());
@@ -124,7 +128,9 @@ public final class AddService {
             inserters.add(main);
             Stage stage = session.stage();
             Counts counts = new Counts();
-            Map<String, ImageEntry> changes = buildChanges(drafts, blobs, stage.tree(), options.replace(), main, counts, problems);
+            PausedLabelCheck paused = PausedLabelCheck.forCurrentBranch(session);
+            Map<String, ImageEntry> changes = buildChanges(drafts, blobs, stage.tree(), options.replace(), main, counts,
+                    paused, problems);
             throwIfAny(problems);
 
             ObjectId tree = stage.tree();
@@ -136,13 +142,18 @@ public final class AddService {
             for (ObjectStore.Inserter ins : inserters) {
                 ins.flush();
             }
+            int marked = 0;
             if (!changes.isEmpty()) {
+                // The marks go first: a crash before the stage is written leaves marks on records
+                // that were never staged, which no review sample draws.
+                marked = paused.writeMarks();
                 session.repository().writeStage(new Stage(stage.base(), tree));
             }
             index.putStatCache(statRows(drafts, toHash, blobs));
             index.putAddMemo(input != null ? input : inputHash(drafts, blobs, options.replace()), tree);
             return new Result(drafts.size(), toHash.size(), drafts.size() - toHash.size(), bytes,
-                    counts.added, counts.replaced, counts.relabeled, counts.factsChanged, counts.unchanged, tree);
+                    counts.added, counts.replaced, counts.relabeled, counts.factsChanged, counts.unchanged, tree,
+                    marked);
         } finally {
             for (ObjectStore.Inserter ins : inserters) {
                 ins.close();
@@ -378,7 +389,7 @@ public final class AddService {
 
     private Map<String, ImageEntry> buildChanges(List<ImageDraft> drafts, ObjectId[] blobs, ObjectId stageTree,
                                                  boolean replace, ObjectStore.Inserter inserter, Counts counts,
-                                                 List<Problem> problems) {
+                                                 PausedLabelCheck paused, List<Problem> problems) {
         OffsetDateTime now = Times.now();
         ObjectId headTree = session.treeOf(session.repository().headCommit());
         Map<String, ImageEntry> changes = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
@@ -393,6 +404,13 @@ public final class AddService {
                     d.labeledAt() != null ? d.labeledAt() : now, d.confidence(), null);
             boolean sameLabel = sameBlob && draft.sameJudgement(previous)
                     && (d.labeledAt() == null || d.labeledAt().equals(previous.labeledAt()));
+            if (!sameLabel && !paused.accept(draft.labeler(), draft.labeledAt(), d.where() + " (" + d.datasetPath() + ")",
+                    problems)) {
+                if (problems.size() >= MAX_PROBLEMS) {
+                    break;
+                }
+                continue;
+            }
             ObjectId labelId = sameLabel ? existing.label()
                     : Relabels.newRecord(session, headTree, d.datasetPath(), draft, d.labeledAt() != null, inserter);
             ImageEntry entry = new ImageEntry(blob, labelId, d.cellType(), d.source(), d.generator(), d.split(), d.attributes());
@@ -419,6 +437,9 @@ public final class AddService {
                 counts.relabeled++;
             } else {
                 counts.factsChanged++;
+            }
+            if (!sameLabel) {
+                paused.mark(labelId, draft.labeler(), draft.labeledAt());
             }
             changes.put(d.datasetPath(), entry);
         }

@@ -10,7 +10,8 @@ import java.util.SortedMap;
 /**
  * One image of an add after validation, before its blob id is known. {@code labeledAt} is null
  * when the input gave no time: an unchanged image then keeps its recorded time, a new one gets
- * the time of the add.
+ * the time of the add. {@code where} names the input for messages: the labels file and row, or
+ * the image file.
  */
 record ImageDraft(
         SourceFile file,
@@ -23,5 +24,6 @@ record ImageDraft(
         OffsetDateTime labeledAt,
         String source,
         String generator,
-        SortedMap<String, String> attributes) {
+        SortedMap<String, String> attributes,
+        String where) {
 }

@@ -73,7 +73,7 @@ final class LabelRowResolver {
         }
         return new ImageDraft(file, datasetPath, cellType, judgement.defects(), split, judgement.confidence(),
                 judgement.labeler(), judgement.labeledAt(), source, generator,
-                row == null ? CanonicalJson.newObject() : row.attributes());
+                row == null ? CanonicalJson.newObject() : row.attributes(), where);
     }
 
     /**

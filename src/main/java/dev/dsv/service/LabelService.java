@@ -8,6 +8,7 @@ import dev.dsv.model.LabelRecord;
 import dev.dsv.model.ObjectId;
 import dev.dsv.model.ObjectType;
 import dev.dsv.model.Times;
+import dev.dsv.quality.PausedLabelCheck;
 import dev.dsv.store.ObjectStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +26,15 @@ import java.util.TreeMap;
  */
 public final class LabelService {
     private final Session session;
+    private int markedForFullReview;
 
     public LabelService(Session session) {
         this.session = session;
+    }
+
+    /** Returns how many new records of paused labelers the last import or set marked for a full review. */
+    public int markedForFullReview() {
+        return markedForFullReview;
     }
 
     /** Imports a labels CSV keyed by {@code dataset_path} or {@code sha256}; returns the relabeled count. */
@@ -36,7 +43,9 @@ public final class LabelService {
             throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.INVALID_INPUT, "error.labels.notFound", file);
         }
         LabelRowResolver resolver = new LabelRowResolver(session.repository().config(), defaults);
+        PausedLabelCheck[] paused = new PausedLabelCheck[1];
         return StageEditor.edit(session, "label import", (stageTree, inserter, problems) -> {
+            paused[0] = PausedLabelCheck.forCurrentBranch(session);
             List<LabelRow> rows = new DsvCsvLabels(file, true).read(problems);
             Map<String, List<String>> pathsByBlob = null;
             Map<String, ImageEntry> changes = new TreeMap<>();
@@ -85,20 +94,23 @@ public final class LabelService {
                         problems.add(new Problem("error.labels.duplicatePath", row.where(), path, earlier));
                         continue;
                     }
-                    ImageEntry changed = relabel(path, entry, judgement, now, inserter);
+                    ImageEntry changed = relabel(path, row.where() + " (" + path + ")", entry, judgement, now, inserter,
+                            paused[0], problems);
                     if (changed != null) {
                         changes.put(path, changed);
                     }
                 }
             }
             return changes;
-        });
+        }, () -> markedForFullReview = paused[0].writeMarks());
     }
 
     /** Sets the same judgement on images or folders given by dataset path; returns the relabeled count. */
     public int set(List<String> paths, LabelDefaults judgementFlags) {
         LabelRowResolver resolver = new LabelRowResolver(session.repository().config(), judgementFlags);
+        PausedLabelCheck[] paused = new PausedLabelCheck[1];
         return StageEditor.edit(session, "label set", (stageTree, inserter, problems) -> {
+            paused[0] = PausedLabelCheck.forCurrentBranch(session);
             Map<String, ImageEntry> targets = StageEditor.expand(session, stageTree, paths, problems);
             LabelRowResolver.Judgement judgement = resolver.judgement(null, "--labeler/--defect", problems);
             Map<String, ImageEntry> changes = new TreeMap<>();
@@ -107,26 +119,35 @@ public final class LabelService {
             }
             OffsetDateTime now = Times.now();
             targets.forEach((path, entry) -> {
-                ImageEntry changed = relabel(path, entry, judgement, now, inserter);
+                ImageEntry changed = relabel(path, path, entry, judgement, now, inserter, paused[0], problems);
                 if (changed != null) {
                     changes.put(path, changed);
                 }
             });
             return changes;
-        });
+        }, () -> markedForFullReview = paused[0].writeMarks());
     }
 
-    /** Returns the entry pointing at a new superseding record, or null when nothing changes. */
-    private ImageEntry relabel(String path, ImageEntry entry, LabelRowResolver.Judgement j, OffsetDateTime now,
-                               ObjectStore.Inserter inserter) {
+    /**
+     * Returns the entry pointing at a new superseding record, or null when nothing changes or the
+     * labeler was paused at the record's time and the policy rejects such labels (a problem naming
+     * {@code where} is added then).
+     */
+    private ImageEntry relabel(String path, String where, ImageEntry entry, LabelRowResolver.Judgement j,
+                               OffsetDateTime now, ObjectStore.Inserter inserter, PausedLabelCheck paused,
+                               List<Problem> problems) {
         LabelRecord current = session.readLabel(entry.label());
         OffsetDateTime time = j.labeledAt() != null ? j.labeledAt() : now;
         LabelRecord next = new LabelRecord(entry.blob(), j.defects(), j.labeler(), time, j.confidence(), null);
         if (next.sameJudgement(current) && (j.labeledAt() == null || j.labeledAt().equals(current.labeledAt()))) {
             return null;
         }
+        if (!paused.accept(j.labeler(), time, where, problems)) {
+            return null;
+        }
         ObjectId headTree = session.treeOf(session.repository().headCommit());
         ObjectId id = Relabels.newRecord(session, headTree, path, next, j.labeledAt() != null, inserter);
+        paused.mark(id, j.labeler(), time);
         return entry.withLabel(id);
     }
 

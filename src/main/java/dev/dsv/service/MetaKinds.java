@@ -26,6 +26,11 @@ public final class MetaKinds {
     public static final String GUIDELINE = "guideline";
     /** A plausibility reference profile per cell type, computed from real images at a revision. */
     public static final String PLAUSIBILITY_PROFILE = "plausibility-profile";
+    /**
+     * A label record that must be reviewed in full, because its labeler was paused when it was
+     * made: subject is the label record, body names the {@code labeler} and the {@code reason}.
+     */
+    public static final String FULL_REVIEW = "full-review";
     /** An explicit override recorded when a user stages images a check rejected. */
     public static final String OVERRIDE = "override";
 

@@ -29,6 +29,14 @@ final class StageEditor {
 
     /** Runs one edit and returns the number of changed paths. */
     static int edit(Session session, String command, Planner planner) {
+        return edit(session, command, planner, () -> { });
+    }
+
+    /**
+     * Runs one edit; {@code beforeStageWrite} runs under the lock after the new objects are
+     * flushed and before the stage moves, and only when the edit changes something.
+     */
+    static int edit(Session session, String command, Planner planner, Runnable beforeStageWrite) {
         try (RepositoryLock lock = session.lock(command);
              ObjectStore.Inserter inserter = session.repository().store().newInserter()) {
             Stage stage = session.stage();
@@ -45,6 +53,7 @@ final class StageEditor {
             }
             ObjectId tree = session.trees().apply(stage.tree(), changes, inserter);
             inserter.flush();
+            beforeStageWrite.run();
             session.repository().writeStage(new Stage(stage.base(), tree));
             return changes.size();
         }
