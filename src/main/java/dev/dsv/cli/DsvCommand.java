@@ -40,6 +40,7 @@ import picocli.CommandLine.ScopeType;
             TraceCommand.class,
             PeopleCommand.class,
             GoldCommand.class,
+            ReviewCommand.class,
             QualityCommand.class,
             picocli.CommandLine.HelpCommand.class
         })

@@ -38,6 +38,9 @@ final class ExportCommand extends BaseCommand {
     @Option(names = "--sync", descriptionKey = "export.sync")
     boolean sync;
 
+    @Option(names = "--include-rejected", descriptionKey = "export.includeRejected")
+    boolean includeRejected;
+
     @Override
     int run() {
         if ((out == null) == (verify == null)) {
@@ -49,7 +52,7 @@ final class ExportCommand extends BaseCommand {
             }
             ExportService.Result r = new ExportService(session, progress()).export(new ExportService.Request(revision,
                     filters.toFilter(), rootCommand().workingDirectory().resolve(out),
-                    manifest, link, sync));
+                    manifest, link, sync, includeRejected));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("commit", r.commit().hex());
@@ -60,9 +63,17 @@ final class ExportCommand extends BaseCommand {
                 doc.put("deleted", r.deleted());
                 doc.put("bytes_written", r.bytes());
                 doc.put("link", r.link().name().toLowerCase(Locale.ROOT));
+                doc.put("include_rejected", r.includeRejected());
+                doc.put("rejected_excluded", r.rejectedExcluded());
                 out().printJson(doc);
             } else {
                 out().println("export.done", r.images(), r.target(), r.commit().abbreviate(12), r.written(), r.kept(), r.deleted());
+                if (r.rejectedExcluded() > 0) {
+                    out().println("export.rejectedExcluded", r.rejectedExcluded());
+                }
+                if (r.includeRejected() && r.rejected() > 0) {
+                    out().note("export.rejectedIncluded", r.rejected());
+                }
                 if (r.link() == LinkMode.HARDLINK) {
                     out().note("export.hardlinkWarning");
                 }

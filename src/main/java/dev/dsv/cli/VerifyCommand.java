@@ -6,11 +6,10 @@ import dev.dsv.service.VerifyService;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code dsv verify REV}: checks that a commit's (or a subset's) objects are present and intact. */
-@Command(name = "verify", subcommands = VerifyCommand.Mark.class)
+@Command(name = "verify")
 final class VerifyCommand extends BaseCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "REV", defaultValue = "HEAD", descriptionKey = "verify.rev")
     String revision;
@@ -42,35 +41,6 @@ final class VerifyCommand extends BaseCommand {
                 out().println(r.ok() ? "verify.ok" : "verify.failed", r.commit().abbreviate(12), r.images(), r.bytes() / 1e6);
             }
             return r.ok() ? 0 : ExitCode.CHECK_FAILED.code();
-        }
-    }
-
-    /** {@code dsv verify mark REV --verifier ID}: records that a verifier checked a commit. */
-    @Command(name = "mark")
-    static final class Mark extends BaseCommand {
-        @Parameters(index = "0", paramLabel = "REV", descriptionKey = "verify.rev")
-        String revision;
-
-        @Option(names = "--verifier", required = true, paramLabel = "ID", descriptionKey = "verify.verifier")
-        String verifier;
-
-        @Option(names = "--note", paramLabel = "TEXT", descriptionKey = "verify.note")
-        String note;
-
-        @Override
-        int run() {
-            try (Session session = openSession()) {
-                var commit = new dev.dsv.service.VerificationService(session).mark(revision, verifier, note);
-                if (out().json()) {
-                    Map<String, Object> doc = Output.document();
-                    doc.put("commit", commit.hex());
-                    doc.put("verifier", verifier);
-                    out().printJson(doc);
-                } else {
-                    out().println("verify.marked", commit.abbreviate(12), verifier);
-                }
-            }
-            return 0;
         }
     }
 }

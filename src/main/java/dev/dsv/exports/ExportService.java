@@ -9,6 +9,7 @@ import dev.dsv.error.ExitCode;
 import dev.dsv.index.ImageFilter;
 import dev.dsv.index.ImageRow;
 import dev.dsv.model.ObjectId;
+import dev.dsv.quality.ReviewLog;
 import dev.dsv.service.LsService;
 import dev.dsv.service.Progress;
 import dev.dsv.service.Session;
@@ -25,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -36,14 +38,29 @@ import java.util.stream.Stream;
 public final class ExportService {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** An export request: revision, filter, target folder, manifest format, link mode, sync. */
+    /**
+     * An export request: revision, filter, target folder, manifest format, link mode, sync, and
+     * whether images whose label in force a verifier rejected are exported too.
+     */
     public record Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
-                          boolean sync) {
+                          boolean sync, boolean includeRejected) {
+        /** A request that leaves rejected images out. */
+        public Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
+                       boolean sync) {
+            this(revision, filter, target, format, link, sync, false);
+        }
     }
 
-    /** Counts of an export: files written, kept unchanged (sync), deleted (sync), and bytes written. */
+    /**
+     * Counts of an export: files written, kept unchanged (sync), deleted (sync), bytes written, and
+     * the selected images whose label in force was rejected in review (left out unless included).
+     */
     public record Result(ObjectId commit, Path target, int images, int written, int kept, int deleted, long bytes,
-                         LinkMode link) {
+                         LinkMode link, int rejected, boolean includeRejected) {
+        /** Returns the number of rejected images left out of the export. */
+        public int rejectedExcluded() {
+            return includeRejected ? 0 : rejected;
+        }
     }
 
     private final Session session;
@@ -54,8 +71,16 @@ public final class ExportService {
         this.progress = progress;
     }
 
-    /** The images a commit and filter select, in dataset-path order. */
-    record Selection(ObjectId commit, ImageFilter filter, List<ImageRow> rows) {
+    /**
+     * The images a commit and filter select, in dataset-path order. {@code rejected} lists the
+     * selected paths whose label in force was rejected in review; they are in {@code rows} only
+     * when {@code includeRejected} is set.
+     */
+    record Selection(ObjectId commit, ImageFilter filter, List<ImageRow> rows, List<String> rejected,
+                     boolean includeRejected) {
+        Selection(ObjectId commit, ImageFilter filter, List<ImageRow> rows) {
+            this(commit, filter, rows, List.of(), true);
+        }
     }
 
     Selection select(String revision, ImageFilter rawFilter) {
@@ -68,15 +93,56 @@ public final class ExportService {
         return new Selection(commit, filter, rows);
     }
 
+    /** Leaves out the rows whose label in force has a reject decision, unless they are requested. */
+    Selection withoutRejected(Selection s, boolean includeRejected) {
+        Set<ObjectId> rejected = ReviewLog.read(session).rejectedLabels();
+        List<ImageRow> kept = new ArrayList<>();
+        List<String> left = new ArrayList<>();
+        for (ImageRow row : s.rows()) {
+            boolean isRejected = rejected.contains(ObjectId.parse(row.label()));
+            if (isRejected) {
+                left.add(row.path());
+            }
+            if (!isRejected || includeRejected) {
+                kept.add(row);
+            }
+        }
+        return new Selection(s.commit(), s.filter(), kept, left, includeRejected);
+    }
+
+    /** Leaves out the paths an earlier export recorded as rejected, so a re-check sees the same selection. */
+    static Selection withoutPaths(Selection s, List<String> paths, boolean includeRejected) {
+        Set<String> skip = includeRejected ? Set.of() : new java.util.HashSet<>(paths);
+        List<ImageRow> kept = s.rows().stream().filter(r -> !skip.contains(r.path())).toList();
+        return new Selection(s.commit(), s.filter(), kept, List.copyOf(paths), includeRejected);
+    }
+
     public Result export(Request r) {
         Path target = r.target().toAbsolutePath().normalize();
         if (target.startsWith(session.repository().dsvDir())) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.insideRepository", target);
         }
-        Selection selection = select(r.revision(), r.filter());
+        Selection selection = withoutRejected(select(r.revision(), r.filter()), r.includeRejected());
         if (r.sync()) {
             return sync(r, target, selection);
         }
+        return writeNew(target, selection, r.format(), r.link());
+    }
+
+    /**
+     * Writes chosen rows (images at their dataset paths, with a manifest) into a new folder,
+     * atomically, as an export does. {@code dsv review sample --export} uses it for the sampled
+     * images; {@code dsv export --verify} cannot re-check such a folder, since no filter names it.
+     */
+    public Result exportRows(ObjectId commit, List<ImageRow> rows, Path target, ManifestFormat format, LinkMode link) {
+        Path absolute = target.toAbsolutePath().normalize();
+        if (absolute.startsWith(session.repository().dsvDir())) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.export.insideRepository", absolute);
+        }
+        return writeNew(absolute, new Selection(commit, ImageFilter.ALL, rows), format, link);
+    }
+
+    private Result writeNew(Path target, Selection selection, ManifestFormat format, LinkMode link) {
         if (Files.exists(target) && (!Files.isDirectory(target) || !isEmpty(target))) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.notEmpty", target);
         }
@@ -87,16 +153,16 @@ public final class ExportService {
             long bytes = 0;
             progress.start("export", selection.rows().size());
             for (ImageRow row : selection.rows()) {
-                bytes += writeImage(tmp, row, r.link());
+                bytes += writeImage(tmp, row, link);
                 progress.advance(1);
             }
             progress.finish();
-            writeManifestAndMetadata(tmp, selection, r.format(), r.link(), "complete");
+            writeManifestAndMetadata(tmp, selection, format, link, "complete");
             Files.deleteIfExists(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.syncDirectory(parent);
             return new Result(selection.commit(), target, selection.rows().size(), selection.rows().size(), 0, 0, bytes,
-                    r.link());
+                    link, selection.rejected().size(), selection.includeRejected());
         } catch (IOException e) {
             throw StoreIOException.of(target, e);
         } finally {
@@ -154,12 +220,16 @@ public final class ExportService {
         meta.put("manifest", format.fileName());
         meta.put("link", link.name().toLowerCase(java.util.Locale.ROOT));
         meta.put("images", s.rows().size());
+        meta.put("include_rejected", s.includeRejected());
+        meta.put("rejected_excluded", s.includeRejected() ? 0 : s.rejected().size());
+        meta.set("rejected_paths", JSON.valueToTree(s.rejected()));
         meta.put("state", state);
         AtomicFiles.write(root.resolve(ExportLayout.METADATA), JSON.writeValueAsBytes(meta));
     }
 
     /** The metadata of an existing export folder. */
-    record Metadata(String repository, ObjectId commit, ImageFilter filter, ManifestFormat format, String state) {
+    record Metadata(String repository, ObjectId commit, ImageFilter filter, ManifestFormat format, String state,
+                    boolean includeRejected, List<String> rejectedPaths) {
     }
 
     static Metadata readMetadata(Path dir) {
@@ -171,8 +241,12 @@ public final class ExportService {
                     text(f, "source"), text(f, "path"));
             ManifestFormat format = n.path("manifest").asText().equals(ManifestFormat.JSONL.fileName())
                     ? ManifestFormat.JSONL : ManifestFormat.CSV;
+            List<String> rejectedPaths = new ArrayList<>();
+            n.path("rejected_paths").forEach(p -> rejectedPaths.add(p.asText()));
+            // An export written before review decisions existed has neither key and left nothing out.
             return new Metadata(text(n, "repository"), ObjectId.parse(n.path("commit").asText()), filter, format,
-                    n.path("state").asText());
+                    n.path("state").asText(), n.path("include_rejected").asBoolean(!n.has("rejected_paths")),
+                    rejectedPaths);
         } catch (IOException | RuntimeException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.export.notAnExport", dir, ExportLayout.METADATA);
         }
@@ -237,7 +311,8 @@ public final class ExportService {
                 Files.deleteIfExists(target.resolve(old.format().fileName()));
             }
             writeManifestAndMetadata(target, selection, r.format(), r.link(), "complete");
-            return new Result(selection.commit(), target, selection.rows().size(), written, kept, deleted, bytes, r.link());
+            return new Result(selection.commit(), target, selection.rows().size(), written, kept, deleted, bytes, r.link(),
+                    selection.rejected().size(), r.includeRejected());
         } catch (IOException e) {
             throw StoreIOException.of(target, e);
         }

@@ -43,8 +43,9 @@ public final class ExportVerifier {
         if (meta.repository() != null && repositoryId != null && !meta.repository().equals(repositoryId)) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.otherRepository", root);
         }
-        ExportService.Selection selection = new ExportService(session, dev.dsv.service.Progress.NONE)
-                .select(meta.commit().hex(), meta.filter());
+        ExportService.Selection selection = ExportService.withoutPaths(
+                new ExportService(session, dev.dsv.service.Progress.NONE).select(meta.commit().hex(), meta.filter()),
+                meta.rejectedPaths(), meta.includeRejected());
         List<String> missing = new ArrayList<>();
         List<String> modified = new ArrayList<>();
         Map<String, Boolean> expected = new HashMap<>();

@@ -37,7 +37,7 @@ public final class Gates {
         return g;
     }
 
-    /** Every commit being promoted has a verification mark. */
+    /** Every commit being promoted is verified by sampled review (see docs/design.md, "Sampled review"). */
     static final class Verified implements Gate {
         @Override
         public String name() {
@@ -49,11 +49,12 @@ public final class Gates {
             List<String> missing = new ArrayList<>();
             for (ObjectId id : c.commits()) {
                 if (!c.verifiedCommits().contains(id)) {
-                    missing.add(id.hex());
+                    missing.add(id.hex() + ": " + c.reviewStatus().getOrDefault(id, "pending"));
                 }
             }
-            return new GateResult(name(), missing.isEmpty(), "every promoted commit is marked verified (dsv verify mark)",
-                    c.commits().size(), missing.size(), missing);
+            return new GateResult(name(), missing.isEmpty(), "every promoted commit is verified by sampled review"
+                    + " (review.max_reject_rate " + c.targetPolicy().decimal("review.max_reject_rate").toPlainString()
+                    + "; dsv review status)", c.commits().size(), missing.size(), missing);
         }
     }
 

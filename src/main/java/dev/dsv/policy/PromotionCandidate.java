@@ -15,7 +15,7 @@ import java.util.function.Function;
 /**
  * A planned promotion, as gates see it. It lists the commits being promoted and the images the
  * merged snapshot adds or changes against the target (path to new entry). It also carries the
- * verified commits, the configuration, the policies of the target and the candidate branch, the
+ * verified commits (derived from sampled review) with the review status of every promoted commit, the configuration, the policies of the target and the candidate branch, the
  * whole merged snapshot (for gates about the library as a whole, such as split ratios and
  * leakage), the metadata log by kind, and the time of the check.
  */
@@ -31,7 +31,8 @@ public record PromotionCandidate(
         Policy candidatePolicy,
         Snapshot snapshot,
         Function<String, List<MetaRecord>> meta,
-        OffsetDateTime now) {
+        OffsetDateTime now,
+        Map<ObjectId, String> reviewStatus) {
 
     /** The tree the target would point at after the promotion. */
     public interface Snapshot {

@@ -86,6 +86,20 @@ public final class CommitService {
         return new Result(id, commit, branch, counts);
     }
 
+    /**
+     * Writes a commit of {@code tree} whose summaries compare it with {@code head}, without moving
+     * any branch, and returns its id. The caller holds the lock and moves the branch later.
+     */
+    public ObjectId writeDetached(ObjectId head, ObjectId tree, List<ObjectId> parents, String message,
+                                  String committer, OffsetDateTime time) {
+        Commit commit = buildCommit(head, tree, parents, message, committer, time, new EnumMap<>(Change.Kind.class));
+        try (ObjectStore.Inserter inserter = session.repository().store().newInserter()) {
+            ObjectId id = inserter.insert(ObjectType.COMMIT, commit.encode());
+            inserter.flush();
+            return id;
+        }
+    }
+
     /** Builds (without writing) a commit of {@code tree} whose summaries compare it with {@code head}. */
     Commit buildCommit(ObjectId head, ObjectId tree, List<ObjectId> parents, String message) {
         return buildCommit(head, tree, parents, message, null, null, new EnumMap<>(Change.Kind.class));

@@ -2,7 +2,11 @@ package dev.dsv.service;
 
 /** The kinds of metadata log records that dsv writes, and the keys of their bodies. */
 public final class MetaKinds {
-    /** A commit marked verified: subject is the commit, author the verifier. */
+    /**
+     * A commit marked verified by the retired {@code dsv verify mark}: subject is the commit,
+     * author the verifier. Old records stay readable; the verified gate now derives its status
+     * from review samples and decisions.
+     */
     public static final String VERIFICATION = "verification";
     /** A registered model: subject is its training data commit. */
     public static final String MODEL = "model";

@@ -12,6 +12,8 @@ import dev.dsv.policy.GateResult;
 import dev.dsv.policy.Gates;
 import dev.dsv.policy.Policy;
 import dev.dsv.policy.PromotionCandidate;
+import dev.dsv.quality.ReviewLog;
+import dev.dsv.quality.ReviewStatus;
 import dev.dsv.repo.Repository;
 import dev.dsv.repo.RepositoryLock;
 import dev.dsv.store.ObjectStore;
@@ -74,10 +76,22 @@ public final class PromoteService {
             PolicyService policies = new PolicyService(session);
             Policy targetPolicy = policies.inForce(target);
             Policy candidatePolicy = policies.inForce(branch);
-            PromotionCandidate c = new PromotionCandidate(branch, target, newCommits(candidate, targetHead),
-                    plan.changes(), new VerificationService(session).verifiedCommits(), repo.config(), session::readLabel,
+            List<ObjectId> promoted = newCommits(candidate, targetHead);
+            Map<ObjectId, String> reviewStatus = new LinkedHashMap<>();
+            Set<ObjectId> verified = new HashSet<>();
+            ReviewStatus review = new ReviewStatus(session, ReviewLog.read(session),
+                    targetPolicy.decimal("review.max_reject_rate"));
+            for (ObjectId id : promoted) {
+                ReviewStatus.CommitStatus s = review.of(id);
+                reviewStatus.put(id, describe(s));
+                if (s.state() == ReviewStatus.State.VERIFIED) {
+                    verified.add(id);
+                }
+            }
+            PromotionCandidate c = new PromotionCandidate(branch, target, promoted,
+                    plan.changes(), verified, repo.config(), session::readLabel,
                     targetPolicy, candidatePolicy, snapshot(plan.tree()), kind -> MetaQuery.records(session, kind),
-                    Times.now());
+                    Times.now(), reviewStatus);
             List<GateResult> results = new ArrayList<>();
             for (String name : targetPolicy.gates()) {
                 results.add(Gates.named(name).check(c));
@@ -121,6 +135,25 @@ public final class PromoteService {
             return new Result(branch, target, candidate, newHead, true, false, results, targetPolicy.version().hex(),
                     reportHash, images);
         }
+    }
+
+    /** Returns a commit's review status with its reason, for the gate report. */
+    private static String describe(ReviewStatus.CommitStatus s) {
+        String text = s.state().id();
+        if (s.reason() == ReviewStatus.Reason.NOT_SAMPLED) {
+            return text + " (not sampled: " + s.unsampled() + " new label records; dsv review sample)";
+        }
+        if (s.reason() == ReviewStatus.Reason.REVIEWED && s.state() != ReviewStatus.State.VERIFIED) {
+            List<String> groups = new ArrayList<>();
+            for (ReviewStatus.GroupStatus g : s.groups()) {
+                if (g.state() != ReviewStatus.State.VERIFIED) {
+                    groups.add(g.key() + " " + g.state().id() + " " + g.decided() + "/" + g.sampled() + " decided, "
+                            + (g.rejected() + g.relabeled()) + " rejected or relabeled");
+                }
+            }
+            return text + " (" + String.join("; ", groups) + ")";
+        }
+        return text;
     }
 
     private PromotionCandidate.Snapshot snapshot(ObjectId tree) {

@@ -8,6 +8,7 @@ import dev.dsv.testing.CliResult;
 import dev.dsv.testing.DsvProcess;
 import dev.dsv.testing.ElpvLabels;
 import dev.dsv.testing.Images;
+import dev.dsv.testing.ReviewFlow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,9 @@ class ElpvFlowIT {
         String id = commit.path("id").asText();
         CliResult unverified = DsvProcess.run(lib, "promote", "work");
         assertEquals(1, unverified.exitCode(), unverified.toString());
-        ok(lib, "verify", "mark", id, "--verifier", "senior-01");
+        ReviewFlow.addVerifier(DsvProcess::run, lib, "senior-01");
+        assertEquals(132, ReviewFlow.passAll(DsvProcess::run, lib, id, "senior-01"),
+                "5% of 2 624 labels of one day, rounded up");
         ok(lib, "promote", "work", "--into", "main");
         assertEquals(id, ok(lib, "--json", "log", "main", "-n", "1").json().path("commits").get(0).path("id").asText());
 

@@ -8,6 +8,7 @@ import dev.dsv.testing.CliResult;
 import dev.dsv.testing.DsvProcess;
 import dev.dsv.testing.ElpvLabels;
 import dev.dsv.testing.Images;
+import dev.dsv.testing.ReviewFlow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -102,7 +103,8 @@ class KillSafetyIT {
         ok(lib, "add", Images.ELPV.resolve("images").toString(), "--labels", labels.toString(), "--source", "production",
                 "--labeler", "elpv-experts");
         String candidate = ok(lib, "--json", "commit", "-m", "ELPV").json().path("commit").path("id").asText();
-        ok(lib, "verify", "mark", candidate, "--verifier", "senior-01");
+        ReviewFlow.addVerifier(DsvProcess::run, lib, "senior-01");
+        ReviewFlow.passAll(DsvProcess::run, lib, candidate, "senior-01");
         for (int i = 0; i < KILLS_PER_COMMAND; i++) {
             long at = 200 + random.nextInt(1500);
             killAfter(lib, at, "promote", "batch");
