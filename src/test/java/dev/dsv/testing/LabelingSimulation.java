@@ -369,6 +369,22 @@ public final class LabelingSimulation {
         }
     }
 
+    /**
+     * Returns a verifier's decision on any judgement (one a real review sample drew, say), drawn
+     * the way the simulated reviews are but from a generator seeded by the judgement, so the same
+     * judgement always gets the same decision.
+     */
+    public Review decide(Judgement j, String verifier, OffsetDateTime at) {
+        Random random = new Random(config.seed() ^ (0x9E3779B97F4A7C15L * (j.seq() + 1)));
+        Phase verifierPhase = new Phase(0, Integer.MAX_VALUE, VERIFIER_ERROR, VERIFIER_ERROR, 0);
+        List<String> own = judge(random, truthByFile.get(j.file()), verifierPhase);
+        if (own.equals(j.defects())) {
+            return new Review(j.seq(), verifier, at, "pass", List.of());
+        }
+        return random.nextDouble() < RELABEL_SHARE ? new Review(j.seq(), verifier, at, "relabel", own)
+                : new Review(j.seq(), verifier, at, "reject", List.of());
+    }
+
     /** Returns the verifiers whose rotation period contains the day. */
     public List<Verifier> verifiersOn(LocalDate day) {
         return verifiers.stream().filter(v -> !day.isBefore(v.rotationStart()) && day.isBefore(v.rotationEnd()))
