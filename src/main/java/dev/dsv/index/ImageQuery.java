@@ -54,7 +54,8 @@ final class ImageQuery {
      */
     void judgements(ObjectId tree, Consumer<JudgementRow> consumer) {
         String sql = REACH + " SELECT lb.id, lb.blob, lb.labeler, lb.labeled_at, lb.defects, MIN(i.cell_type)"
-                + " FROM reach r JOIN images i ON i.node = r.node JOIN labels lb ON lb.blob = i.blob"
+                // CROSS JOIN fixes SQLite's join order: walk the tree first, then look labels up by blob.
+                + " FROM reach r CROSS JOIN images i ON i.node = r.node CROSS JOIN labels lb ON lb.blob = i.blob"
                 + " GROUP BY lb.id ORDER BY lb.blob, lb.labeled_at, lb.id";
         try (PreparedStatement ps = prepare(sql, tree, List.of()); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
