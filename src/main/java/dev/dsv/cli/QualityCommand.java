@@ -128,7 +128,9 @@ final class QualityCommand implements Runnable {
         private void printGroup(AgreementService.Group g, int min) {
             out().println("quality.agreement.group", g.key(), g.units(), g.sharedUnits(), g.rejects());
             out().line("  " + out().text("quality.agreement.alpha", text(out(), g.alpha())));
-            out().line("  " + out().text("quality.agreement.fleiss", text(out(), g.fleiss())));
+            String fleiss = g.sharedUnits() < min ? out().text("quality.agreement.fleissBelowMin", g.sharedUnits(), min)
+                    : text(out(), g.fleiss());
+            out().line("  " + out().text("quality.agreement.fleiss", fleiss));
             for (AgreementService.Pair p : g.pairs()) {
                 out().line("  " + out().text("quality.agreement.pair", p.raterA(), p.raterB(), text(out(), p.kappa())));
             }

@@ -193,7 +193,10 @@ public final class AgreementService {
                 String[] names = pairKey.split("\t");
                 out.add(new Pair(names[0], names[1], k.observedAgreement(), k.estimate()));
             }
-            Estimate f = shared >= minShared ? fleiss.estimate() : Estimate.undefined(shared, 0, Estimate.BOOTSTRAP);
+            Estimate f = fleiss.estimate();
+            if (shared < minShared) {
+                f = Estimate.undefined(f.n(), f.values(), Estimate.BOOTSTRAP);
+            }
             return new Group(key, units, shared, rejects, alpha.estimate(), f, out, below);
         }
     }
