@@ -45,6 +45,7 @@ import picocli.CommandLine.ScopeType;
             VocabCommand.class,
             CheckCommand.class,
             ReviewCommand.class,
+            QualityCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

@@ -76,6 +76,25 @@ final class ImageQuery {
         }
     }
 
+    /**
+     * Streams every indexed label record of every blob that the tree holds, grouped by blob
+     * (sorted by blob id, then labeled-at time). A blob at several paths gives each record once.
+     */
+    void judgements(ObjectId tree, Consumer<JudgementRow> consumer) {
+        String sql = REACH + " SELECT lb.id, lb.blob, lb.labeler, lb.labeled_at, lb.defects, MIN(i.cell_type)"
+                // CROSS JOIN fixes SQLite's join order: walk the tree first, then look labels up by blob.
+                + " FROM reach r CROSS JOIN images i ON i.node = r.node CROSS JOIN labels lb ON lb.blob = i.blob"
+                + " GROUP BY lb.id ORDER BY lb.blob, lb.labeled_at, lb.id";
+        try (PreparedStatement ps = prepare(sql, tree, List.of()); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                consumer.accept(new JudgementRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6)));
+            }
+        } catch (SQLException e) {
+            throw new DsvException(ExitCode.IO_ERROR, e, "error.index.failed", "index.sqlite", e.getMessage());
+        }
+    }
+
     Map<List<String>, Long> countByCellDefect(ObjectId tree, ImageFilter filter) {
         List<Object> params = new ArrayList<>();
         String sql = REACH + " SELECT i.cell_type, COALESCE(d.defect, '" + Defect.NONE + "') AS defect, count(*)"

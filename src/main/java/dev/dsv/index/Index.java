@@ -222,6 +222,14 @@ public final class Index implements AutoCloseable {
         return new ImageQuery(db).countByCellDefect(tree, filter);
     }
 
+    /**
+     * Streams the label records of every blob that a tree holds, grouped by blob; see
+     * {@link JudgementRow}. The tree must have been indexed through a commit.
+     */
+    public void listJudgements(ObjectId tree, java.util.function.Consumer<JudgementRow> consumer) {
+        new ImageQuery(db).judgements(tree, consumer);
+    }
+
     // ---- metadata ----
 
     /** Indexes one metadata record (idempotent). */

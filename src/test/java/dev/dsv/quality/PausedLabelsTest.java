@@ -14,6 +14,7 @@ import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
 import dev.dsv.testing.Images;
 import dev.dsv.testing.RepoSnapshot;
+import dev.dsv.testing.ReviewFlow;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -165,7 +166,6 @@ class PausedLabelsTest {
         setPolicy("full-review");
         ok("add", "../batch", "--cell-type", "mono", "--source", "production", "--labeler", "lab-01");
         ok("commit", "-m", "labels of a paused labeler");
-        ok("verify", "mark", "work", "--verifier", "senior-01");
         CliResult refused = Dsv.run(library, "--json", "promote", "work");
         assertEquals(1, refused.exitCode(), refused.toString());
         JsonNode gate = gate(refused.json(), "labelers-in-good-standing");
@@ -201,7 +201,8 @@ class PausedLabelsTest {
     void gatePassesLabelsInGoodStanding() {
         ok("add", "../batch", "--cell-type", "mono", "--source", "production", "--labeler", "lab-02");
         ok("commit", "-m", "labels in good standing");
-        ok("verify", "mark", "work", "--verifier", "senior-01");
+        ReviewFlow.addVerifier(Dsv::run, library, "senior-01");
+        ReviewFlow.passAll(Dsv::run, library, "work", "senior-01");
         JsonNode report = ok("--json", "promote", "work").json();
         JsonNode gate = gate(report, "labelers-in-good-standing");
         assertTrue(gate.path("passed").asBoolean());
