@@ -38,6 +38,9 @@ import picocli.CommandLine.ScopeType;
             PromoteCommand.class,
             PolicyCommand.class,
             TraceCommand.class,
+            DescriptorsCommand.class,
+            LeakageCommand.class,
+            SplitCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

@@ -18,6 +18,10 @@ public final class Gates {
         register(new Verified());
         register(new KnownVocabulary());
         register(new ProvenanceComplete());
+        register(new LeakageGates.ExactDuplicates());
+        register(new LeakageGates.NearDuplicates());
+        register(new LeakageGates.GroupLeakage());
+        register(new LeakageGates.GeneratorLeakage());
     }
 
     private Gates() {

@@ -40,11 +40,19 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
         // Synthetic data (dsv check, promote, export).
         d.put("synthetic.max_ratio", new BigDecimal("0.30"));
         d.put("synthetic.min_generators", 3L);
+        // Leakage between splits (dsv leakage, promote). The gate list turns each check on or off.
+        d.put("leakage.max_exact_duplicates", 0L);
+        d.put("leakage.max_near_duplicates", 0L);
+        d.put("leakage.near_min_correlation", new BigDecimal("0.85"));
+        d.put("leakage.max_group_leaks", 0L);
+        d.put("leakage.group_key", "");
+        d.put("leakage.max_generator_leaks", 0L);
         DEFAULT_SETTINGS = Collections.unmodifiableMap(d);
     }
 
     /** The gates every new repository starts with. */
-    public static final Policy DEFAULT = new Policy(List.of("verified", "known-vocabulary", "provenance-complete"),
+    public static final Policy DEFAULT = new Policy(List.of("verified", "known-vocabulary", "provenance-complete",
+            "exact-duplicates", "generator-leakage"),
             Map.of());
 
     public Policy {

@@ -77,7 +77,7 @@ public final class PromoteService {
             PromotionCandidate c = new PromotionCandidate(branch, target, newCommits(candidate, targetHead),
                     plan.changes(), new VerificationService(session).verifiedCommits(), repo.config(), session::readLabel,
                     targetPolicy, candidatePolicy, snapshot(plan.tree()), kind -> MetaQuery.records(session, kind),
-                    Times.now());
+                    Times.now(), repo);
             List<GateResult> results = new ArrayList<>();
             for (String name : targetPolicy.gates()) {
                 results.add(Gates.named(name).check(c));
