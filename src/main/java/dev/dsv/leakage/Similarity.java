@@ -8,7 +8,8 @@ package dev.dsv.leakage;
  * margins, and a resize or re-encoding leaves the thumbnail nearly unchanged.
  *
  * <p>The margins are found in two steps: each axis separately, by aligning the column (or row)
- * means on a grid of 1% steps, then all four together by coordinate descent on a half-size grid.
+ * means on a grid of 1% steps, then all four together by coordinate descent: 1% steps on a
+ * half-size grid, then 0.5% and 0.25% steps at full size.
  * The score is then the normalised cross-correlation of the fine detail (each thumbnail minus its
  * local mean) over the overlap, so it ignores brightness, contrast and slow shading.
  */
