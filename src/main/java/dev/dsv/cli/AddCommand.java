@@ -50,6 +50,9 @@ final class AddCommand extends BaseCommand {
     @Option(names = "--confidence", paramLabel = "P", descriptionKey = "add.confidence")
     String confidence;
 
+    @Option(names = "--allow-implausible", paramLabel = "REASON", descriptionKey = "add.allowImplausible")
+    String allowImplausible;
+
     @Override
     int run() {
         List<Path> resolved = new ArrayList<>();
@@ -60,7 +63,7 @@ final class AddCommand extends BaseCommand {
         LabelDefaults defaults = new LabelDefaults(cellType, defects, split, source, generator, labeler, labeledAt, confidence);
         try (Session session = openSession()) {
             AddService.Result r = new AddService(session, progress())
-                    .add(new AddService.Options(resolved, labelsFile, prefix, replace, defaults));
+                    .add(new AddService.Options(resolved, labelsFile, prefix, replace, defaults, blankToNull(allowImplausible)));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("files", r.files());
@@ -74,12 +77,55 @@ final class AddCommand extends BaseCommand {
                 doc.put("facts_changed", r.factsChanged());
                 doc.put("unchanged", r.unchanged());
                 doc.put("stage_tree", r.stageTree().hex());
+                doc.put("discarded", implausibleViews(r.discarded()));
+                doc.put("overridden", implausibleViews(r.overridden()));
+                doc.put("override_record", r.overrideRecord() == null ? null : r.overrideRecord().hex());
                 out().printJson(doc);
             } else {
                 out().println("add.done", r.staged(), r.added(), r.replaced(), r.relabeled(), r.factsChanged(), r.unchanged());
                 out().println("add.hashed", r.files(), r.hashed(), r.bytesHashed() / 1e6, r.fromStatCache());
+                for (AddService.Implausible i : r.discarded()) {
+                    out().println("add.discarded", i.file(), i.cellType(), CheckCommand.describe(i.failures()));
+                }
+                if (!r.discarded().isEmpty()) {
+                    out().println("add.discardedSummary", r.discarded().size());
+                }
+                for (AddService.Implausible i : r.overridden()) {
+                    out().println("add.overridden", i.datasetPath(), i.failures().isEmpty()
+                            ? out().text("add.noProfile", i.cellType()) : CheckCommand.describe(i.failures()));
+                }
+                if (r.overrideRecord() != null) {
+                    out().println("add.overrideRecord", r.overrideRecord().abbreviate(12));
+                }
             }
         }
         return 0;
+    }
+
+    private static String blankToNull(String reason) {
+        return reason == null || reason.isBlank() ? null : reason.strip();
+    }
+
+    private static List<Map<String, Object>> implausibleViews(List<AddService.Implausible> images) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (AddService.Implausible i : images) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("file", i.file().toString());
+            m.put("path", i.datasetPath());
+            m.put("cell_type", i.cellType());
+            m.put("no_profile", i.failures().isEmpty());
+            List<Map<String, Object>> failures = new ArrayList<>();
+            for (var f : i.failures()) {
+                Map<String, Object> fm = new java.util.LinkedHashMap<>();
+                fm.put("measure", f.measure());
+                fm.put("value", f.value());
+                fm.put("low", f.low());
+                fm.put("high", f.high());
+                failures.add(fm);
+            }
+            m.put("failures", failures);
+            out.add(m);
+        }
+        return out;
     }
 }

@@ -38,6 +38,7 @@ import picocli.CommandLine.ScopeType;
             PromoteCommand.class,
             PolicyCommand.class,
             TraceCommand.class,
+            CheckCommand.class,
             DescriptorsCommand.class,
             LeakageCommand.class,
             SplitCommand.class,

@@ -38,6 +38,9 @@ final class ExportCommand extends BaseCommand {
     @Option(names = "--sync", descriptionKey = "export.sync")
     boolean sync;
 
+    @Option(names = "--no-policy", paramLabel = "REASON", descriptionKey = "export.noPolicy")
+    String noPolicy;
+
     @Override
     int run() {
         if ((out == null) == (verify == null)) {
@@ -49,7 +52,7 @@ final class ExportCommand extends BaseCommand {
             }
             ExportService.Result r = new ExportService(session, progress()).export(new ExportService.Request(revision,
                     filters.toFilter(), rootCommand().workingDirectory().resolve(out),
-                    manifest, link, sync));
+                    manifest, link, sync, noPolicyReason()));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("commit", r.commit().hex());
@@ -69,6 +72,16 @@ final class ExportCommand extends BaseCommand {
             }
         }
         return 0;
+    }
+
+    private String noPolicyReason() {
+        if (noPolicy == null) {
+            return null;
+        }
+        if (noPolicy.isBlank()) {
+            throw new DsvException(ExitCode.USAGE, "error.export.noPolicyReason");
+        }
+        return noPolicy.strip();
     }
 
     private int verify(Session session, Path dir) {

@@ -36,9 +36,16 @@ import java.util.stream.Stream;
 public final class ExportService {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** An export request: revision, filter, target folder, manifest format, link mode, sync. */
+    /**
+     * An export request: revision, filter, target folder, manifest format, link mode, sync, and
+     * the reason for skipping the synthetic-data rules ({@code --no-policy}), or null to apply them.
+     */
     public record Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
-                          boolean sync) {
+                          boolean sync, String noPolicyReason) {
+        public Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
+                       boolean sync) {
+            this(revision, filter, target, format, link, sync, null);
+        }
     }
 
     /** Counts of an export: files written, kept unchanged (sync), deleted (sync), and bytes written. */
@@ -55,7 +62,10 @@ public final class ExportService {
     }
 
     /** The images a commit and filter select, in dataset-path order. */
-    record Selection(ObjectId commit, ImageFilter filter, List<ImageRow> rows) {
+    record Selection(ObjectId commit, ImageFilter filter, List<ImageRow> rows, ExportPolicy.Outcome policy) {
+        Selection(ObjectId commit, ImageFilter filter, List<ImageRow> rows) {
+            this(commit, filter, rows, null);
+        }
     }
 
     Selection select(String revision, ImageFilter rawFilter) {
@@ -74,6 +84,8 @@ public final class ExportService {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.insideRepository", target);
         }
         Selection selection = select(r.revision(), r.filter());
+        ExportPolicy.Outcome policy = new ExportPolicy(session).check(selection.rows(), r.noPolicyReason());
+        selection = new Selection(selection.commit(), selection.filter(), selection.rows(), policy);
         if (r.sync()) {
             return sync(r, target, selection);
         }
@@ -155,6 +167,9 @@ public final class ExportService {
         meta.put("link", link.name().toLowerCase(java.util.Locale.ROOT));
         meta.put("images", s.rows().size());
         meta.put("state", state);
+        if (s.policy() != null) {
+            meta.set("policy", JSON.valueToTree(s.policy().toMetadata()));
+        }
         AtomicFiles.write(root.resolve(ExportLayout.METADATA), JSON.writeValueAsBytes(meta));
     }
 

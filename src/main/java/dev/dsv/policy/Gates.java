@@ -18,6 +18,9 @@ public final class Gates {
         register(new Verified());
         register(new KnownVocabulary());
         register(new ProvenanceComplete());
+        register(new SyntheticGates.Ratio());
+        register(new SyntheticGates.TestIsReal());
+        register(new SyntheticGates.GeneratorDiversity());
         register(new LeakageGates.ExactDuplicates());
         register(new LeakageGates.NearDuplicates());
         register(new LeakageGates.GroupLeakage());

@@ -53,13 +53,30 @@ public final class AddService {
     /** At most this many problems are reported, so a wrong folder does not flood the terminal. */
     public static final int MAX_PROBLEMS = 50;
 
-    /** The request of one add. {@code prefix} null means the default (the folder's own name). */
-    public record Options(List<Path> paths, Path labels, String prefix, boolean replace, LabelDefaults defaults) {
+    /**
+     * The request of one add. {@code prefix} null means the default (the folder's own name).
+     * {@code allowImplausible} is the override reason for staging synthetic images that fail the
+     * plausibility filter, or null.
+     */
+    public record Options(List<Path> paths, Path labels, String prefix, boolean replace, LabelDefaults defaults,
+                          String allowImplausible) {
+        public Options(List<Path> paths, Path labels, String prefix, boolean replace, LabelDefaults defaults) {
+            this(paths, labels, prefix, replace, defaults, null);
+        }
     }
 
-    /** Counts of what an add did. */
+    /** A synthetic image that failed the plausibility filter; no failures means its cell type has no profile. */
+    public record Implausible(Path file, String datasetPath, String cellType,
+                              List<dev.dsv.synthetic.PlausibilityProfile.Failure> failures) {
+    }
+
+    /**
+     * Counts of what an add did, the synthetic images discarded as implausible, those staged by
+     * override, and the {@code override} record (null when none was written).
+     */
     public record Result(int files, int hashed, int fromStatCache, long bytesHashed, int added, int replaced,
-                         int relabeled, int factsChanged, int unchanged, ObjectId stageTree) {
+                         int relabeled, int factsChanged, int unchanged, ObjectId stageTree,
+                         List<Implausible> discarded, List<Implausible> overridden, ObjectId overrideRecord) {
         public int staged() {
             return added + replaced + relabeled + factsChanged;
         }
@@ -89,6 +106,10 @@ public final class AddService {
         progress.finish();
         List<ImageDraft> drafts = attachLabels(options, located, problems);
         throwIfAny(problems);
+        SyntheticScreen.Outcome screen = SyntheticScreen.screen(session, progress, drafts, options.allowImplausible());
+        drafts = screen.kept();
+        List<Implausible> discarded = implausible(screen.discarded());
+        List<Implausible> overridden = implausible(screen.overridden());
 
         Index index = session.index();
         Map<String, Index.StatRow> cache = new HashMap<>();
@@ -113,7 +134,8 @@ public final class AddService {
         if (input != null && current.tree().equals(index.addMemo(input))) {
             // The same resolved input was added onto this very stage before, so every image is
             // unchanged; this skips reading each image's label record.
-            return new Result(drafts.size(), 0, drafts.size(), 0, 0, 0, 0, 0, drafts.size(), current.tree());
+            return new Result(drafts.size(), 0, drafts.size(), 0, 0, 0, 0, 0, drafts.size(), current.tree(),
+                    discarded, overridden, null);
         }
 
         List<ObjectStore.Inserter> inserters = Collections.synchronizedList(new ArrayList<>());
@@ -139,15 +161,30 @@ public final class AddService {
             if (!changes.isEmpty()) {
                 session.repository().writeStage(new Stage(stage.base(), tree));
             }
+            ObjectId overrideRecord = null;
+            List<SyntheticScreen.Rejected> stagedOverrides = screen.overridden().stream()
+                    .filter(r -> changes.containsKey(r.draft().datasetPath())).toList();
+            if (!stagedOverrides.isEmpty()) {
+                Map<String, ObjectId> blobByPath = new HashMap<>();
+                changes.forEach((path, entry) -> blobByPath.put(path, entry.blob()));
+                overrideRecord = SyntheticScreen.recordOverride(session, tree, options.allowImplausible(),
+                        stagedOverrides, blobByPath);
+            }
             index.putStatCache(statRows(drafts, toHash, blobs));
             index.putAddMemo(input != null ? input : inputHash(drafts, blobs, options.replace()), tree);
             return new Result(drafts.size(), toHash.size(), drafts.size() - toHash.size(), bytes,
-                    counts.added, counts.replaced, counts.relabeled, counts.factsChanged, counts.unchanged, tree);
+                    counts.added, counts.replaced, counts.relabeled, counts.factsChanged, counts.unchanged, tree,
+                    discarded, overridden, overrideRecord);
         } finally {
             for (ObjectStore.Inserter ins : inserters) {
                 ins.close();
             }
         }
+    }
+
+    private static List<Implausible> implausible(List<SyntheticScreen.Rejected> rejected) {
+        return rejected.stream().map(r -> new Implausible(r.draft().file().file(), r.draft().datasetPath(),
+                r.draft().cellType(), r.failures())).toList();
     }
 
     // ---- step 1: find files and dataset paths ----

@@ -25,6 +25,8 @@ import java.util.Map;
 final class LabelRowResolver {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final String SYNTHETIC = "synthetic";
+    /** A generator is NAME@VERSION: no spaces, exactly one '@', both parts non-empty. */
+    private static final java.util.regex.Pattern GENERATOR = java.util.regex.Pattern.compile("[^@\\s]+@[^@\\s]+");
 
     private final RepositoryConfig config;
     private final LabelDefaults defaults;
@@ -56,6 +58,8 @@ final class LabelRowResolver {
         }
         if (source != null && source.equals(SYNTHETIC) && generator == null) {
             problems.add(new Problem("error.add.syntheticWithoutGenerator", where));
+        } else if (source != null && source.equals(SYNTHETIC) && !GENERATOR.matcher(generator).matches()) {
+            problems.add(new Problem("error.add.generatorFormat", where, generator));
         }
         if (source != null && !source.equals(SYNTHETIC) && generator != null) {
             problems.add(new Problem("error.add.generatorNotSynthetic", where, generator, source));

@@ -11,12 +11,14 @@ import java.util.List;
  * @param histogram intensity histogram with {@link #BINS} bins over [0, 1], summing to 1
  * @param contrastRms standard deviation of the intensities (RMS contrast)
  * @param contrastPercentile 95th minus 5th percentile of the intensities
- * @param edgeSharpness 90th percentile of the Sobel gradient magnitude, inside the defect regions
- *     when {@code atRegions}, over the whole image otherwise
- * @param atRegions true when the edge sharpness was measured inside defect regions
+ * @param edgeSharpness 90th percentile of the Sobel gradient magnitude over the whole image, in
+ *     intensity per working-copy pixel
+ * @param gradientMedian median Sobel gradient magnitude over the whole image
+ * @param defectEdgeSharpness 90th percentile of the gradient magnitude inside the defect regions, or
+ *     NaN when the image has no regions (or they cover too few pixels)
  */
 public record ImageMeasures(double[] histogram, double contrastRms, double contrastPercentile, double edgeSharpness,
-                            boolean atRegions) {
+                            double gradientMedian, double defectEdgeSharpness) {
     /** Histogram bins over [0, 1]. */
     public static final int BINS = 64;
     /** Longer side of the working copy the measures are computed on. */
@@ -53,9 +55,14 @@ public record ImageMeasures(double[] histogram, double contrastRms, double contr
         double rms = Math.sqrt(Math.max(0, sumSquares / n - mean * mean));
         double percentile = percentile(fine, n, 0.95) - percentile(fine, n, 0.05);
 
+        int[] whole = gradientHistogram(image, null);
         boolean[] mask = regionMask(image, source, regions);
-        double edge = gradientPercentile(image, mask, 0.90);
-        return new ImageMeasures(histogram, rms, percentile, edge, mask != null);
+        double defectEdge = Double.NaN;
+        if (mask != null) {
+            defectEdge = gradientPercentile(gradientHistogram(image, mask), 0.90);
+        }
+        return new ImageMeasures(histogram, rms, percentile, gradientPercentile(whole, 0.90),
+                gradientPercentile(whole, 0.50), defectEdge);
     }
 
     /** Returns the value below which {@code q} of the samples lie, at the fine histogram's resolution. */
@@ -105,23 +112,20 @@ public record ImageMeasures(double[] histogram, double contrastRms, double contr
         return Math.max(0, Math.min(size, v));
     }
 
+    /** Gradient magnitudes lie in [0, sqrt(2) / 2] for samples in [0, 1], so these bins over [0, 0.75] cover them. */
+    private static final int GRADIENT_BINS = 4096;
+    private static final double GRADIENT_TOP = 0.75;
+
     /**
-     * Returns a percentile of the Sobel gradient magnitude over the interior pixels (inside the
-     * mask when one is given). The magnitude is in intensity units per pixel of the working copy.
+     * Counts the Sobel gradient magnitudes of the interior pixels (inside the mask when one is
+     * given) in {@link #GRADIENT_BINS} bins. The Sobel sums are divided by 8, so a magnitude is
+     * in intensity per pixel of the working copy.
      */
-    private static double gradientPercentile(GrayImage image, boolean[] mask, double q) {
+    private static int[] gradientHistogram(GrayImage image, boolean[] mask) {
         int w = image.width();
         int h = image.height();
-        if (w < 3 || h < 3) {
-            return 0;
-        }
+        int[] counts = new int[GRADIENT_BINS];
         float[] s = image.samples();
-        // The Sobel sums divided by 8 give intensity per pixel: magnitudes lie in [0, sqrt(2) / 2]
-        // for samples in [0, 1], so 4096 bins over [0, 0.75] cover them.
-        int bins = 4096;
-        double top = 0.75;
-        int[] counts = new int[bins];
-        int n = 0;
         for (int y = 1; y < h - 1; y++) {
             for (int x = 1; x < w - 1; x++) {
                 int i = y * w + x;
@@ -139,21 +143,29 @@ public record ImageMeasures(double[] histogram, double contrastRms, double contr
                 double gx = (c + 2 * f + m) - (a + 2 * d + g);
                 double gy = (g + 2 * k + m) - (a + 2 * b + c);
                 double magnitude = Math.sqrt(gx * gx + gy * gy) / 8.0;
-                counts[Math.min(bins - 1, (int) (magnitude / top * bins))]++;
-                n++;
+                counts[Math.min(GRADIENT_BINS - 1, (int) (magnitude / GRADIENT_TOP * GRADIENT_BINS))]++;
             }
+        }
+        return counts;
+    }
+
+    /** Returns the {@code q} percentile of a gradient histogram (bin centre), or 0 for an empty one. */
+    private static double gradientPercentile(int[] counts, double q) {
+        long n = 0;
+        for (int c : counts) {
+            n += c;
         }
         if (n == 0) {
             return 0;
         }
-        long target = (long) Math.ceil(q * n);
+        long target = Math.max(1, (long) Math.ceil(q * n));
         long seen = 0;
-        for (int i = 0; i < bins; i++) {
+        for (int i = 0; i < counts.length; i++) {
             seen += counts[i];
             if (seen >= target) {
-                return (i + 0.5) / bins * top;
+                return (i + 0.5) / counts.length * GRADIENT_TOP;
             }
         }
-        return top;
+        return GRADIENT_TOP;
     }
 }

@@ -132,7 +132,8 @@ class PromoteTest {
         ok("policy", "--branch", "batch-a", "--set", lax.toString());
         CliResult refused = Dsv.run(library, "--json", "promote", "batch-a");
         assertEquals(1, refused.exitCode(), "main's own policy still requires verification:\n" + refused);
-        JsonNode change = refused.json().path("gates").get(3);
+        JsonNode gates = refused.json().path("gates");
+        JsonNode change = gates.get(gates.size() - 1);
         assertEquals("policy-change", change.path("gate").asText());
         assertEquals(1, change.path("offending").asInt());
 
