@@ -203,9 +203,9 @@ class LeakageTest {
             throw new java.io.UncheckedIOException(e);
         }
         ok("add", "../s1", "--cell-type", "mono", "--source", "synthetic", "--generator", "diffusion-a@1",
-                "--labeler", "lab-01", "--split", "train");
+                "--labeler", "lab-01", "--split", "train", "--allow-implausible", "no profile in this test");
         ok("add", "../s2", "--cell-type", "mono", "--source", "synthetic", "--generator", "diffusion-a@1",
-                "--labeler", "lab-01", "--split", "test");
+                "--labeler", "lab-01", "--split", "test", "--allow-implausible", "no profile in this test");
         ok("commit", "-m", "one generator in train and test");
 
         CliResult r = Dsv.run(library, "--json", "leakage", "--no-near");
