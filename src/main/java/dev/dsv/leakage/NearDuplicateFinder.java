@@ -140,46 +140,63 @@ public final class NearDuplicateFinder {
     /** Looks up the probes of blob i and keeps its nearest candidates as pairs. */
     private static void propose(int i, long[] probes, long[] hashes, int[] masks, BandTables tables, int[] nearest,
                                 Map<Long, Integer> pairs, AtomicInteger atLimit, AtomicInteger truncated) {
-        Set<Integer> looked = new HashSet<>();
-        List<Integer> touched = new ArrayList<>();
+        // Each (band, value) key is looked up once: the crop hashes of one image share most bands.
+        int[] keys = new int[probes.length * BANDS];
+        int k = 0;
         for (long probe : probes) {
             for (int band = 0; band < BANDS; band++) {
-                int value = band(probe, band);
-                if (!looked.add(band << 16 | value)) {
+                keys[k++] = band << 16 | band(probe, band);
+            }
+        }
+        Arrays.sort(keys);
+        int[] touched = new int[16];
+        int touchedCount = 0;
+        for (int q = 0; q < k; q++) {
+            if (q > 0 && keys[q] == keys[q - 1]) {
+                continue;
+            }
+            int band = keys[q] >>> 16;
+            int value = keys[q] & 0xffff;
+            int from = tables.offsets[band][value];
+            int to = tables.offsets[band][value + 1];
+            if (to - from > MAX_BUCKET) {
+                truncated.incrementAndGet();
+                to = from + MAX_BUCKET;
+            }
+            for (int e = from; e < to; e++) {
+                int j = tables.entries[band][e];
+                if (j == i || nearest[j] != Integer.MAX_VALUE || !crossSplit(masks[i], masks[j])) {
                     continue;
                 }
-                int from = tables.offsets[band][value];
-                int to = tables.offsets[band][value + 1];
-                if (to - from > MAX_BUCKET) {
-                    truncated.incrementAndGet();
-                    to = from + MAX_BUCKET;
+                // The distance is the nearest of all probes, not only the one that found j.
+                int d = Integer.MAX_VALUE;
+                for (long probe : probes) {
+                    d = Math.min(d, Long.bitCount(probe ^ hashes[j]));
                 }
-                for (int e = from; e < to; e++) {
-                    int j = tables.entries[band][e];
-                    if (j == i || !crossSplit(masks[i], masks[j])) {
-                        continue;
-                    }
-                    int d = Long.bitCount(probe ^ hashes[j]);
-                    if (d <= MAX_DISTANCE && d < nearest[j]) {
-                        if (nearest[j] == Integer.MAX_VALUE) {
-                            touched.add(j);
-                        }
-                        nearest[j] = d;
-                    }
+                nearest[j] = d;
+                if (touchedCount == touched.length) {
+                    touched = Arrays.copyOf(touched, touched.length * 2);
                 }
+                touched[touchedCount++] = j;
             }
         }
-        touched.sort(Comparator.comparingInt((Integer j) -> nearest[j]).thenComparingInt(j -> j));
-        if (touched.size() > MAX_CANDIDATES) {
-            atLimit.incrementAndGet();
-        }
-        for (int k = 0; k < touched.size(); k++) {
-            int j = touched.get(k);
-            if (k < MAX_CANDIDATES) {
-                long key = (long) Math.min(i, j) << 32 | Math.max(i, j);
-                pairs.merge(key, nearest[j], Math::min);
+        long[] ranked = new long[touchedCount];
+        int kept = 0;
+        for (int t = 0; t < touchedCount; t++) {
+            int j = touched[t];
+            if (nearest[j] <= MAX_DISTANCE) {
+                ranked[kept++] = (long) nearest[j] << 32 | j;
             }
             nearest[j] = Integer.MAX_VALUE;
+        }
+        Arrays.sort(ranked, 0, kept);
+        if (kept > MAX_CANDIDATES) {
+            atLimit.incrementAndGet();
+        }
+        for (int t = 0; t < Math.min(kept, MAX_CANDIDATES); t++) {
+            int j = (int) ranked[t];
+            int d = (int) (ranked[t] >>> 32);
+            pairs.merge((long) Math.min(i, j) << 32 | Math.max(i, j), d, Math::min);
         }
     }
 

@@ -19,6 +19,11 @@ public final class Similarity {
     private static final double STEP = 0.01;
     /** An alignment that leaves less than this share of B inside A is not a match. */
     private static final double MIN_OVERLAP = 0.75;
+    /**
+     * A pair whose plain correlation after the coarse alignment is below this is not refined
+     * further. Copies measured on ELPV score above 0.95 there.
+     */
+    private static final double PLAIN_ENOUGH = 0.7;
     /** Side of the box whose mean is subtracted before the final correlation. */
     private static final int DETAIL_BOX = 5;
 
@@ -43,6 +48,10 @@ public final class Similarity {
         double[] hb = halve(gb, n);
         double[] scratch = new double[half * half];
         m = descend(m, STEP, 1, trial -> correlation(ha, hb, half, trial, scratch));
+        if (correlation(ha, hb, half, m, scratch) < PLAIN_ENOUGH) {
+            // Far from a copy even in plain intensities: refining the alignment cannot change the verdict.
+            return new Match(detailCorrelation(ga, gb, n, m), m[0], m[1], m[2], m[3]);
+        }
         double[] full = new double[n * n];
         double[] finalMargins = descend(m, STEP / 2, 1, trial -> correlation(ga, gb, n, trial, full));
         return new Match(detailCorrelation(ga, gb, n, finalMargins), finalMargins[0], finalMargins[1],
@@ -146,15 +155,27 @@ public final class Similarity {
         return correlate(sampled, b, xs[0], xs[1], ys[0], ys[1], n);
     }
 
+    /** Samples A at the place of each pixel of B inside A, bilinearly, with the column weights computed once. */
     private static void sample(double[] a, int n, double[] m, int[] xs, int[] ys, double[] sampled) {
-        double[] px = new double[n];
+        int[] x0 = new int[n];
+        double[] fx = new double[n];
         for (int x = xs[0]; x < xs[1]; x++) {
-            px[x] = position(n, m[0], m[2], x);
+            double px = Math.max(0, Math.min(n - 1, position(n, m[0], m[2], x)));
+            x0[x] = Math.min((int) px, n - 2);
+            fx[x] = px - x0[x];
         }
         for (int y = ys[0]; y < ys[1]; y++) {
-            double py = position(n, m[1], m[3], y);
+            double py = Math.max(0, Math.min(n - 1, position(n, m[1], m[3], y)));
+            int y0 = Math.min((int) py, n - 2);
+            double fy = py - y0;
+            int top = y0 * n;
+            int bottom = top + n;
             for (int x = xs[0]; x < xs[1]; x++) {
-                sampled[y * n + x] = DescriptorMath.bilinear(a, n, px[x], py);
+                int i = x0[x];
+                double f = fx[x];
+                double upper = a[top + i] + (a[top + i + 1] - a[top + i]) * f;
+                double lower = a[bottom + i] + (a[bottom + i + 1] - a[bottom + i]) * f;
+                sampled[y * n + x] = upper + (lower - upper) * fy;
             }
         }
     }
