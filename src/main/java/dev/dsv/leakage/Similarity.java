@@ -10,8 +10,11 @@ package dev.dsv.leakage;
  * <p>The margins are found in two steps: each axis separately, by aligning the column (or row)
  * means on a grid of 1% steps, then all four together by coordinate descent: 1% steps on a
  * half-size grid, then 0.5% and 0.25% steps at full size.
- * The score is then the normalised cross-correlation of the fine detail (each thumbnail minus its
- * local mean) over the overlap, so it ignores brightness, contrast and slow shading.
+ * The score is the lower of two normalised cross-correlations over the overlap: of the
+ * intensities, and of the fine detail (each thumbnail minus its local mean). Both ignore
+ * brightness and contrast. The detail tells apart cells that share shading; the intensities tell
+ * apart cells whose outlines and busbars match in detail but differ in layout. A copy scores high
+ * on both.
  */
 public final class Similarity {
     /** The largest margin tried per side, as a fraction of the side. */
@@ -50,12 +53,14 @@ public final class Similarity {
         m = descend(m, STEP, 1, trial -> correlation(ha, hb, half, trial, scratch));
         if (correlation(ha, hb, half, m, scratch) < PLAIN_ENOUGH) {
             // Far from a copy even in plain intensities: refining the alignment cannot change the verdict.
-            return new Match(detailCorrelation(ga, gb, n, m), m[0], m[1], m[2], m[3]);
+            double plain = correlation(ga, gb, n, m, new double[n * n]);
+            return new Match(Math.min(plain, detailCorrelation(ga, gb, n, m)), m[0], m[1], m[2], m[3]);
         }
         double[] full = new double[n * n];
         double[] finalMargins = descend(m, STEP / 2, 1, trial -> correlation(ga, gb, n, trial, full));
-        return new Match(detailCorrelation(ga, gb, n, finalMargins), finalMargins[0], finalMargins[1],
-                finalMargins[2], finalMargins[3]);
+        double plain = correlation(ga, gb, n, finalMargins, full);
+        double score = Math.min(plain, detailCorrelation(ga, gb, n, finalMargins));
+        return new Match(score, finalMargins[0], finalMargins[1], finalMargins[2], finalMargins[3]);
     }
 
     /**
