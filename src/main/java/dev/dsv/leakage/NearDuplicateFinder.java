@@ -200,7 +200,7 @@ public final class NearDuplicateFinder {
         }
     }
 
-    /** The 16-bit band of a hash: bits band, band + 4, band + 8 and so on. */
+    /** Returns the 16-bit band of a hash: bits band, band + 4, band + 8 and so on. */
     static int band(long hash, int band) {
         int v = 0;
         for (int m = 0; m < 16; m++) {

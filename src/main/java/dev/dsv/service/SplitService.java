@@ -31,7 +31,7 @@ public final class SplitService {
     public static final List<String> SPLITS = List.of("train", "val", "test");
 
     /**
-     * What to split. {@code paths} empty means every image of HEAD; {@code stratifyCellType} and
+     * A split request. Empty {@code paths} means every image of HEAD; {@code stratifyCellType} and
      * {@code stratifyDefect} choose the stratum of a group.
      */
     public record Request(GroupKey groupKey, double[] ratios, String seed, boolean stratifyCellType,
@@ -155,7 +155,7 @@ public final class SplitService {
             this.order = DigestUtils.sha256((seed + "\0" + key).getBytes(StandardCharsets.UTF_8));
         }
 
-        /** The most common stratum value of the group's images; ties go to the smaller name. */
+        /** Returns the most common stratum value of the group's images; a tie goes to the smaller name. */
         String stratum() {
             return pairs.entrySet().stream()
                     .max(Comparator.comparingInt((Map.Entry<String, Integer> e) -> e.getValue())
