@@ -46,6 +46,9 @@ import picocli.CommandLine.ScopeType;
             CheckCommand.class,
             ReviewCommand.class,
             QualityCommand.class,
+            DescriptorsCommand.class,
+            LeakageCommand.class,
+            SplitCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

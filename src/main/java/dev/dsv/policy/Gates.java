@@ -22,6 +22,10 @@ public final class Gates {
         register(new SyntheticGates.Ratio());
         register(new SyntheticGates.TestIsReal());
         register(new SyntheticGates.GeneratorDiversity());
+        register(new LeakageGates.ExactDuplicates());
+        register(new LeakageGates.NearDuplicates());
+        register(new LeakageGates.GroupLeakage());
+        register(new LeakageGates.GeneratorLeakage());
     }
 
     private Gates() {

@@ -40,6 +40,13 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
         // Synthetic data (dsv check, promote, export).
         d.put("synthetic.max_ratio", new BigDecimal("0.30"));
         d.put("synthetic.min_generators", 3L);
+        // Leakage between splits (dsv leakage, promote). The gate list turns each check on or off.
+        d.put("leakage.max_exact_duplicates", 0L);
+        d.put("leakage.max_near_duplicates", 0L);
+        d.put("leakage.near_min_correlation", new BigDecimal("0.85"));
+        d.put("leakage.max_group_leaks", 0L);
+        d.put("leakage.group_key", "");
+        d.put("leakage.max_generator_leaks", 0L);
         DEFAULT_SETTINGS = Collections.unmodifiableMap(d);
     }
 
@@ -50,10 +57,12 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
     /**
      * The gates every new repository starts with. The synthetic-data gates are in it because they
      * pass on a library without synthetic images and guard the test split and the real-first
-     * ratio as soon as synthetic images arrive.
+     * ratio as soon as synthetic images arrive. The two leakage gates in it read only the tree, so
+     * they cost one walk of the snapshot.
      */
     public static final Policy DEFAULT = new Policy(List.of("verified", "known-vocabulary", "provenance-complete",
-            "labelers-in-good-standing", "synthetic-ratio", "test-is-real", "generator-diversity"), Map.of());
+            "labelers-in-good-standing", "synthetic-ratio", "test-is-real", "generator-diversity",
+            "exact-duplicates", "generator-leakage"), Map.of());
 
     public Policy {
         gates = List.copyOf(gates);

@@ -4,6 +4,7 @@ import dev.dsv.model.ImageEntry;
 import dev.dsv.model.LabelRecord;
 import dev.dsv.model.MetaRecord;
 import dev.dsv.model.ObjectId;
+import dev.dsv.repo.Repository;
 import dev.dsv.repo.RepositoryConfig;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -18,7 +19,9 @@ import java.util.function.Function;
  * verified commits (derived from sampled review) with the review status of every promoted
  * commit, the configuration, the policies of the target and the candidate branch, the whole
  * merged snapshot (for gates about the library as a whole, such as split ratios and
- * leakage), the metadata log by kind, and the time of the check.
+ * leakage), the metadata log by kind, and the time of the check. {@code repository} gives
+ * gates that need pixels the object store and the descriptor cache; gates must not change the
+ * repository through it.
  */
 public record PromotionCandidate(
         String branch,
@@ -33,7 +36,8 @@ public record PromotionCandidate(
         Snapshot snapshot,
         Function<String, List<MetaRecord>> meta,
         OffsetDateTime now,
-        Map<ObjectId, String> reviewStatus) {
+        Map<ObjectId, String> reviewStatus,
+        Repository repository) {
 
     /** The tree the target would point at after the promotion. */
     public interface Snapshot {

@@ -91,7 +91,7 @@ public final class PromoteService {
             PromotionCandidate c = new PromotionCandidate(branch, target, promoted,
                     plan.changes(), verified, repo.config(), session::readLabel,
                     targetPolicy, candidatePolicy, snapshot(plan.tree()), kind -> MetaQuery.records(session, kind),
-                    Times.now(), reviewStatus);
+                    Times.now(), reviewStatus, repo);
             List<GateResult> results = new ArrayList<>();
             for (String name : targetPolicy.gates()) {
                 results.add(Gates.named(name).check(c));

@@ -82,7 +82,7 @@ public final class SyntheticGateScaleBench {
             };
             PromotionCandidate candidate = new PromotionCandidate("work", "main", List.of(), Map.of(), Set.of(),
                     session.repository().config(), session::readLabel, Policy.DEFAULT, Policy.DEFAULT, snapshot,
-                    kind -> List.of(), Times.now(), Map.of());
+                    kind -> List.of(), Times.now(), Map.of(), session.repository());
             for (String gate : List.of("synthetic-ratio", "test-is-real", "generator-diversity")) {
                 t0 = System.nanoTime();
                 GateResult r = Gates.named(gate).check(candidate);
