@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
+import dev.dsv.testing.ReviewFlow;
 import dev.dsv.testing.ElpvLabels;
 import dev.dsv.testing.ImageCopies;
 import dev.dsv.testing.Images;
@@ -42,7 +43,7 @@ class LeakageAcceptanceTest {
 
     /** Promotes work into main and returns the failed gates with their reports, in report order. */
     private Map<String, JsonNode> promote(boolean expectPass) {
-        ok("verify", "mark", "work", "--verifier", "senior-01");
+        review("work");
         CliResult r = Dsv.run(library, "--json", "promote", "work");
         assertEquals(expectPass ? 0 : 1, r.exitCode(), r.toString());
         Map<String, JsonNode> failed = new LinkedHashMap<>();
@@ -147,7 +148,7 @@ class LeakageAcceptanceTest {
                 + " \"generator-leakage\", \"near-duplicates\", \"group-leakage\"],"
                 + " \"settings\": {\"leakage.group_key\": \"attr:module_id\"}}");
         ok("policy", "--branch", "work", "--set", policy.toString());
-        ok("verify", "mark", "work~1", "--verifier", "senior-01");
+        review("work~1");
         // Look-alike cells the check already pairs are removed first, as a team would.
         java.util.Set<String> drop = new java.util.TreeSet<>();
         nearPairs().forEach((a, partners) -> {
@@ -160,7 +161,7 @@ class LeakageAcceptanceTest {
             rm.addAll(drop);
             ok(rm.toArray(String[]::new));
             ok("commit", "-m", "drop look-alike cells");
-            ok("verify", "mark", "work~1", "--verifier", "senior-01");
+            review("work~1");
         }
         assertEquals(Map.of(), promote(true), "a clean split passes and brings the leakage policy to main");
         ok("check", "profile");
@@ -271,5 +272,16 @@ class LeakageAcceptanceTest {
         ok(rm.toArray(String[]::new));
         ok("commit", "-m", "synthetic share back to " + allowed + " of " + (real + allowed));
         assertEquals(Map.of(), promote(true));
+    }
+
+    private boolean verifierAdded;
+
+    /** Samples a revision and passes every sampled label record, as a verifier would before a promotion. */
+    private void review(String rev) {
+        if (!verifierAdded) {
+            ReviewFlow.addVerifier(Dsv::run, library, "senior-01");
+            verifierAdded = true;
+        }
+        ReviewFlow.passAll(Dsv::run, library, rev, "senior-01");
     }
 }

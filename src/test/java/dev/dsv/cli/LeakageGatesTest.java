@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
+import dev.dsv.testing.ReviewFlow;
 import dev.dsv.testing.ImageCopies;
 import dev.dsv.testing.Images;
 import java.awt.image.BufferedImage;
@@ -54,14 +55,14 @@ class LeakageGatesTest {
     }
 
     private void promoteOk() {
-        ok("verify", "mark", "work", "--verifier", "senior-01");
+        review("work");
         JsonNode r = ok("--json", "promote", "work").json();
         assertTrue(r.path("promoted").asBoolean(), r.toString());
     }
 
     /** Promotes and expects exactly the named gates to fail; returns the failed gates' reports. */
     private List<JsonNode> promoteFails(String... gates) {
-        ok("verify", "mark", "work", "--verifier", "senior-01");
+        review("work");
         CliResult r = Dsv.run(library, "--json", "promote", "work");
         assertEquals(1, r.exitCode(), r.toString());
         List<String> failed = new ArrayList<>();
@@ -173,5 +174,16 @@ class LeakageGatesTest {
         ok("commit", "-m", "one more");
         JsonNode gate = promoteFails("group-leakage").get(0);
         assertTrue(gate.path("examples").get(0).asText().contains("leakage.group_key"), gate.toString());
+    }
+
+    private boolean verifierAdded;
+
+    /** Samples a revision and passes every sampled label record, as a verifier would before a promotion. */
+    private void review(String rev) {
+        if (!verifierAdded) {
+            ReviewFlow.addVerifier(Dsv::run, library, "senior-01");
+            verifierAdded = true;
+        }
+        ReviewFlow.passAll(Dsv::run, library, rev, "senior-01");
     }
 }

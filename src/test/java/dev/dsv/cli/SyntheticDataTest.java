@@ -12,6 +12,7 @@ import dev.dsv.service.MetaKinds;
 import dev.dsv.service.Session;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
+import dev.dsv.testing.ReviewFlow;
 import dev.dsv.testing.ElpvLabels;
 import dev.dsv.testing.Images;
 import dev.dsv.testing.RepoSnapshot;
@@ -119,12 +120,10 @@ class SyntheticDataTest {
         throw new AssertionError("no gate " + name + " in " + report);
     }
 
-    /** Commits the stage, marks it verified and returns the dry-run promotion report. */
+    /** Commits the stage, passes its review sample and returns the dry-run promotion report. */
     private CliResult commitAndDryRun(String message) {
         ok("commit", "-m", message);
-        for (JsonNode c : ok("--json", "log", "work").json().path("commits")) {
-            Dsv.run(library, "verify", "mark", c.path("id").asText(), "--verifier", "senior-01");
-        }
+        review("work");
         return Dsv.run(library, "--json", "promote", "work", "--dry-run");
     }
 
@@ -367,5 +366,16 @@ class SyntheticDataTest {
         JsonNode valMeta = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(valOnly.resolve("dsv-export.json").toFile());
         assertEquals("not-applicable", valMeta.path("policy").path("status").asText());
+    }
+
+    private boolean verifierAdded;
+
+    /** Samples a revision and passes every sampled label record, as a verifier would before a promotion. */
+    private void review(String rev) {
+        if (!verifierAdded) {
+            ReviewFlow.addVerifier(Dsv::run, library, "senior-01");
+            verifierAdded = true;
+        }
+        ReviewFlow.passAll(Dsv::run, library, rev, "senior-01");
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
+import dev.dsv.testing.ReviewFlow;
 import dev.dsv.testing.Images;
 import dev.dsv.testing.RepoSnapshot;
 import java.io.IOException;
@@ -311,10 +312,10 @@ class VocabularyChangeTest {
 
     @Test
     void renamedBranchPromotesIntoMain() {
-        ok("verify", "mark", "work", "--verifier", "senior-01");
+        review("work");
         ok("promote", "work", "--into", "main");
         ok("vocab", "rename", "crack", "fissure");
-        ok("verify", "mark", "work", "--verifier", "senior-01");
+        review("work");
         JsonNode done = ok("--json", "promote", "work", "--into", "main").json();
         assertTrue(done.path("promoted").asBoolean(), done.toString());
         assertEquals(summary("work"), summary("main"));
@@ -360,5 +361,16 @@ class VocabularyChangeTest {
             }
         }
         rejected(2, "--vocabulary", "ls", "--vocabulary", "newest");
+    }
+
+    private boolean verifierAdded;
+
+    /** Samples a revision and passes every sampled label record, as a verifier would before a promotion. */
+    private void review(String rev) {
+        if (!verifierAdded) {
+            ReviewFlow.addVerifier(Dsv::run, library, "senior-01");
+            verifierAdded = true;
+        }
+        ReviewFlow.passAll(Dsv::run, library, rev, "senior-01");
     }
 }

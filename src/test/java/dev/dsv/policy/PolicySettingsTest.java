@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PolicySettingsTest {
-    private static final List<String> GATES = List.of("verified", "known-vocabulary", "provenance-complete");
+    private static final List<String> GATES = Policy.DEFAULT.gates();
 
     @Test
     void defaultSettingsAreNotStored() {
@@ -23,7 +23,8 @@ class PolicySettingsTest {
     @Test
     void defaultVersionPredatesSettings() {
         // The canonical form of a gates-only policy is {"gates":[...]}, as before settings existed.
-        String canonical = new String(dev.dsv.model.CanonicalJson.encode(Policy.DEFAULT.toCanonical()),
+        Policy gatesOnly = new Policy(List.of("verified", "known-vocabulary", "provenance-complete"));
+        String canonical = new String(dev.dsv.model.CanonicalJson.encode(gatesOnly.toCanonical()),
                 java.nio.charset.StandardCharsets.UTF_8);
         assertEquals("{\"gates\":[\"verified\",\"known-vocabulary\",\"provenance-complete\"]}", canonical);
     }
