@@ -215,6 +215,33 @@ class RemoteFlowTest {
         assertTrue(fsck.toString().contains("site-local"), fsck.toString());
     }
 
+    @Test
+    void siteLocalBranchKeepsItsBlobs() throws IOException {
+        ok(alice, "switch", "-c", "customer-x");
+        addBatch(alice, "customer-x", 20, 24);
+        ok(alice, "commit", "-m", "customer line");
+        ok(alice, "branch", "customer-x", "--site-local");
+        assertTrue(ok(alice, "--json", "branch").json().toString().contains("\"site_local\":true"));
+        JsonNode pushed = ok(alice, "--json", "push", "origin", "customer-x").json();
+        assertEquals(10, pushed.path("site_local_blobs_kept").asInt(), pushed.toString());
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(remote)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        for (Path image : Images.sampleImages().subList(0, 6)) {
+            byte[] bytes = Files.readAllBytes(image);
+            for (Path f : files) {
+                assertFalse(contains(Files.readAllBytes(f), bytes), image + " found in " + f);
+            }
+        }
+        for (Path image : Images.sampleImages().subList(20, 24)) {
+            byte[] bytes = Files.readAllBytes(image);
+            for (Path f : files) {
+                assertFalse(contains(Files.readAllBytes(f), bytes), image + " found in " + f);
+            }
+        }
+    }
+
     static boolean contains(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i <= haystack.length - needle.length; i++) {
