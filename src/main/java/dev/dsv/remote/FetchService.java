@@ -30,7 +30,7 @@ public final class FetchService {
     public record RefUpdate(String branch, ObjectId before, ObjectId after) {
     }
 
-    /** What a fetch did: ref changes, objects and bytes downloaded, blobs recorded absent. */
+    /** The outcome of a fetch: ref changes, objects and bytes downloaded, blobs recorded absent. */
     public record Result(String remote, List<RefUpdate> updates, long objects, long bytes, int metaRecords,
                          int absentRecorded, long retries) {
     }
@@ -124,10 +124,10 @@ public final class FetchService {
     }
 
     /**
-     * Returns the blobs to download: every blob this clone lacks for a full clone; for a partial
-     * clone those of the images in the changed part of each branch head that the filter selects.
-     * Images of those heads whose blob the remote does not hold go into {@code absent}, as
-     * site-local when they carry the mark.
+     * Returns the blobs to download. A full clone downloads every blob it lacks. A partial clone
+     * downloads the blobs of the images that the filter selects in the changed part of each branch
+     * head. Images of those heads whose blob no remote pack contains go into {@code absent}, with
+     * the reason site-local when they carry the mark.
      */
     private List<RemoteIndex.Located> wantedBlobs(RemoteConfig.Remote remote, Map<String, RemoteLayout.RemoteRef> refs,
                                                   RemoteIndex index, PackStore store, Map<ObjectId, String> absent) {

@@ -24,8 +24,8 @@ import org.apache.commons.codec.digest.DigestUtils;
 /**
  * Downloads objects from a remote's packs with ranged reads and stores them locally. Records that
  * lie close together in one pack are read with one request. Every object is hashed before it is
- * stored; a mismatch is an integrity error naming the object and the remote, and nothing this
- * download stored becomes visible (the inserters are closed without a flush).
+ * stored. A mismatch is an integrity error naming the object and the remote, and then nothing
+ * this download stored becomes visible, because the inserters are closed without a flush.
  */
 final class ObjectDownloader {
     /** Records at most this far apart are read in one request. */

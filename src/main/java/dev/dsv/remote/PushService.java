@@ -48,7 +48,7 @@ public final class PushService {
     private static final Pattern OBJECT_ID = Pattern.compile("\\b[0-9a-f]{64}\\b");
 
     /**
-     * What a push did. {@code ref} is {@code created}, {@code updated} or {@code up-to-date};
+     * The outcome of a push. {@code ref} is {@code created}, {@code updated} or {@code up-to-date};
      * {@code objects} and {@code bytes} count what was uploaded (packs and indexes).
      */
     public record Result(String remote, String branch, String ref, ObjectId commit, ObjectId previous,
@@ -146,7 +146,7 @@ public final class PushService {
         return current == null ? "created" : "updated";
     }
 
-    /** Returns the local folder that caches what this clone knows of a remote. */
+    /** Returns the local folder that caches a remote's pack indexes and metadata lists. */
     Path cacheDir(String remote) {
         return session.repository().dsvDir().resolve("remotes").resolve(remote);
     }

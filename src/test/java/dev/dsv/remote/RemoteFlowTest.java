@@ -119,7 +119,7 @@ class RemoteFlowTest {
         assertTrue(Files.isDirectory(remote.resolve("protected/refs/heads/main@cas")));
         assertFalse(Files.exists(remote.resolve("refs/heads/main@cas")));
 
-        // Bob's main fast-forwards to the promoted main, and he sees the promotion record.
+        // Bob's main fast-forwards to the promoted main, and his log shows the promotion record.
         ok(bob, "switch", "main");
         JsonNode bobPull = ok(bob, "--json", "pull").json();
         assertEquals("fast-forward", bobPull.path("result").asText());
@@ -130,7 +130,7 @@ class RemoteFlowTest {
     }
 
     @Test
-    void nonFastForwardPushRefusedThenPullAndPush() {
+    void nonFastForwardPushRejected() {
         ok(alice, "push");
         ok(tmp, "clone", remote.toString(), "bob");
         Path bob = tmp.resolve("bob");
@@ -206,7 +206,7 @@ class RemoteFlowTest {
             }
         }), "an ordinary image is on the remote, so the search itself works");
 
-        // A clone knows the images, their hashes and labels, and records the blobs absent.
+        // A clone lists the images with their hashes and labels, and records the blobs absent.
         ok(tmp, "clone", remote.toString(), "bob");
         Path bob = tmp.resolve("bob");
         assertEquals(6, ok(bob, "--json", "ls").json().path("count").asInt());
