@@ -119,7 +119,8 @@ final class ObjectDownloader {
     }
 
     private void read(Range r, ObjectStore.Inserter inserter) {
-        try (InputStream in = storage.getRange(r.packKey(), r.start(), r.end() - r.start())) {
+        try (InputStream in = new java.io.BufferedInputStream(
+                storage.getRange(r.packKey(), r.start(), r.end() - r.start()), 1 << 18)) {
             long position = r.start();
             for (PackIndexFile.Entry e : r.entries()) {
                 in.skipNBytes(e.offset() - position);
