@@ -35,10 +35,7 @@ final class CloneCommand extends BaseCommand {
         }
         BlobFilter blobs = noBlobs ? new BlobFilter(null, null, true) : filter == null ? null : BlobFilter.parse(filter);
         Path base = rootCommand().workingDirectory();
-        String remoteUrl = url;
-        if (!url.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") && !Path.of(url).isAbsolute()) {
-            remoteUrl = base.resolve(url).toAbsolutePath().normalize().toString();
-        }
+        String remoteUrl = RemoteCommand.absoluteUrl(base, url);
         CloneService.Result r = CloneService.clone(remoteUrl, base.resolve(dir), blobs, options.toMap());
         if (out().json()) {
             Map<String, Object> doc = Output.document();

@@ -79,6 +79,17 @@ final class RemoteCommand implements Runnable {
         }
     }
 
+    /**
+     * Returns a URL with a relative folder path made absolute against {@code base}, so that the
+     * remote stays the same folder whatever folder later commands run in.
+     */
+    static String absoluteUrl(java.nio.file.Path base, String url) {
+        if (url.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") || java.nio.file.Path.of(url).isAbsolute()) {
+            return url;
+        }
+        return base.resolve(url).toAbsolutePath().normalize().toString();
+    }
+
     @Command(name = "add")
     static final class Add extends BaseCommand {
         @Parameters(index = "0", paramLabel = "NAME", descriptionKey = "remote.name")
@@ -93,16 +104,17 @@ final class RemoteCommand implements Runnable {
         @Override
         int run() {
             try (Session session = openSession()) {
-                RemoteStorage.Capabilities caps = new RemoteService(session).add(name, url, options.toMap());
+                String remoteUrl = absoluteUrl(rootCommand().workingDirectory(), url);
+                RemoteStorage.Capabilities caps = new RemoteService(session).add(name, remoteUrl, options.toMap());
                 if (out().json()) {
                     Map<String, Object> doc = Output.document();
                     doc.put("added", name);
-                    doc.put("url", url);
+                    doc.put("url", remoteUrl);
                     doc.put("atomic_compare_and_swap", caps.atomicCompareAndSwap());
                     doc.put("probe", caps.detail());
                     out().printJson(doc);
                 } else {
-                    out().println("remote.added", name, url, caps.detail());
+                    out().println("remote.added", name, remoteUrl, caps.detail());
                 }
             }
             return 0;

@@ -307,9 +307,11 @@ class RemoteFlowTest {
         assertEquals(3, scheme.exitCode(), scheme.toString());
         CliResult badOption = Dsv.run(alice, "remote", "add", "nas", tmp.resolve("nas").toString(), "--option", "colour=blue");
         assertEquals(3, badOption.exitCode(), badOption.toString());
+        JsonNode relative = ok(alice, "--json", "remote", "add", "nas", "../nas").json();
+        assertEquals(tmp.resolve("nas").toString(), relative.path("url").asText());
         ok(alice, "push");
         ok(alice, "remote", "remove", "origin");
-        assertEquals(0, ok(alice, "--json", "remote", "list").json().path("remotes").size());
+        assertEquals("nas", ok(alice, "--json", "remote", "list").json().path("remotes").get(0).path("name").asText());
         assertEquals(5, Dsv.run(alice, "log", "origin/batch-a").exitCode());
         assertFalse(Files.exists(alice.resolve(".dsv/remotes/origin")));
     }
