@@ -49,6 +49,11 @@ import picocli.CommandLine.ScopeType;
             DescriptorsCommand.class,
             LeakageCommand.class,
             SplitCommand.class,
+            RemoteCommand.class,
+            PushCommand.class,
+            FetchCommand.class,
+            PullCommand.class,
+            CloneCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

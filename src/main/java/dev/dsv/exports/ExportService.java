@@ -143,6 +143,22 @@ public final class ExportService {
         return s.withRows(kept, List.copyOf(paths), includeRejected);
     }
 
+    /**
+     * Fetches the selected blobs that a partial clone holds as absent by design from its remote,
+     * so that an export of another subset works; fails naming the images when that is impossible.
+     */
+    private void fetchAbsentBlobs(Selection selection) {
+        var store = session.repository().store();
+        java.util.Map<ObjectId, String> absent = new java.util.LinkedHashMap<>();
+        for (ImageRow row : selection.rows()) {
+            ObjectId blob = ObjectId.parse(row.blob());
+            if (store.state(blob) == dev.dsv.store.ObjectState.ABSENT_BY_DESIGN) {
+                absent.putIfAbsent(blob, row.path());
+            }
+        }
+        new dev.dsv.remote.FetchService(session).fetchAbsent(absent);
+    }
+
     public Result export(Request r) {
         Path target = r.target().toAbsolutePath().normalize();
         if (target.startsWith(session.repository().dsvDir())) {
@@ -151,6 +167,7 @@ public final class ExportService {
         Selection selection = withoutRejected(select(r.revision(), r.filter(), r.currentVocabulary(), null),
                 r.includeRejected());
         selection = selection.withPolicy(new ExportPolicy(session).check(selection.rows(), r.noPolicyReason()));
+        fetchAbsentBlobs(selection);
         if (r.sync()) {
             return sync(r, target, selection);
         }
