@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
+import dev.dsv.testing.ReviewFlow;
 import dev.dsv.testing.Images;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -107,12 +108,12 @@ class RemoteFlowTest {
         ok(bob, "commit", "-m", "batch b");
         ok(bob, "push", "origin", "batch-b");
 
-        // Alice pulls Bob's batch into her branch, verifies and promotes it into main.
+        // Alice pulls Bob's batch into her branch, reviews and promotes it into main.
         JsonNode pulled = ok(alice, "--json", "pull", "origin", "batch-b").json();
         assertEquals("fast-forward", pulled.path("result").asText());
         assertEquals(12, ok(alice, "--json", "ls").json().path("count").asInt());
-        ok(alice, "verify", "mark", "batch-a~1", "--verifier", "senior-01");
-        ok(alice, "verify", "mark", "batch-a", "--verifier", "senior-01");
+        ReviewFlow.addVerifier(Dsv::run, alice, "senior-01");
+        ReviewFlow.passAll(Dsv::run, alice, "batch-a", "senior-01");
         ok(alice, "promote", "batch-a", "--into", "main");
         JsonNode pushedMain = ok(alice, "--json", "push", "origin", "main").json();
         assertEquals("created", pushedMain.path("ref").asText());
@@ -156,11 +157,11 @@ class RemoteFlowTest {
 
     @Test
     void metadataLogSyncsByUnionBothWays() {
-        ok(alice, "verify", "mark", "batch-a", "--verifier", "senior-01");
+        ok(alice, "people", "add", "senior-01", "--role", "verifier");
         ok(alice, "push");
         ok(tmp, "clone", remote.toString(), "bob");
         Path bob = tmp.resolve("bob");
-        ok(bob, "verify", "mark", "batch-a", "--verifier", "senior-02");
+        ok(bob, "people", "add", "senior-02", "--role", "verifier");
         ok(bob, "push");
         ok(alice, "fetch");
         List<String> aliceIds = metaIds(alice);
