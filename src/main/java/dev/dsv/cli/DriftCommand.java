@@ -26,6 +26,9 @@ final class DriftCommand extends BaseCommand {
     @Option(names = "--labeler", paramLabel = "ID", descriptionKey = "quality.drift.labeler")
     String labeler;
 
+    @Option(names = "--guideline", paramLabel = "VERSION", descriptionKey = "quality.drift.guideline")
+    String guideline;
+
     @Option(names = "--threshold", paramLabel = "Z", defaultValue = "2.5", descriptionKey = "quality.drift.threshold")
     double threshold;
 
@@ -41,8 +44,11 @@ final class DriftCommand extends BaseCommand {
             throw new DsvException(ExitCode.USAGE, "error.quality.consecutive", consecutive);
         }
         try (Session session = openSession()) {
+            if (guideline != null && !guideline.equals(DriftService.NO_GUIDELINE)) {
+                new dev.dsv.service.GuidelineService(session).get(guideline);
+            }
             DriftService.Report report = new DriftService(session).run(QualityCommand.revisionOrHead(revision), labeler,
-                    threshold, consecutive);
+                    threshold, consecutive, guideline);
             if (labeler != null && report.rows().isEmpty()) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.quality.noSuchLabeler", labeler);
             }
@@ -82,6 +88,7 @@ final class DriftCommand extends BaseCommand {
         doc.put("commit", report.commit().hex());
         doc.put("threshold", report.threshold());
         doc.put("consecutive", report.consecutive());
+        doc.put("guideline", guideline);
         List<Map<String, Object>> team = new ArrayList<>();
         report.team().forEach((month, medians) -> {
             Map<String, Object> m = new LinkedHashMap<>();

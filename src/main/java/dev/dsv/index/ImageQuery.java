@@ -81,14 +81,14 @@ final class ImageQuery {
      * (sorted by blob id, then labeled-at time). A blob at several paths gives each record once.
      */
     void judgements(ObjectId tree, Consumer<JudgementRow> consumer) {
-        String sql = REACH + " SELECT lb.id, lb.blob, lb.labeler, lb.labeled_at, lb.defects, MIN(i.cell_type)"
+        String sql = REACH + " SELECT lb.id, lb.blob, lb.labeler, lb.labeled_at, lb.defects, MIN(i.cell_type), lb.guideline"
                 // CROSS JOIN fixes SQLite's join order: walk the tree first, then look labels up by blob.
                 + " FROM reach r CROSS JOIN images i ON i.node = r.node CROSS JOIN labels lb ON lb.blob = i.blob"
                 + " GROUP BY lb.id ORDER BY lb.blob, lb.labeled_at, lb.id";
         try (PreparedStatement ps = prepare(sql, tree, List.of()); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 consumer.accept(new JudgementRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6)));
+                        rs.getString(5), rs.getString(6), rs.getString(7)));
             }
         } catch (SQLException e) {
             throw new DsvException(ExitCode.IO_ERROR, e, "error.index.failed", "index.sqlite", e.getMessage());

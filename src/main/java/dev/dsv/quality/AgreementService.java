@@ -112,7 +112,7 @@ public final class AgreementService {
         for (Judgement j : judgements) {
             String category = j.category() == null ? null : LabelCategory.presence(j.category(), type);
             out.add(new Judgement(j.kind(), j.rater(), category, j.defects(), j.time(), j.month(), j.day(), j.labelId(),
-                    j.decision(), j.subjectLabeler(), j.verifierRecord()));
+                    j.decision(), j.subjectLabeler(), j.verifierRecord(), j.guideline()));
         }
         return out;
     }

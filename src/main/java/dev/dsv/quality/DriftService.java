@@ -71,15 +71,31 @@ public final class DriftService {
         this.session = session;
     }
 
+    /** Value of {@code guideline} that selects the label records naming no guideline. */
+    public static final String NO_GUIDELINE = "none";
+
     /**
      * Computes the drift figures of a revision; {@code labeler} (or null for all) only filters
      * the rows and flags returned, the team medians always use every labeler.
      */
     public Report run(String revision, String labeler, double threshold, int consecutive) {
+        return run(revision, labeler, threshold, consecutive, null);
+    }
+
+    /**
+     * Computes the drift figures of the label records that followed one guideline version
+     * ({@link #NO_GUIDELINE} for records naming none; null for all records). Defect rates and
+     * verifier agreement count only those records and the decisions on them; gold-test accuracy
+     * is not tied to a guideline and is shown as recorded.
+     */
+    public Report run(String revision, String labeler, double threshold, int consecutive, String guideline) {
         JudgementSource source = new JudgementSource(session, revision);
         Map<String, Map<YearMonth, Counts>> counts = new TreeMap<>();
         source.forEachImage(image -> {
             for (Judgement j : image.judgements()) {
+                if (guideline != null && !guideline.equals(j.guideline() == null ? NO_GUIDELINE : j.guideline())) {
+                    continue;
+                }
                 if (j.kind() == Kind.LABEL && !j.verifierRecord()) {
                     Counts c = cell(counts, j.rater(), j.month());
                     count(c, Statistic.DEFECT_RATE, !j.defects().isEmpty());

@@ -45,10 +45,12 @@ public final class JudgementSource {
      * {@code day} are those of the decided record, {@code subjectLabeler} its labeler and
      * {@code decision} the decision; for a label record they are its own and {@code decision} is
      * null. {@code verifierRecord} marks a label record that is the new label of a relabel.
+     * {@code guideline} is the guideline version of the label record (for a review, of the
+     * decided record), or null when it names none.
      */
     public record Judgement(Kind kind, String rater, String category, List<String> defects, OffsetDateTime time,
                             YearMonth month, LocalDate day, String labelId, String decision,
-                            String subjectLabeler, boolean verifierRecord) {
+                            String subjectLabeler, boolean verifierRecord, String guideline) {
     }
 
     /** The judgements of one image (blob) with its cell type. */
@@ -194,7 +196,7 @@ public final class JudgementSource {
             ObjectId id = ObjectId.parse(row.label());
             boolean verifierRecord = verifierLabels.contains(id);
             out.add(new Judgement(Kind.LABEL, row.labeler(), LabelCategory.of(defects), defects, at, month, day,
-                    row.label(), null, null, verifierRecord));
+                    row.label(), null, null, verifierRecord, row.guideline()));
             for (Decision d : decisions.getOrDefault(id, List.of())) {
                 boolean counted = d.newLabel() != null && labelIds.contains(d.newLabel().hex());
                 String category = switch (d.decision()) {
@@ -206,7 +208,7 @@ public final class JudgementSource {
                 // A relabel whose new record is itself among the image's records is counted once, as that record.
                 out.add(new Judgement(Kind.REVIEW, d.verifier(), counted ? null : category,
                         category == null ? List.of() : verdict, d.time(), month, day, row.label(), d.decision(),
-                        row.labeler(), false));
+                        row.labeler(), false, row.guideline()));
             }
         }
         return new ImageJudgements(rows.get(0).blob(), rows.get(0).cellType(), out);
