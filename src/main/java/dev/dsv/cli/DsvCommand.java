@@ -38,6 +38,11 @@ import picocli.CommandLine.ScopeType;
             PromoteCommand.class,
             PolicyCommand.class,
             TraceCommand.class,
+            RemoteCommand.class,
+            PushCommand.class,
+            FetchCommand.class,
+            PullCommand.class,
+            CloneCommand.class,
             picocli.CommandLine.HelpCommand.class
         })
 public final class DsvCommand implements Runnable {

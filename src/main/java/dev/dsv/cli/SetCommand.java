@@ -33,9 +33,19 @@ final class SetCommand extends BaseCommand {
     @Option(names = "--unset-attr", paramLabel = "KEY", descriptionKey = "set.unsetAttr")
     List<String> unset = new ArrayList<>();
 
+    @Option(names = "--site-local", negatable = true, descriptionKey = "set.siteLocal")
+    Boolean siteLocal;
+
     @Override
     int run() {
         Map<String, String> set = new LinkedHashMap<>();
+        if (siteLocal != null) {
+            if (siteLocal) {
+                set.put(dev.dsv.remote.PushService.SITE_LOCAL_ATTRIBUTE, "true");
+            } else {
+                unset.add(dev.dsv.remote.PushService.SITE_LOCAL_ATTRIBUTE);
+            }
+        }
         for (String a : attributes) {
             int eq = a.indexOf('=');
             if (eq <= 0) {

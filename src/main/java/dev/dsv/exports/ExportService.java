@@ -68,12 +68,29 @@ public final class ExportService {
         return new Selection(commit, filter, rows);
     }
 
+    /**
+     * Fetches the selected blobs that a partial clone holds as absent by design from its remote,
+     * so that an export of another subset works; fails naming the images when that is impossible.
+     */
+    private void fetchAbsentBlobs(Selection selection) {
+        var store = session.repository().store();
+        java.util.Map<ObjectId, String> absent = new java.util.LinkedHashMap<>();
+        for (ImageRow row : selection.rows()) {
+            ObjectId blob = ObjectId.parse(row.blob());
+            if (store.state(blob) == dev.dsv.store.ObjectState.ABSENT_BY_DESIGN) {
+                absent.putIfAbsent(blob, row.path());
+            }
+        }
+        new dev.dsv.remote.FetchService(session).fetchAbsent(absent);
+    }
+
     public Result export(Request r) {
         Path target = r.target().toAbsolutePath().normalize();
         if (target.startsWith(session.repository().dsvDir())) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.insideRepository", target);
         }
         Selection selection = select(r.revision(), r.filter());
+        fetchAbsentBlobs(selection);
         if (r.sync()) {
             return sync(r, target, selection);
         }

@@ -65,6 +65,37 @@ public final class MetadataLog {
         return id;
     }
 
+    /**
+     * Appends the ids of records that are already in the object store (fetched from a remote),
+     * skipping ids the log has, with one write. The caller holds the writer lock.
+     */
+    public void adopt(List<ObjectId> fetched) {
+        Set<ObjectId> known = new java.util.HashSet<>(ids());
+        StringBuilder lines = new StringBuilder();
+        for (ObjectId id : fetched) {
+            if (known.add(id)) {
+                lines.append(id.hex()).append('\n');
+            }
+        }
+        if (lines.length() == 0) {
+            return;
+        }
+        try {
+            Files.createDirectories(logFile.getParent());
+            try (FileChannel ch = FileChannel.open(logFile, StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                ByteBuffer buf = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.US_ASCII));
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            AtomicFiles.syncDirectory(logFile.getParent());
+        } catch (IOException e) {
+            throw StoreIOException.of(logFile, e);
+        }
+    }
+
     /** Returns the ids in the log, in append order, without duplicates. */
     public List<ObjectId> ids() {
         Set<ObjectId> ids = new LinkedHashSet<>();

@@ -227,7 +227,92 @@ public final class Repository implements AutoCloseable {
                 out.put("refs/tags/" + t, id);
             }
         }
+        out.putAll(remoteRefs());
         return out;
+    }
+
+    /** Remote names: letters, digits, '.', '_', '-', starting with a letter or digit. */
+    private static final Pattern REMOTE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+
+    /** Returns true when {@code name} can name a remote. */
+    public static boolean isValidRemoteName(String name) {
+        return REMOTE_NAME.matcher(name).matches() && !name.contains("..");
+    }
+
+    private Path remoteRefFile(String remote, String branch) {
+        if (!isValidRemoteName(remote)) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.remote.invalidName", remote);
+        }
+        Path heads = refFile(RefKind.BRANCH, branch);
+        return dsvDir.resolve("refs").resolve("remotes").resolve(remote)
+                .resolve(dsvDir.resolve("refs").resolve("heads").relativize(heads).toString());
+    }
+
+    /**
+     * Returns the remote-tracking ref {@code refs/remotes/REMOTE/BRANCH}: the commit of the
+     * remote's branch when it was last fetched or pushed; null when unknown.
+     */
+    public ObjectId readRemoteRef(String remote, String branch) {
+        Path ref = remoteRefFile(remote, branch);
+        try {
+            String text = Files.readString(ref, StandardCharsets.UTF_8).trim();
+            if (!ObjectId.isValidHex(text)) {
+                throw new DsvException(ExitCode.INTEGRITY, "error.ref.invalid", ref, text);
+            }
+            return ObjectId.parse(text);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw StoreIOException.of(ref, e);
+        }
+    }
+
+    /** Sets a remote-tracking ref (null deletes it). The caller holds the writer lock. */
+    public void writeRemoteRef(String remote, String branch, ObjectId target) {
+        Path ref = remoteRefFile(remote, branch);
+        try {
+            if (target == null) {
+                AtomicFiles.delete(ref);
+            } else {
+                AtomicFiles.write(ref, (target.hex() + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw StoreIOException.of(ref, e);
+        }
+    }
+
+    /** Returns every remote-tracking ref, keyed by "refs/remotes/REMOTE/BRANCH", sorted. */
+    public java.util.Map<String, ObjectId> remoteRefs() {
+        Path folder = dsvDir.resolve("refs").resolve("remotes");
+        java.util.Map<String, ObjectId> out = new java.util.TreeMap<>();
+        if (!Files.isDirectory(folder)) {
+            return out;
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path p : files.filter(Files::isRegularFile).sorted().toList()) {
+                String rel = folder.relativize(p).toString().replace('\\', '/');
+                if (rel.contains("/.tmp-") || rel.startsWith(".tmp-") || rel.indexOf('/') < 0) {
+                    continue;
+                }
+                String text = Files.readString(p, StandardCharsets.UTF_8).trim();
+                if (ObjectId.isValidHex(text)) {
+                    out.put("refs/remotes/" + rel, ObjectId.parse(text));
+                }
+            }
+        } catch (IOException e) {
+            throw StoreIOException.of(folder, e);
+        }
+        return out;
+    }
+
+    /** Deletes every remote-tracking ref of a remote. The caller holds the writer lock. */
+    public void deleteRemoteRefs(String remote) {
+        for (String key : remoteRefs().keySet()) {
+            String rel = key.substring("refs/remotes/".length());
+            if (rel.startsWith(remote + "/")) {
+                writeRemoteRef(remote, rel.substring(remote.length() + 1), null);
+            }
+        }
     }
 
     /** Lists the tag names in sorted order. */

@@ -182,7 +182,7 @@ public final class MergeService {
     }
 
     /** Returns true when {@code ancestor} is {@code commit} or one of its ancestors. */
-    boolean isAncestor(ObjectId ancestor, ObjectId commit) {
+    public boolean isAncestor(ObjectId ancestor, ObjectId commit) {
         Deque<ObjectId> todo = new ArrayDeque<>(List.of(commit));
         Set<ObjectId> seen = new HashSet<>();
         while (!todo.isEmpty()) {

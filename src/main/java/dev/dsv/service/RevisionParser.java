@@ -49,6 +49,13 @@ final class RevisionParser {
         }
     }
 
+    /** Resolves {@code REMOTE/BRANCH} or {@code remotes/REMOTE/BRANCH}; null when neither names a remote-tracking ref. */
+    private ObjectId remoteTracking(String base) {
+        String name = base.startsWith("remotes/") ? base.substring("remotes/".length()) : base;
+        String key = "refs/remotes/" + name;
+        return session.repository().remoteRefs().get(key);
+    }
+
     private ObjectId resolveBase(String base, String revision) {
         var repo = session.repository();
         if (base.equals("HEAD")) {
@@ -63,6 +70,10 @@ final class RevisionParser {
         }
         if (repo.tags().contains(base)) {
             return repo.readRef(dev.dsv.repo.Repository.RefKind.TAG, base);
+        }
+        ObjectId tracked = remoteTracking(base);
+        if (tracked != null) {
+            return tracked;
         }
         if (base.matches("[0-9A-Fa-f]{4,64}")) {
             base = base.toLowerCase(java.util.Locale.ROOT);

@@ -31,7 +31,7 @@ import org.apache.commons.codec.digest.DigestUtils;
 final class PackInserter implements ObjectStore.Inserter {
     private static final int CHUNK = 1 << 16;
 
-    private record Written(ObjectId id, long offset, long storedLength, long rawLength, int type, int encoding) {
+    record Written(ObjectId id, long offset, long storedLength, long rawLength, int type, int encoding) {
     }
 
     /** A temporary pack file and the records written into it. */
@@ -255,7 +255,7 @@ final class PackInserter implements ObjectStore.Inserter {
         }
     }
 
-    private static byte[] buildIndex(List<Written> records) {
+    static byte[] buildIndex(List<Written> records) {
         List<Written> sorted = new ArrayList<>(records);
         sorted.sort(Comparator.comparing(Written::id));
         int count = sorted.size();

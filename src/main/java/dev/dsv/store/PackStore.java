@@ -259,6 +259,55 @@ public final class PackStore implements ObjectStore {
         absent = null;
     }
 
+    /**
+     * One object's record as the pack stores it: type code, encoding, uncompressed length and the
+     * stored (possibly deflated) bytes. The bytes are a read-only view of the mapped pack.
+     */
+    public record StoredRecord(ObjectId id, int typeCode, int encoding, long rawLength, ByteBuffer stored) {
+    }
+
+    /** Returns an object's stored record, for copying it unchanged into another pack. */
+    public StoredRecord storedRecord(ObjectId id) {
+        Located at = require(id);
+        ByteBuffer stored = at.pack().slice(id, at.entry());
+        if (stored == null) {
+            throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
+        }
+        Pack.Entry e = at.entry();
+        return new StoredRecord(id, e.type(), e.encoding(), e.rawLength(), stored);
+    }
+
+    /** Records many objects as absent by design in one write of the absent list. */
+    public synchronized void markAbsent(Map<ObjectId, String> reasons) {
+        if (reasons.isEmpty()) {
+            return;
+        }
+        Map<ObjectId, String> updated = new LinkedHashMap<>(absentObjects());
+        reasons.forEach((id, reason) -> updated.put(id, reason.replaceAll("\\s+", "-")));
+        writeAbsent(updated);
+    }
+
+    /** Removes objects from the absent list, once their bytes have been fetched. */
+    public synchronized void clearAbsent(java.util.Collection<ObjectId> ids) {
+        Map<ObjectId, String> updated = new LinkedHashMap<>(absentObjects());
+        if (!updated.keySet().removeAll(ids)) {
+            return;
+        }
+        writeAbsent(updated);
+    }
+
+    private void writeAbsent(Map<ObjectId, String> entries) {
+        absent = null;
+        StringBuilder text = new StringBuilder();
+        entries.forEach((k, v) -> text.append(k.hex()).append(' ').append(v).append('\n'));
+        try {
+            AtomicFiles.write(absentFile, text.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw StoreIOException.of(absentFile, e);
+        }
+        absent = null;
+    }
+
     @Override
     public Map<ObjectId, String> absentObjects() {
         String stamp = fileStamp(absentFile);

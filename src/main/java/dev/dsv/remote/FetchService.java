@@ -1,0 +1,217 @@
+package dev.dsv.remote;
+
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.error.IntegrityException;
+import dev.dsv.model.ImageEntry;
+import dev.dsv.model.ObjectId;
+import dev.dsv.model.ObjectType;
+import dev.dsv.repo.Repository;
+import dev.dsv.repo.RepositoryLock;
+import dev.dsv.service.Session;
+import dev.dsv.store.ObjectState;
+import dev.dsv.store.PackStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code dsv fetch [REMOTE]}: downloads the objects of the remote's branches that this clone
+ * lacks, updates the remote-tracking refs and adds the remote's metadata records to the local
+ * log. A partial clone fetches only the blobs its filter selects and records the rest as absent
+ * by design. See docs/design.md, "Fetch, clone and integrity".
+ */
+public final class FetchService {
+    /** One remote branch whose tracking ref changed; {@code before} null for a new one. */
+    public record RefUpdate(String branch, ObjectId before, ObjectId after) {
+    }
+
+    /** What a fetch did: ref changes, objects and bytes downloaded, blobs recorded absent. */
+    public record Result(String remote, List<RefUpdate> updates, long objects, long bytes, int metaRecords,
+                         int absentRecorded, long retries) {
+    }
+
+    static final String ABSENT_PARTIAL = "partial-clone";
+    static final String ABSENT_SITE_LOCAL = "site-local";
+    static final String ABSENT_NOT_ON_REMOTE = "not-on-remote";
+
+    private final Session session;
+
+    public FetchService(Session session) {
+        this.session = session;
+    }
+
+    /** Fetches from a remote (null: the default remote). */
+    public Result fetch(String remoteName) {
+        try (RepositoryLock lock = session.lock("fetch")) {
+            RemoteConfig config = RemoteConfig.read(session.repository());
+            RemoteConfig.Remote remote = remoteName == null ? config.defaultRemote() : config.require(remoteName);
+            try (RetryingStorage storage = (RetryingStorage) RemoteStorages.open(remote.spec())) {
+                return fetch(remote, storage);
+            }
+        }
+    }
+
+    private Result fetch(RemoteConfig.Remote remote, RetryingStorage storage) {
+        Repository repo = session.repository();
+        PackStore store = repo.store();
+        RemoteLayout.checkFormat(storage, false);
+        Map<String, RemoteLayout.RemoteRef> refs = RemoteLayout.readRefs(storage);
+        Path cache = repo.dsvDir().resolve("remotes").resolve(remote.name());
+        int threads = RemoteOptions.transfers(remote.spec());
+        RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
+        ObjectDownloader downloader = new ObjectDownloader(storage, store, threads);
+
+        // Commits, trees, labels and metadata records: all that this clone lacks, in one pass.
+        List<RemoteIndex.Located> nonBlobs = new ArrayList<>();
+        index.forEach((key, entry) -> {
+            if (entry.type() != ObjectType.BLOB && !store.contains(entry.id())) {
+                nonBlobs.add(new RemoteIndex.Located(key, entry));
+            }
+        });
+        downloader.download(nonBlobs);
+        for (RemoteLayout.RemoteRef ref : refs.values()) {
+            if (!store.contains(ref.commit())) {
+                throw new IntegrityException("error.remote.refWithoutCommit", ref.key(), storage.describe(),
+                        ref.commit().abbreviate(12));
+            }
+        }
+
+        Set<ObjectId> localMeta = new HashSet<>(repo.metadataLog().ids());
+        List<ObjectId> newMeta = new ArrayList<>();
+        for (ObjectId id : RemoteLayout.metaIds(storage, cache.resolve("meta"))) {
+            if (!localMeta.contains(id) && store.contains(id)) {
+                newMeta.add(id);
+            }
+        }
+        repo.metadataLog().adopt(newMeta);
+
+        Map<ObjectId, String> absent = new LinkedHashMap<>();
+        List<RemoteIndex.Located> blobs = wantedBlobs(remote, refs, index, store, absent);
+        downloader.download(blobs);
+        if (remote.filter() != null) {
+            index.forEach((key, entry) -> {
+                if (entry.type() == ObjectType.BLOB && !store.contains(entry.id())) {
+                    absent.putIfAbsent(entry.id(), ABSENT_PARTIAL);
+                }
+            });
+        }
+        store.markAbsent(absent);
+        store.clearAbsent(blobs.stream().map(l -> l.entry().id()).toList());
+
+        List<RefUpdate> updates = new ArrayList<>();
+        for (RemoteLayout.RemoteRef ref : refs.values()) {
+            ObjectId before = repo.readRemoteRef(remote.name(), ref.branch());
+            if (!ref.commit().equals(before)) {
+                repo.writeRemoteRef(remote.name(), ref.branch(), ref.commit());
+                updates.add(new RefUpdate(ref.branch(), before, ref.commit()));
+            }
+            session.indexHistory(ref.commit());
+        }
+        for (String key : repo.remoteRefs().keySet()) {
+            String branch = key.substring(("refs/remotes/" + remote.name() + "/").length());
+            if (key.startsWith("refs/remotes/" + remote.name() + "/") && !refs.containsKey(branch)) {
+                updates.add(new RefUpdate(branch, repo.readRemoteRef(remote.name(), branch), null));
+                repo.writeRemoteRef(remote.name(), branch, null);
+            }
+        }
+        return new Result(remote.name(), updates, downloader.objects(), downloader.bytes(), newMeta.size(),
+                absent.size(), storage.retries());
+    }
+
+    /**
+     * Returns the blobs to download: every blob this clone lacks for a full clone; for a partial
+     * clone those of the images in the changed part of each branch head that the filter selects.
+     * Images of those heads whose blob the remote does not hold go into {@code absent}, as
+     * site-local when they carry the mark.
+     */
+    private List<RemoteIndex.Located> wantedBlobs(RemoteConfig.Remote remote, Map<String, RemoteLayout.RemoteRef> refs,
+                                                  RemoteIndex index, PackStore store, Map<ObjectId, String> absent) {
+        BlobFilter filter = remote.filter();
+        Map<ObjectId, RemoteIndex.Located> wanted = new LinkedHashMap<>();
+        if (filter == null) {
+            index.forEach((key, entry) -> {
+                if (entry.type() == ObjectType.BLOB && !store.contains(entry.id())) {
+                    wanted.putIfAbsent(entry.id(), new RemoteIndex.Located(key, entry));
+                }
+            });
+        }
+        Repository repo = session.repository();
+        for (RemoteLayout.RemoteRef ref : refs.values()) {
+            ObjectId before = repo.readRemoteRef(remote.name(), ref.branch());
+            ObjectId beforeTree = before != null && store.contains(before) ? session.treeOf(before) : null;
+            session.trees().diff(beforeTree, session.treeOf(ref.commit()), (path, old, image) -> {
+                if (image == null || store.contains(image.blob()) || wanted.containsKey(image.blob())) {
+                    return;
+                }
+                RemoteIndex.Located at = index.locate(image.blob());
+                if (at == null) {
+                    absent.put(image.blob(), PushService.isSiteLocal(image) ? ABSENT_SITE_LOCAL : ABSENT_NOT_ON_REMOTE);
+                } else if (filter != null && filter.matches(image, session::readLabel)) {
+                    wanted.put(image.blob(), at);
+                }
+            });
+        }
+        return new ArrayList<>(wanted.values());
+    }
+
+    /**
+     * Fetches blobs recorded absent by design (a partial clone) from the remote they came from:
+     * the remote with a filter, else the default one. {@code pathsByBlob} names an image of each
+     * blob for messages. Throws exit code 7 naming the images when the remote cannot be reached
+     * or does not hold them.
+     */
+    public int fetchAbsent(Map<ObjectId, String> pathsByBlob) {
+        if (pathsByBlob.isEmpty()) {
+            return 0;
+        }
+        try (RepositoryLock lock = session.lock("fetch")) {
+            RemoteConfig config = RemoteConfig.read(session.repository());
+            RemoteConfig.Remote remote = config.list().stream().filter(r -> r.filter() != null).findFirst()
+                    .orElse(null);
+            if (remote == null) {
+                if (config.list().isEmpty()) {
+                    throw absentError("error.remote.absentNoRemote", pathsByBlob, "-", "-");
+                }
+                remote = config.defaultRemote();
+            }
+            PackStore store = session.repository().store();
+            try (RetryingStorage storage = (RetryingStorage) RemoteStorages.open(remote.spec())) {
+                Path cache = session.repository().dsvDir().resolve("remotes").resolve(remote.name());
+                int threads = RemoteOptions.transfers(remote.spec());
+                RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
+                List<RemoteIndex.Located> wanted = new ArrayList<>();
+                Map<ObjectId, String> notThere = new LinkedHashMap<>();
+                pathsByBlob.forEach((blob, path) -> {
+                    RemoteIndex.Located at = index.locate(blob);
+                    if (at == null) {
+                        notThere.put(blob, path);
+                    } else {
+                        wanted.add(at);
+                    }
+                });
+                if (!notThere.isEmpty()) {
+                    throw absentError("error.remote.absentNotOnRemote", notThere, remote.name(), "-");
+                }
+                new ObjectDownloader(storage, store, threads).download(wanted);
+                store.clearAbsent(pathsByBlob.keySet());
+                return wanted.size();
+            } catch (RemoteStorageException e) {
+                throw absentError("error.remote.absentUnreachable", pathsByBlob, remote.name(), e.getMessage());
+            }
+        }
+    }
+
+    private static DsvException absentError(String key, Map<ObjectId, String> paths, String remote, String detail) {
+        List<String> names = paths.values().stream().sorted().toList();
+        String shown = String.join(", ", names.subList(0, Math.min(10, names.size())));
+        List<dev.dsv.error.Problem> problems = new ArrayList<>();
+        paths.forEach((blob, path) -> problems.add(new dev.dsv.error.Problem("error.remote.absentImage", path, blob.hex())));
+        return new DsvException(ExitCode.INTEGRITY, key, paths.size(), shown, remote, detail)
+                .withProblems(problems.subList(0, Math.min(50, problems.size())));
+    }
+}

@@ -1,0 +1,399 @@
+package dev.dsv.remote;
+
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.error.IntegrityException;
+import dev.dsv.model.Commit;
+import dev.dsv.model.ImageEntry;
+import dev.dsv.model.MetaRecord;
+import dev.dsv.model.ObjectId;
+import dev.dsv.model.ObjectType;
+import dev.dsv.repo.Repository;
+import dev.dsv.repo.RepositoryLock;
+import dev.dsv.service.MergeService;
+import dev.dsv.service.Session;
+import dev.dsv.store.ObjectState;
+import dev.dsv.store.PackBuilder;
+import dev.dsv.store.PackStore;
+import dev.dsv.store.StoreIOException;
+import dev.dsv.tree.TreeEntry;
+import dev.dsv.tree.TreeNode;
+import dev.dsv.tree.Trees;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code dsv push [REMOTE] [BRANCH]}: uploads what the remote lacks for one branch in new packs,
+ * then moves the remote's ref by compare-and-swap as a fast-forward. See docs/design.md, "What
+ * push sends".
+ */
+public final class PushService {
+    /** The image attribute that marks a site-local image; its blob never leaves this repository. */
+    public static final String SITE_LOCAL_ATTRIBUTE = "site-local";
+
+    private static final Pattern OBJECT_ID = Pattern.compile("\\b[0-9a-f]{64}\\b");
+
+    /**
+     * What a push did. {@code ref} is {@code created}, {@code updated} or {@code up-to-date};
+     * {@code objects} and {@code bytes} count what was uploaded (packs and indexes).
+     */
+    public record Result(String remote, String branch, String ref, ObjectId commit, ObjectId previous,
+                         long objects, long bytes, int packsUploaded, int packsReused, int metaRecords,
+                         int siteLocalBlobs, int absentBlobs, long retries) {
+    }
+
+    private final Session session;
+
+    public PushService(Session session) {
+        this.session = session;
+    }
+
+    public Result push(String remoteName, String branchName) {
+        try (RepositoryLock lock = session.lock("push")) {
+            Repository repo = session.repository();
+            RemoteConfig.Remote remote = remoteName == null ? RemoteConfig.read(repo).defaultRemote()
+                    : RemoteConfig.read(repo).require(remoteName);
+            String branch = branchName == null ? repo.currentBranch() : branchName;
+            ObjectId head = repo.readBranch(branch);
+            if (head == null) {
+                throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.push.noBranch", branch);
+            }
+            try (RetryingStorage storage = (RetryingStorage) RemoteStorages.open(remote.spec())) {
+                return push(remote, storage, branch, head);
+            }
+        }
+    }
+
+    private Result push(RemoteConfig.Remote remote, RetryingStorage storage, String branch, ObjectId head) {
+        Repository repo = session.repository();
+        RemoteLayout.checkFormat(storage, true);
+        storage.putIfAbsent(RemoteLayout.CONFIG, repo.config().toJson());
+        RemoteStorage.Capabilities caps = storage.probe();
+        if (!caps.atomicCompareAndSwap()) {
+            throw new DsvException(ExitCode.IO_ERROR, "error.remote.noCas", storage.describe(), caps.detail());
+        }
+        String refKey = RemoteLayout.refKey(branch, repo.config().protectedBranches());
+        RemoteLayout.RemoteRef current = RemoteLayout.readRef(storage, refKey, branch);
+        ObjectId previous = current == null ? null : current.commit();
+        if (previous != null && !previous.equals(head)) {
+            boolean known = repo.store().state(previous) == ObjectState.PRESENT;
+            if (!known || !new MergeService(session).isAncestor(previous, head)) {
+                throw new DsvException(ExitCode.CONFLICT, "error.push.nonFastForward", remote.name(), branch,
+                        previous.abbreviate(12));
+            }
+        }
+
+        Path cache = cacheDir(remote.name());
+        int threads = RemoteOptions.transfers(remote.spec());
+        RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
+        Set<ObjectId> remoteMeta = RemoteLayout.metaIds(storage, cache.resolve("meta"));
+        Missing missing = collect(head, index, remoteMeta);
+
+        Uploader uploader = new Uploader(storage, index, RemoteOptions.packSize(remote.spec()), threads,
+                cache.resolve("outgoing"));
+        uploader.send(missing.objects, missing.blobs);
+        if (!missing.newMeta.isEmpty()) {
+            Map.Entry<String, byte[]> list = RemoteLayout.metaList(missing.newMeta);
+            storage.put(RemoteLayout.META + list.getKey(), list.getValue());
+            writeCached(cache.resolve("meta").resolve(list.getKey()), list.getValue());
+        }
+
+        String refResult = moveRef(storage, remote.name(), branch, refKey, current, head);
+        repo.writeRemoteRef(remote.name(), branch, head);
+        return new Result(remote.name(), branch, refResult, head, previous, uploader.objects.get(), uploader.bytes.get(),
+                uploader.packsUploaded, uploader.packsReused, missing.newMeta.size(), missing.siteLocal.size(),
+                missing.absent, storage.retries());
+    }
+
+    private static void writeCached(Path file, byte[] bytes) {
+        try {
+            dev.dsv.store.AtomicFiles.write(file, bytes);
+        } catch (IOException e) {
+            throw StoreIOException.of(file, e);
+        }
+    }
+
+    /** Moves the remote ref by compare-and-swap from the value read before the upload. */
+    private static String moveRef(RemoteStorage storage, String remote, String branch, String refKey,
+                                  RemoteLayout.RemoteRef current, ObjectId head) {
+        if (current != null && current.commit().equals(head)) {
+            return "up-to-date";
+        }
+        byte[] content = (head.hex() + "\n").getBytes(StandardCharsets.US_ASCII);
+        String version = storage.compareAndSwap(refKey, current == null ? null : current.version(), content);
+        if (version == null) {
+            // A retried swap whose first attempt landed reads back our own commit.
+            RemoteLayout.RemoteRef now = RemoteLayout.readRef(storage, refKey, branch);
+            if (now == null || !now.commit().equals(head)) {
+                throw new DsvException(ExitCode.CONFLICT, "error.push.raced", remote, branch,
+                        now == null ? "-" : now.commit().abbreviate(12));
+            }
+        }
+        return current == null ? "created" : "updated";
+    }
+
+    /** Returns the local folder that caches what this clone knows of a remote. */
+    Path cacheDir(String remote) {
+        return session.repository().dsvDir().resolve("remotes").resolve(remote);
+    }
+
+    /** The objects a push sends: non-blob objects, blobs, and what it leaves out. */
+    private static final class Missing {
+        final Set<ObjectId> objects = new LinkedHashSet<>();
+        final Set<ObjectId> blobs = new LinkedHashSet<>();
+        final Set<ObjectId> siteLocal = new HashSet<>();
+        final List<ObjectId> newMeta = new ArrayList<>();
+        int absent;
+    }
+
+    /**
+     * Walks from {@code head} to what the remote lacks: commits down to the first one the remote
+     * has, tree nodes except subtrees the remote has, labels, blobs (never those of site-local
+     * images) and metadata records with the objects they name.
+     */
+    private Missing collect(ObjectId head, RemoteIndex index, Set<ObjectId> remoteMeta) {
+        Missing m = new Missing();
+        Trees trees = session.trees();
+        Set<ObjectId> seen = new HashSet<>();
+        Deque<ObjectId> commits = new ArrayDeque<>(List.of(head));
+        Set<ObjectId> candidateBlobs = new LinkedHashSet<>();
+        while (!commits.isEmpty()) {
+            ObjectId id = commits.pop();
+            if (!seen.add(id) || index.contains(id)) {
+                continue;
+            }
+            Commit c = session.readCommit(id);
+            m.objects.add(id);
+            walkTree(trees, c.tree(), index, seen, m, candidateBlobs);
+            commits.addAll(c.parents());
+        }
+        m.siteLocal.addAll(siteLocalBranchBlobs());
+        for (ObjectId meta : session.repository().metadataLog().ids()) {
+            if (remoteMeta.contains(meta)) {
+                continue;
+            }
+            m.newMeta.add(meta);
+            if (!index.contains(meta)) {
+                m.objects.add(meta);
+            }
+            MetaRecord r = session.repository().metadataLog().read(meta);
+            List<ObjectId> named = new ArrayList<>();
+            if (r.subject() != null) {
+                named.add(r.subject());
+            }
+            Matcher matcher = OBJECT_ID.matcher(String.valueOf(r.body()));
+            while (matcher.find()) {
+                named.add(ObjectId.parse(matcher.group()));
+            }
+            for (ObjectId id : named) {
+                addNamed(id, index, m, candidateBlobs);
+            }
+        }
+        PackStore store = session.repository().store();
+        for (ObjectId blob : candidateBlobs) {
+            if (m.siteLocal.contains(blob) || index.contains(blob)) {
+                continue;
+            }
+            ObjectState state = store.state(blob);
+            if (state == ObjectState.ABSENT_BY_DESIGN) {
+                m.absent++;
+            } else if (state == ObjectState.MISSING) {
+                throw new IntegrityException("error.object.missing", blob.hex());
+            } else {
+                m.blobs.add(blob);
+            }
+        }
+        return m;
+    }
+
+    /** Adds an object a metadata record names, when it is a label, meta or blob this clone holds. */
+    private void addNamed(ObjectId id, RemoteIndex index, Missing m, Set<ObjectId> candidateBlobs) {
+        PackStore store = session.repository().store();
+        if (index.contains(id) || store.state(id) != ObjectState.PRESENT) {
+            return;
+        }
+        ObjectType type = store.type(id);
+        if (type == ObjectType.BLOB) {
+            candidateBlobs.add(id);
+        } else if (type == ObjectType.LABEL || type == ObjectType.META) {
+            m.objects.add(id);
+        }
+    }
+
+    private void walkTree(Trees trees, ObjectId node, RemoteIndex index, Set<ObjectId> seen, Missing m,
+                          Set<ObjectId> candidateBlobs) {
+        if (node == null || node.equals(Trees.EMPTY_TREE) || !seen.add(node) || index.contains(node)) {
+            return;
+        }
+        m.objects.add(node);
+        TreeNode n = trees.read(node);
+        if (n instanceof TreeNode.Buckets b) {
+            for (ObjectId child : b.children().values()) {
+                walkTree(trees, child, index, seen, m, candidateBlobs);
+            }
+            return;
+        }
+        for (TreeEntry e : ((TreeNode.Flat) n).entries()) {
+            if (e.isFolder()) {
+                walkTree(trees, e.tree(), index, seen, m, candidateBlobs);
+                continue;
+            }
+            ImageEntry image = e.image();
+            if (seen.add(image.label()) && !index.contains(image.label())) {
+                m.objects.add(image.label());
+            }
+            if (isSiteLocal(image)) {
+                m.siteLocal.add(image.blob());
+            } else {
+                candidateBlobs.add(image.blob());
+            }
+        }
+    }
+
+    /** Returns true when an image carries the site-local mark. */
+    public static boolean isSiteLocal(ImageEntry image) {
+        return "true".equals(image.attributes().get(SITE_LOCAL_ATTRIBUTE));
+    }
+
+    /** Returns the blobs of every image in the heads of the branches marked site-local. */
+    private Set<ObjectId> siteLocalBranchBlobs() {
+        Set<ObjectId> out = new HashSet<>();
+        Repository repo = session.repository();
+        for (String branch : SiteLocalBranches.read(repo)) {
+            ObjectId at = repo.readBranch(branch);
+            if (at != null) {
+                session.trees().walk(session.treeOf(at), (path, entry) -> out.add(entry.blob()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Builds packs of the missing objects in a fixed order (non-blob objects, then blobs, each by
+     * id) and uploads each one, index last. A pack whose index is on the remote already is
+     * skipped, and a {@code .pack} that arrived before an interruption is not sent again.
+     */
+    private final class Uploader {
+        private final RemoteStorage storage;
+        private final RemoteIndex index;
+        private final long packSize;
+        private final int threads;
+        private final Path outgoing;
+        final AtomicLong objects = new AtomicLong();
+        final AtomicLong bytes = new AtomicLong();
+        int packsUploaded;
+        int packsReused;
+
+        Uploader(RemoteStorage storage, RemoteIndex index, long packSize, int threads, Path outgoing) {
+            this.storage = storage;
+            this.index = index;
+            this.packSize = packSize;
+            this.threads = threads;
+            this.outgoing = outgoing;
+        }
+
+        void send(Set<ObjectId> nonBlobs, Set<ObjectId> blobs) {
+            clearOutgoing();
+            List<PackBuilder.Built> built = new ArrayList<>();
+            try {
+                built.addAll(build(sorted(nonBlobs)));
+                built.addAll(build(sorted(blobs)));
+                List<Parallel.Task> tasks = new ArrayList<>();
+                for (PackBuilder.Built b : built) {
+                    tasks.add(() -> upload(b));
+                }
+                Parallel.run(threads, tasks);
+            } finally {
+                clearOutgoing();
+            }
+        }
+
+        private List<ObjectId> sorted(Set<ObjectId> ids) {
+            List<ObjectId> list = new ArrayList<>(ids);
+            Collections.sort(list);
+            return list;
+        }
+
+        private List<PackBuilder.Built> build(List<ObjectId> ids) {
+            List<PackBuilder.Built> out = new ArrayList<>();
+            PackStore store = session.repository().store();
+            PackBuilder builder = null;
+            try {
+                for (ObjectId id : ids) {
+                    if (builder == null) {
+                        builder = new PackBuilder(outgoing);
+                    }
+                    builder.add(store.storedRecord(id));
+                    if (builder.size() >= packSize) {
+                        out.add(builder.finish());
+                        builder = null;
+                    }
+                }
+                if (builder != null && builder.count() > 0) {
+                    out.add(builder.finish());
+                    builder = null;
+                }
+            } finally {
+                if (builder != null) {
+                    builder.close();
+                }
+            }
+            return out;
+        }
+
+        private void upload(PackBuilder.Built b) {
+            if (index.hasIndex(b.name())) {
+                synchronized (this) {
+                    packsReused++;
+                }
+                return;
+            }
+            boolean packArrived = index.packSize(b.name()) == b.packBytes();
+            if (!packArrived) {
+                storage.upload(RemoteIndex.PACKS + b.name() + ".pack", b.pack());
+                bytes.addAndGet(b.packBytes());
+            }
+            storage.upload(RemoteIndex.PACKS + b.name() + ".idx", b.index());
+            try {
+                bytes.addAndGet(Files.size(b.index()));
+            } catch (IOException e) {
+                throw StoreIOException.of(b.index(), e);
+            }
+            objects.addAndGet(b.objects());
+            synchronized (this) {
+                if (packArrived) {
+                    packsReused++;
+                } else {
+                    packsUploaded++;
+                }
+            }
+        }
+
+        private void clearOutgoing() {
+            if (!Files.isDirectory(outgoing)) {
+                return;
+            }
+            try (var files = Files.list(outgoing)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (IOException e) {
+                throw StoreIOException.of(outgoing, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.dsv.remote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.model.ObjectId;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.commons.codec.digest.DigestUtils;
+
+/** The keys of a remote (docs/design.md, "Remote layout") and the reads every command shares. */
+final class RemoteLayout {
+    static final int FORMAT_VERSION = 1;
+    static final String FORMAT = "format";
+    static final String CONFIG = "config.json";
+    static final String HEADS = "refs/heads/";
+    static final String PROTECTED_HEADS = "protected/refs/heads/";
+    static final String META = "meta/";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RemoteLayout() {
+    }
+
+    /** The key of a branch's ref: protected branches live under their own prefix. */
+    static String refKey(String branch, List<String> protectedBranches) {
+        return (protectedBranches.contains(branch) ? PROTECTED_HEADS : HEADS) + branch;
+    }
+
+    /**
+     * Checks the remote's {@code format}. With {@code create}, an empty remote gets one (a first
+     * push); without, a remote without one is not a dsv remote.
+     */
+    static void checkFormat(RemoteStorage storage, boolean create) {
+        byte[] bytes = storage.get(FORMAT);
+        if (bytes == null && create) {
+            String text = "{\"format\":\"dsv-remote\",\"version\":" + FORMAT_VERSION + "}\n";
+            storage.putIfAbsent(FORMAT, text.getBytes(StandardCharsets.UTF_8));
+            bytes = storage.get(FORMAT);
+        }
+        if (bytes == null) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.remote.notDsv", storage.describe());
+        }
+        JsonNode n;
+        try {
+            n = JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw new DsvException(ExitCode.INTEGRITY, "error.remote.badFormat", storage.describe(), e.getMessage());
+        }
+        if (n == null || !"dsv-remote".equals(n.path("format").asText()) || !n.path("version").canConvertToInt()) {
+            throw new DsvException(ExitCode.INTEGRITY, "error.remote.badFormat", storage.describe(), new String(bytes, StandardCharsets.UTF_8).trim());
+        }
+        int version = n.path("version").asInt();
+        if (version > FORMAT_VERSION) {
+            throw new DsvException(ExitCode.NEWER_FORMAT, "error.remote.newerFormat", storage.describe(), version, FORMAT_VERSION);
+        }
+    }
+
+    /** A branch on the remote: its commit, the version token of its ref and the ref's key. */
+    record RemoteRef(String branch, ObjectId commit, String version, String key) {
+    }
+
+    /** Reads one branch ref; null when the remote has no such branch. */
+    static RemoteRef readRef(RemoteStorage storage, String key, String branch) {
+        RemoteStorage.Versioned v = storage.getVersioned(key);
+        if (v == null) {
+            return null;
+        }
+        String text = new String(v.bytes(), StandardCharsets.UTF_8).trim();
+        if (!ObjectId.isValidHex(text)) {
+            throw new DsvException(ExitCode.INTEGRITY, "error.remote.badRef", key, storage.describe(), text);
+        }
+        return new RemoteRef(branch, ObjectId.parse(text), v.version(), key);
+    }
+
+    /** Reads every branch ref of the remote, protected or not, keyed by branch name. */
+    static Map<String, RemoteRef> readRefs(RemoteStorage storage) {
+        Map<String, RemoteRef> out = new TreeMap<>();
+        for (String prefix : List.of(HEADS, PROTECTED_HEADS)) {
+            for (RemoteStorage.KeyInfo k : storage.list(prefix)) {
+                String branch = k.key().substring(prefix.length());
+                RemoteRef ref = readRef(storage, k.key(), branch);
+                if (ref != null) {
+                    out.put(branch, ref);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the metadata record ids that the remote's lists name. Each list is content-addressed,
+     * so lists cached in {@code cacheDir} are not downloaded again.
+     */
+    static Set<ObjectId> metaIds(RemoteStorage storage, Path cacheDir) {
+        Set<ObjectId> ids = new LinkedHashSet<>();
+        try {
+            Files.createDirectories(cacheDir);
+            for (RemoteStorage.KeyInfo k : storage.list(META)) {
+                String name = k.key().substring(META.length());
+                if (!name.startsWith("log-")) {
+                    continue;
+                }
+                Path cached = cacheDir.resolve(name);
+                byte[] bytes;
+                if (Files.exists(cached)) {
+                    bytes = Files.readAllBytes(cached);
+                } else {
+                    bytes = storage.get(k.key());
+                    if (bytes == null) {
+                        continue;
+                    }
+                    if (!("log-" + DigestUtils.sha256Hex(bytes)).equals(name)) {
+                        throw new dev.dsv.error.IntegrityException("error.remote.corruptIndex", k.key(), storage.describe());
+                    }
+                    dev.dsv.store.AtomicFiles.write(cached, bytes);
+                }
+                for (String line : new String(bytes, StandardCharsets.US_ASCII).split("\n")) {
+                    if (ObjectId.isValidHex(line.trim())) {
+                        ids.add(ObjectId.parse(line.trim()));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw dev.dsv.store.StoreIOException.of(cacheDir, e);
+        }
+        return ids;
+    }
+
+    /** Returns the content and key name of a metadata list for {@code ids}. */
+    static Map.Entry<String, byte[]> metaList(List<ObjectId> ids) {
+        StringBuilder text = new StringBuilder();
+        ids.stream().map(ObjectId::hex).sorted().forEach(h -> text.append(h).append('\n'));
+        byte[] bytes = text.toString().getBytes(StandardCharsets.US_ASCII);
+        return Map.entry("log-" + DigestUtils.sha256Hex(bytes), bytes);
+    }
+}

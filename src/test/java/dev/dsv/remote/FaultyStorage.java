@@ -1,0 +1,155 @@
+package dev.dsv.remote;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A directory storage for fault tests, opened for URLs {@code faulty:PATH}: it counts the keys
+ * and bytes written and, once {@link #failAfterWrites} writes have succeeded, fails every further
+ * write the way {@link #failure} says (a dropped connection or a full disk) until {@link #reset}.
+ */
+final class FaultyStorage implements RemoteStorage {
+    /** How writes fail once the budget is spent. */
+    enum Failure { CONNECTION_DROPPED, DISK_FULL }
+
+    static volatile int failAfterWrites = Integer.MAX_VALUE;
+    static volatile Failure failure = Failure.CONNECTION_DROPPED;
+    static final AtomicInteger writes = new AtomicInteger();
+    static final AtomicLong bytesWritten = new AtomicLong();
+    static final Set<String> keysWritten = ConcurrentHashMap.newKeySet();
+
+    /** Clears the counters and stops failing. */
+    static void reset() {
+        failAfterWrites = Integer.MAX_VALUE;
+        writes.set(0);
+        bytesWritten.set(0);
+        keysWritten.clear();
+    }
+
+    private final DirectoryStorage inner;
+
+    FaultyStorage(DirectoryStorage inner) {
+        this.inner = inner;
+    }
+
+    private void beforeWrite(String key) {
+        if (writes.get() >= failAfterWrites) {
+            if (failure == Failure.DISK_FULL) {
+                throw new RemoteStorageException(describe(), key, "No space left on device", false, null);
+            }
+            throw new RemoteStorageException(describe(), key, "Connection reset by peer", true, null);
+        }
+    }
+
+    private void afterWrite(String key, long bytes) {
+        writes.incrementAndGet();
+        bytesWritten.addAndGet(bytes);
+        keysWritten.add(key);
+    }
+
+    @Override
+    public String describe() {
+        return inner.describe();
+    }
+
+    @Override
+    public byte[] get(String key) {
+        return inner.get(key);
+    }
+
+    @Override
+    public InputStream getRange(String key, long offset, long length) {
+        return inner.getRange(key, offset, length);
+    }
+
+    @Override
+    public boolean download(String key, Path target) {
+        return inner.download(key, target);
+    }
+
+    @Override
+    public void put(String key, byte[] bytes) {
+        beforeWrite(key);
+        inner.put(key, bytes);
+        afterWrite(key, bytes.length);
+    }
+
+    @Override
+    public void upload(String key, Path file) {
+        beforeWrite(key);
+        inner.upload(key, file);
+        try {
+            afterWrite(key, Files.size(file));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public boolean putIfAbsent(String key, byte[] bytes) {
+        beforeWrite(key);
+        boolean created = inner.putIfAbsent(key, bytes);
+        if (created) {
+            afterWrite(key, bytes.length);
+        }
+        return created;
+    }
+
+    @Override
+    public Versioned getVersioned(String key) {
+        return inner.getVersioned(key);
+    }
+
+    @Override
+    public String compareAndSwap(String key, String expectedVersion, byte[] bytes) {
+        beforeWrite(key);
+        String version = inner.compareAndSwap(key, expectedVersion, bytes);
+        afterWrite(key, bytes.length);
+        return version;
+    }
+
+    @Override
+    public List<KeyInfo> list(String prefix) {
+        return inner.list(prefix);
+    }
+
+    @Override
+    public void delete(String key) {
+        inner.delete(key);
+    }
+
+    @Override
+    public Capabilities probe() {
+        return inner.probe();
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+
+    /** Opens {@code faulty:PATH} URLs. */
+    public static final class Provider implements RemoteStorageProvider {
+        @Override
+        public boolean supports(String url) {
+            return url.startsWith("faulty:");
+        }
+
+        @Override
+        public void checkOptions(RemoteSpec spec) {
+            new DirectoryStorageProvider().checkOptions(spec);
+        }
+
+        @Override
+        public RemoteStorage open(RemoteSpec spec) {
+            String path = spec.url().substring("faulty:".length());
+            return new FaultyStorage(new DirectoryStorage(Path.of(path), spec.url()));
+        }
+    }
+}

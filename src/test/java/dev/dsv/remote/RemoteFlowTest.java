@@ -1,0 +1,306 @@
+package dev.dsv.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.dsv.testing.CliResult;
+import dev.dsv.testing.Dsv;
+import dev.dsv.testing.Images;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Push, fetch, pull and clone through a directory remote shared by several clones. */
+class RemoteFlowTest {
+    @TempDir
+    Path tmp;
+
+    Path alice;
+    Path remote;
+
+    @BeforeEach
+    void setUp() {
+        alice = tmp.resolve("alice");
+        remote = tmp.resolve("remote");
+        ok(tmp, "init", "alice");
+        ok(alice, "switch", "-c", "batch-a");
+        addBatch(alice, "batch-a", 0, 6);
+        ok(alice, "commit", "-m", "batch a");
+        ok(alice, "remote", "add", "origin", remote.toString());
+    }
+
+    static CliResult ok(Path dir, String... args) {
+        CliResult r = Dsv.run(dir, args);
+        assertEquals(0, r.exitCode(), String.join(" ", args) + "\n" + r);
+        return r;
+    }
+
+    /** Copies sample images [from, to) into a folder named after the batch and adds them. */
+    void addBatch(Path library, String batch, int from, int to) {
+        Path folder = tmp.resolve("in-" + library.getFileName() + "-" + batch);
+        try {
+            Files.createDirectories(folder);
+            for (Path p : Images.sampleImages().subList(from, to)) {
+                Files.copy(p, folder.resolve(p.getFileName()));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        ok(library, "add", folder.toString(), "--prefix", batch, "--cell-type", "mono", "--source", "production",
+                "--labeler", "lab-01");
+    }
+
+    static String head(Path library, String rev) {
+        return ok(library, "--json", "log", rev, "-n", "1").json().path("commits").get(0).path("id").asText();
+    }
+
+    @Test
+    void pushThenNoOpPushSendsNothing() {
+        JsonNode first = ok(alice, "--json", "push").json();
+        assertEquals("created", first.path("ref").asText());
+        assertTrue(first.path("objects_sent").asLong() > 6, first.toString());
+        assertTrue(Files.isDirectory(remote.resolve("refs/heads/batch-a@cas")));
+
+        JsonNode again = ok(alice, "--json", "push", "origin", "batch-a").json();
+        assertEquals("up-to-date", again.path("ref").asText());
+        assertEquals(0, again.path("objects_sent").asLong());
+        assertEquals(0, again.path("bytes_sent").asLong());
+        assertEquals(head(alice, "batch-a"), head(alice, "origin/batch-a"));
+    }
+
+    @Test
+    void cloneHasSameHistoryAndPassesFsck() {
+        ok(alice, "push");
+        JsonNode clone = ok(tmp, "--json", "clone", remote.toString(), "bob").json();
+        Path bob = tmp.resolve("bob");
+        assertEquals("batch-a", clone.path("branch").asText());
+        assertEquals(head(alice, "batch-a"), head(bob, "batch-a"));
+        assertEquals(head(alice, "batch-a"), head(bob, "origin/batch-a"));
+        JsonNode fsck = ok(bob, "--json", "fsck").json();
+        assertTrue(fsck.path("ok").asBoolean(), fsck.toString());
+        assertEquals(0, fsck.path("absent_by_design").size());
+        JsonNode status = ok(bob, "--json", "status").json();
+        assertEquals(0, status.path("changes").size());
+        ok(bob, "export", "batch-a", "--out", tmp.resolve("bob-export").toString());
+        ok(alice, "export", "batch-a", "--out", tmp.resolve("alice-export").toString());
+        assertEquals(files(tmp.resolve("alice-export")), files(tmp.resolve("bob-export")));
+    }
+
+    @Test
+    void twoClonesExchangeBatchesAndPromote() {
+        ok(alice, "push");
+        ok(tmp, "clone", remote.toString(), "bob");
+        Path bob = tmp.resolve("bob");
+        ok(bob, "switch", "-c", "batch-b", "batch-a");
+        addBatch(bob, "batch-b", 6, 12);
+        ok(bob, "commit", "-m", "batch b");
+        ok(bob, "push", "origin", "batch-b");
+
+        // Alice pulls Bob's batch into her branch, verifies and promotes it into main.
+        JsonNode pulled = ok(alice, "--json", "pull", "origin", "batch-b").json();
+        assertEquals("fast-forward", pulled.path("result").asText());
+        assertEquals(12, ok(alice, "--json", "ls").json().path("count").asInt());
+        ok(alice, "verify", "mark", "batch-a~1", "--verifier", "senior-01");
+        ok(alice, "verify", "mark", "batch-a", "--verifier", "senior-01");
+        ok(alice, "promote", "batch-a", "--into", "main");
+        JsonNode pushedMain = ok(alice, "--json", "push", "origin", "main").json();
+        assertEquals("created", pushedMain.path("ref").asText());
+        assertTrue(Files.isDirectory(remote.resolve("protected/refs/heads/main@cas")));
+        assertFalse(Files.exists(remote.resolve("refs/heads/main@cas")));
+
+        // Bob's main fast-forwards to the promoted main, and he sees the promotion record.
+        ok(bob, "switch", "main");
+        JsonNode bobPull = ok(bob, "--json", "pull").json();
+        assertEquals("fast-forward", bobPull.path("result").asText());
+        assertEquals(head(alice, "main"), head(bob, "main"));
+        assertTrue(bobPull.path("fetch").path("meta_records").asInt() >= 2, bobPull.toString());
+        JsonNode log = ok(bob, "--json", "log", "main", "-n", "1").json();
+        assertTrue(log.toString().contains("promotion"), log.toString());
+    }
+
+    @Test
+    void nonFastForwardPushRefusedThenPullAndPush() {
+        ok(alice, "push");
+        ok(tmp, "clone", remote.toString(), "bob");
+        Path bob = tmp.resolve("bob");
+        addBatch(bob, "bob-1", 6, 8);
+        ok(bob, "commit", "-m", "bob one");
+        ok(bob, "push");
+        addBatch(alice, "alice-1", 8, 10);
+        ok(alice, "commit", "-m", "alice one");
+
+        Map<String, String> remoteBefore = files(remote);
+        CliResult refused = Dsv.run(alice, "push");
+        assertEquals(11, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains("dsv pull origin batch-a"), refused.toString());
+        assertEquals(remoteBefore, files(remote), "a refused push writes nothing");
+
+        JsonNode pulled = ok(alice, "--json", "pull").json();
+        assertEquals("merge", pulled.path("result").asText());
+        ok(alice, "push");
+        ok(bob, "pull");
+        assertEquals(10, ok(bob, "--json", "ls").json().path("count").asInt());
+        assertEquals(head(alice, "batch-a"), head(bob, "batch-a"));
+    }
+
+    @Test
+    void metadataLogSyncsByUnionBothWays() {
+        ok(alice, "verify", "mark", "batch-a", "--verifier", "senior-01");
+        ok(alice, "push");
+        ok(tmp, "clone", remote.toString(), "bob");
+        Path bob = tmp.resolve("bob");
+        ok(bob, "verify", "mark", "batch-a", "--verifier", "senior-02");
+        ok(bob, "push");
+        ok(alice, "fetch");
+        List<String> aliceIds = metaIds(alice);
+        List<String> bobIds = metaIds(bob);
+        assertEquals(new HashSet<>(bobIds), new HashSet<>(aliceIds));
+        assertEquals(2, aliceIds.size());
+    }
+
+    static List<String> metaIds(Path library) {
+        try {
+            return Files.readAllLines(library.resolve(".dsv/meta/log")).stream().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void siteLocalBytesNeverReachRemote() throws IOException {
+        List<Path> images = Images.sampleImages().subList(0, 6);
+        ok(alice, "set", "--site-local", "batch-a/" + images.get(1).getFileName(), "batch-a/" + images.get(4).getFileName());
+        ok(alice, "commit", "-m", "customer images stay here");
+        JsonNode pushed = ok(alice, "--json", "push").json();
+        assertEquals(2, pushed.path("site_local_blobs_kept").asInt());
+
+        List<byte[]> secret = List.of(Files.readAllBytes(images.get(1)), Files.readAllBytes(images.get(4)));
+        List<byte[]> shared = List.of(Files.readAllBytes(images.get(0)));
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(remote)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        assertFalse(files.isEmpty());
+        for (Path f : files) {
+            byte[] content = Files.readAllBytes(f);
+            for (byte[] s : secret) {
+                assertFalse(contains(content, s), "site-local image bytes found in " + f);
+            }
+        }
+        assertTrue(files.stream().anyMatch(f -> {
+            try {
+                return contains(Files.readAllBytes(f), shared.get(0));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }), "an ordinary image is on the remote, so the search itself works");
+
+        // A clone knows the images, their hashes and labels, and records the blobs absent.
+        ok(tmp, "clone", remote.toString(), "bob");
+        Path bob = tmp.resolve("bob");
+        assertEquals(6, ok(bob, "--json", "ls").json().path("count").asInt());
+        JsonNode fsck = ok(bob, "--json", "fsck").json();
+        assertEquals(2, fsck.path("absent_by_design").size(), fsck.toString());
+        assertTrue(fsck.toString().contains("site-local"), fsck.toString());
+    }
+
+    static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    @Test
+    void corruptObjectOnRemoteIsIntegrityError() throws IOException {
+        ok(alice, "push");
+        // Flip one byte inside the first image's bytes in the blob pack.
+        byte[] image = Files.readAllBytes(Images.sampleImages().get(0));
+        Path damaged = null;
+        List<Path> packs;
+        try (Stream<Path> s = Files.list(remote.resolve("packs"))) {
+            packs = s.filter(p -> p.toString().endsWith(".pack")).toList();
+        }
+        for (Path p : packs) {
+            byte[] content = Files.readAllBytes(p);
+            int at = indexOf(content, image);
+            if (at >= 0) {
+                content[at + image.length / 2] ^= 0x55;
+                Files.write(p, content);
+                damaged = p;
+            }
+        }
+        assertTrue(damaged != null);
+        String blob = org.apache.commons.codec.digest.DigestUtils.sha256Hex(image);
+
+        CliResult clone = Dsv.run(tmp, "clone", remote.toString(), "bob");
+        assertEquals(7, clone.exitCode(), clone.toString());
+        assertTrue(clone.err().contains(blob), clone.toString());
+        assertTrue(clone.err().contains(remote.toString()), clone.toString());
+        assertFalse(Files.exists(tmp.resolve("bob")), "a failed clone leaves nothing");
+    }
+
+    static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void remoteAddListRemove() throws IOException {
+        JsonNode list = ok(alice, "--json", "remote", "list").json();
+        assertEquals("origin", list.path("remotes").get(0).path("name").asText());
+        CliResult dup = Dsv.run(alice, "remote", "add", "origin", tmp.resolve("other").toString());
+        assertEquals(3, dup.exitCode(), dup.toString());
+        CliResult scheme = Dsv.run(alice, "remote", "add", "web", "https://example.invalid/x");
+        assertEquals(3, scheme.exitCode(), scheme.toString());
+        CliResult badOption = Dsv.run(alice, "remote", "add", "nas", tmp.resolve("nas").toString(), "--option", "colour=blue");
+        assertEquals(3, badOption.exitCode(), badOption.toString());
+        ok(alice, "push");
+        ok(alice, "remote", "remove", "origin");
+        assertEquals(0, ok(alice, "--json", "remote", "list").json().path("remotes").size());
+        assertEquals(5, Dsv.run(alice, "log", "origin/batch-a").exitCode());
+        assertFalse(Files.exists(alice.resolve(".dsv/remotes/origin")));
+    }
+
+    /** Returns every file under a folder with the SHA-256 of its content, by relative path. */
+    static Map<String, String> files(Path root) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                out.put(root.relativize(p).toString(), org.apache.commons.codec.digest.DigestUtils.sha256Hex(Files.readAllBytes(p)));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    static List<String> lines(String text) {
+        return new ArrayList<>(List.of(text.split("\n")));
+    }
+}
