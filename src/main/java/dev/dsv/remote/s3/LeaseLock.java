@@ -41,7 +41,7 @@ final class LeaseLock {
 
     String compareAndSwap(String key, String expectedVersion, byte[] bytes) {
         while (true) {
-            Held held = acquire(key);
+            HeldLease held = acquire(key);
             try {
                 if (!held.stillValid()) {
                     continue;
@@ -71,7 +71,7 @@ final class LeaseLock {
 
     boolean putIfAbsent(String key, byte[] bytes) {
         while (true) {
-            Held held = acquire(key);
+            HeldLease held = acquire(key);
             try {
                 if (storage.head(key) >= 0) {
                     return false;
@@ -87,7 +87,7 @@ final class LeaseLock {
         }
     }
 
-    private Held acquire(String key) {
+    private HeldLease acquire(String key) {
         String lockKey = S3RemoteStorage.LOCK_PREFIX + key;
         String holder = UUID.randomUUID().toString();
         long deadline = System.nanoTime() + Math.max(3 * leaseMillis, 60_000) * 1_000_000L;
@@ -129,7 +129,7 @@ final class LeaseLock {
             storage.sleep(settleMillis, lockKey);
             Versioned check = storage.getVersioned(lockKey);
             if (check != null && new String(check.bytes(), StandardCharsets.UTF_8).contains(" " + nonce + " ")) {
-                return new Held(lockKey, nonce, start);
+                return new HeldLease(lockKey, nonce, start);
             }
             seenNonce = null;
             storage.sleep(wait, lockKey);
@@ -145,18 +145,21 @@ final class LeaseLock {
     }
 
     /** A lease this writer holds. */
-    private final class Held {
+    private final class HeldLease {
         final String lockKey;
         final String nonce;
         final long since;
 
-        Held(String lockKey, String nonce, long since) {
+        HeldLease(String lockKey, String nonce, long since) {
             this.lockKey = lockKey;
             this.nonce = nonce;
             this.since = since;
         }
 
-        /** The fencing check: the lock is still ours and less than two thirds of it passed. */
+        /**
+         * Runs the fencing check: the lock still holds this writer's nonce and less than two
+         * thirds of the lease passed.
+         */
         boolean stillValid() {
             if ((System.nanoTime() - since) / 1_000_000L > leaseMillis * 2 / 3) {
                 return false;

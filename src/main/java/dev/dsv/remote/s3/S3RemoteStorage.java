@@ -82,7 +82,7 @@ public final class S3RemoteStorage implements RemoteStorage {
         this.lease = new LeaseLock(this, settings.leaseMillis(), settings.settleMillis());
     }
 
-    /** The settings this storage was opened with. */
+    /** Returns the settings this storage was opened with. */
     public S3Settings settings() {
         return settings;
     }
@@ -425,7 +425,7 @@ public final class S3RemoteStorage implements RemoteStorage {
     public Capabilities probe() {
         String key = PROBE_PREFIX + UUID.randomUUID();
         List<String> ignored = new ArrayList<>();
-        String refusedRight = null;
+        String rightMatchRejected = null;
         try {
             String first;
             try {
@@ -450,7 +450,7 @@ public final class S3RemoteStorage implements RemoteStorage {
                 first = wrong;
             }
             if (conditionalPut(key, probeBytes(4), first, null) == null) {
-                refusedRight = "refused an If-Match write with the current ETag";
+                rightMatchRejected = "refused an If-Match write with the current ETag";
             }
         } catch (ConflictException e) {
             throw new RemoteStorageException(url, key, "a concurrent conditional write (HTTP 409)", true, e.cause);
@@ -461,20 +461,20 @@ public final class S3RemoteStorage implements RemoteStorage {
                 // the probe key is harmless; the next probe uses another name
             }
         }
-        return decide(ignored, refusedRight);
+        return decide(ignored, rightMatchRejected);
     }
 
-    private Capabilities decide(List<String> ignored, String refusedRight) {
+    private Capabilities decide(List<String> ignored, String rightMatchRejected) {
         List<String> problems = new ArrayList<>(ignored);
-        if (refusedRight != null) {
-            problems.add(refusedRight);
+        if (rightMatchRejected != null) {
+            problems.add(rightMatchRejected);
         }
         if (problems.isEmpty()) {
             useLease = false;
             return new Capabilities(true, "the server honours If-None-Match and If-Match on PUT");
         }
         String seen = "the server " + String.join(" and ", problems);
-        if (settings.casFallback() == S3Settings.CasFallback.LEASE && refusedRight == null) {
+        if (settings.casFallback() == S3Settings.CasFallback.LEASE && rightMatchRejected == null) {
             useLease = true;
             return new Capabilities(true, seen + "; refs move under a lease lock (cas-fallback=lease)");
         }

@@ -25,7 +25,7 @@ import java.util.Locale;
  * @param caBundle a PEM file of certificate authorities to trust besides the JDK's, or null
  * @param proxy an HTTP(S) proxy URL, or null for none (or the SDK's defaults)
  * @param casFallback how to move refs when the server ignores conditional writes
- * @param leaseMillis how long a lease lock is valid when nobody renews it
+ * @param leaseMillis how long a lease lock stays valid after it was written
  * @param settleMillis how long a lease writer waits before it reads its lock back
  * @param transfers the number of parallel transfers (bounds the connection pool)
  */
@@ -53,7 +53,7 @@ public record S3Settings(String bucket, String prefix, URI endpoint, String regi
         KNOWN = List.copyOf(known);
     }
 
-    /** How refs move on a server that does not honour If-Match and If-None-Match. */
+    /** The way refs move on a server that does not honour If-Match and If-None-Match. */
     public enum CasFallback {
         /** Refuse to move refs (the default). */
         NONE,
@@ -162,7 +162,7 @@ public record S3Settings(String bucket, String prefix, URI endpoint, String regi
         }
     }
 
-    /** The object key in the bucket for a remote key. */
+    /** Returns the object key in the bucket for a remote key. */
     public String objectKey(String key) {
         return prefix.isEmpty() ? key : prefix + "/" + key;
     }
