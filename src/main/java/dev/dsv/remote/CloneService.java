@@ -22,7 +22,7 @@ import java.util.Map;
  * for every remote branch, and {@code main} checked out. A failed clone removes what it created.
  */
 public final class CloneService {
-    /** What a clone made: the folder, the branch checked out, the branches and the fetch figures. */
+    /** The outcome of a clone: the folder, the branch checked out, the branches and the fetch figures. */
     public record Result(Path directory, String branch, List<String> branches, FetchService.Result fetch) {
     }
 

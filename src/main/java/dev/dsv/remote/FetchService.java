@@ -30,7 +30,7 @@ public final class FetchService {
     public record RefUpdate(String branch, ObjectId before, ObjectId after) {
     }
 
-    /** What a fetch did: ref changes, objects and bytes downloaded, blobs recorded absent. */
+    /** The outcome of a fetch: ref changes, objects and bytes downloaded, blobs recorded absent. */
     public record Result(String remote, List<RefUpdate> updates, long objects, long bytes, int metaRecords,
                          int absentRecorded, long retries) {
     }
@@ -58,6 +58,8 @@ public final class FetchService {
 
     private Result fetch(RemoteConfig.Remote remote, RetryingStorage storage) {
         Repository repo = session.repository();
+        // Under the writer lock no other process publishes packs, so lookups need not list the
+        // pack folder again on every miss (containsMapped), which matters for 100 000 misses.
         PackStore store = repo.store();
         RemoteLayout.checkFormat(storage, false);
         Map<String, RemoteLayout.RemoteRef> refs = RemoteLayout.readRefs(storage);
@@ -69,13 +71,13 @@ public final class FetchService {
         // Commits, trees, labels and metadata records: all that this clone lacks, in one pass.
         List<RemoteIndex.Located> nonBlobs = new ArrayList<>();
         index.forEach((key, entry) -> {
-            if (entry.type() != ObjectType.BLOB && !store.contains(entry.id())) {
+            if (entry.type() != ObjectType.BLOB && !store.containsMapped(entry.id())) {
                 nonBlobs.add(new RemoteIndex.Located(key, entry));
             }
         });
         downloader.download(nonBlobs);
         for (RemoteLayout.RemoteRef ref : refs.values()) {
-            if (!store.contains(ref.commit())) {
+            if (!store.containsMapped(ref.commit())) {
                 throw new IntegrityException("error.remote.refWithoutCommit", ref.key(), storage.describe(),
                         ref.commit().abbreviate(12));
             }
@@ -84,7 +86,7 @@ public final class FetchService {
         Set<ObjectId> localMeta = new HashSet<>(repo.metadataLog().ids());
         List<ObjectId> newMeta = new ArrayList<>();
         for (ObjectId id : RemoteLayout.metaIds(storage, cache.resolve("meta"))) {
-            if (!localMeta.contains(id) && store.contains(id)) {
+            if (!localMeta.contains(id) && store.containsMapped(id)) {
                 newMeta.add(id);
             }
         }
@@ -95,7 +97,7 @@ public final class FetchService {
         downloader.download(blobs);
         if (remote.filter() != null) {
             index.forEach((key, entry) -> {
-                if (entry.type() == ObjectType.BLOB && !store.contains(entry.id())) {
+                if (entry.type() == ObjectType.BLOB && !store.containsMapped(entry.id())) {
                     absent.putIfAbsent(entry.id(), ABSENT_PARTIAL);
                 }
             });
@@ -124,10 +126,10 @@ public final class FetchService {
     }
 
     /**
-     * Returns the blobs to download: every blob this clone lacks for a full clone; for a partial
-     * clone those of the images in the changed part of each branch head that the filter selects.
-     * Images of those heads whose blob the remote does not hold go into {@code absent}, as
-     * site-local when they carry the mark.
+     * Returns the blobs to download. A full clone downloads every blob it lacks. A partial clone
+     * downloads the blobs of the images that the filter selects in the changed part of each branch
+     * head. Images of those heads whose blob no remote pack contains go into {@code absent}, with
+     * the reason site-local when they carry the mark.
      */
     private List<RemoteIndex.Located> wantedBlobs(RemoteConfig.Remote remote, Map<String, RemoteLayout.RemoteRef> refs,
                                                   RemoteIndex index, PackStore store, Map<ObjectId, String> absent) {
@@ -135,7 +137,7 @@ public final class FetchService {
         Map<ObjectId, RemoteIndex.Located> wanted = new LinkedHashMap<>();
         if (filter == null) {
             index.forEach((key, entry) -> {
-                if (entry.type() == ObjectType.BLOB && !store.contains(entry.id())) {
+                if (entry.type() == ObjectType.BLOB && !store.containsMapped(entry.id())) {
                     wanted.putIfAbsent(entry.id(), new RemoteIndex.Located(key, entry));
                 }
             });
@@ -143,9 +145,9 @@ public final class FetchService {
         Repository repo = session.repository();
         for (RemoteLayout.RemoteRef ref : refs.values()) {
             ObjectId before = repo.readRemoteRef(remote.name(), ref.branch());
-            ObjectId beforeTree = before != null && store.contains(before) ? session.treeOf(before) : null;
+            ObjectId beforeTree = before != null && store.containsMapped(before) ? session.treeOf(before) : null;
             session.trees().diff(beforeTree, session.treeOf(ref.commit()), (path, old, image) -> {
-                if (image == null || store.contains(image.blob()) || wanted.containsKey(image.blob())) {
+                if (image == null || store.containsMapped(image.blob()) || wanted.containsKey(image.blob())) {
                     return;
                 }
                 RemoteIndex.Located at = index.locate(image.blob());

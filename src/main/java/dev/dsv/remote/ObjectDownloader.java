@@ -24,8 +24,8 @@ import org.apache.commons.codec.digest.DigestUtils;
 /**
  * Downloads objects from a remote's packs with ranged reads and stores them locally. Records that
  * lie close together in one pack are read with one request. Every object is hashed before it is
- * stored; a mismatch is an integrity error naming the object and the remote, and nothing this
- * download stored becomes visible (the inserters are closed without a flush).
+ * stored. A mismatch is an integrity error naming the object and the remote, and then nothing
+ * this download stored becomes visible, because the inserters are closed without a flush.
  */
 final class ObjectDownloader {
     /** Records at most this far apart are read in one request. */
@@ -119,7 +119,8 @@ final class ObjectDownloader {
     }
 
     private void read(Range r, ObjectStore.Inserter inserter) {
-        try (InputStream in = storage.getRange(r.packKey(), r.start(), r.end() - r.start())) {
+        try (InputStream in = new java.io.BufferedInputStream(
+                storage.getRange(r.packKey(), r.start(), r.end() - r.start()), 1 << 18)) {
             long position = r.start();
             for (PackIndexFile.Entry e : r.entries()) {
                 in.skipNBytes(e.offset() - position);

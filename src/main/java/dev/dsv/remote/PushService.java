@@ -48,7 +48,7 @@ public final class PushService {
     private static final Pattern OBJECT_ID = Pattern.compile("\\b[0-9a-f]{64}\\b");
 
     /**
-     * What a push did. {@code ref} is {@code created}, {@code updated} or {@code up-to-date};
+     * The outcome of a push. {@code ref} is {@code created}, {@code updated} or {@code up-to-date};
      * {@code objects} and {@code bytes} count what was uploaded (packs and indexes).
      */
     public record Result(String remote, String branch, String ref, ObjectId commit, ObjectId previous,
@@ -105,7 +105,7 @@ public final class PushService {
 
         Uploader uploader = new Uploader(storage, index, RemoteOptions.packSize(remote.spec()), threads,
                 cache.resolve("outgoing"));
-        uploader.send(missing.objects, missing.blobs);
+        uploader.send(missing);
         if (!missing.newMeta.isEmpty()) {
             Map.Entry<String, byte[]> list = RemoteLayout.metaList(missing.newMeta);
             storage.put(RemoteLayout.META + list.getKey(), list.getValue());
@@ -146,14 +146,19 @@ public final class PushService {
         return current == null ? "created" : "updated";
     }
 
-    /** Returns the local folder that caches what this clone knows of a remote. */
+    /** Returns the local folder that caches a remote's pack indexes and metadata lists. */
     Path cacheDir(String remote) {
         return session.repository().dsvDir().resolve("remotes").resolve(remote);
     }
 
     /** The objects a push sends: non-blob objects, blobs, and what it leaves out. */
     private static final class Missing {
+        /** Labels and metadata records, which name no object that must arrive before them. */
         final Set<ObjectId> objects = new LinkedHashSet<>();
+        /** Tree nodes, children before parents. */
+        final Set<ObjectId> trees = new LinkedHashSet<>();
+        /** Commits, parents before children. */
+        final List<ObjectId> commits = new ArrayList<>();
         final Set<ObjectId> blobs = new LinkedHashSet<>();
         final Set<ObjectId> siteLocal = new HashSet<>();
         final List<ObjectId> newMeta = new ArrayList<>();
@@ -177,10 +182,11 @@ public final class PushService {
                 continue;
             }
             Commit c = session.readCommit(id);
-            m.objects.add(id);
+            m.commits.add(id);
             walkTree(trees, c.tree(), index, seen, m, candidateBlobs);
             commits.addAll(c.parents());
         }
+        Collections.reverse(m.commits);
         m.siteLocal.addAll(siteLocalBranchBlobs());
         for (ObjectId meta : session.repository().metadataLog().ids()) {
             if (remoteMeta.contains(meta)) {
@@ -239,12 +245,12 @@ public final class PushService {
         if (node == null || node.equals(Trees.EMPTY_TREE) || !seen.add(node) || index.contains(node)) {
             return;
         }
-        m.objects.add(node);
         TreeNode n = trees.read(node);
         if (n instanceof TreeNode.Buckets b) {
             for (ObjectId child : b.children().values()) {
                 walkTree(trees, child, index, seen, m, candidateBlobs);
             }
+            m.trees.add(node);
             return;
         }
         for (TreeEntry e : ((TreeNode.Flat) n).entries()) {
@@ -262,6 +268,7 @@ public final class PushService {
                 candidateBlobs.add(image.blob());
             }
         }
+        m.trees.add(node);
     }
 
     /** Returns true when an image carries the site-local mark. */
@@ -283,9 +290,13 @@ public final class PushService {
     }
 
     /**
-     * Builds packs of the missing objects in a fixed order (non-blob objects, then blobs, each by
-     * id) and uploads each one, index last. A pack whose index is on the remote already is
-     * skipped, and a {@code .pack} that arrived before an interruption is not sent again.
+     * Builds packs of the missing objects and uploads each one, index last. Blob packs go first,
+     * in parallel; then, one pack after the other, labels and metadata, tree nodes (children
+     * first) and commits (parents first). So an object becomes visible on the remote only after
+     * everything it names, and push may stop its walk at any object the remote has. A pack whose
+     * index is on the remote already is skipped, and a {@code .pack} that arrived before an
+     * interruption is recognised by name and size and not sent again: the same objects in the
+     * same order give the same pack.
      */
     private final class Uploader {
         private final RemoteStorage storage;
@@ -306,17 +317,20 @@ public final class PushService {
             this.outgoing = outgoing;
         }
 
-        void send(Set<ObjectId> nonBlobs, Set<ObjectId> blobs) {
+        void send(Missing m) {
             clearOutgoing();
-            List<PackBuilder.Built> built = new ArrayList<>();
             try {
-                built.addAll(build(sorted(nonBlobs)));
-                built.addAll(build(sorted(blobs)));
                 List<Parallel.Task> tasks = new ArrayList<>();
-                for (PackBuilder.Built b : built) {
+                for (PackBuilder.Built b : build(sorted(m.blobs))) {
                     tasks.add(() -> upload(b));
                 }
                 Parallel.run(threads, tasks);
+                List<ObjectId> ordered = new ArrayList<>(sorted(m.objects));
+                ordered.addAll(m.trees);
+                ordered.addAll(m.commits);
+                for (PackBuilder.Built b : build(ordered)) {
+                    upload(b);
+                }
             } finally {
                 clearOutgoing();
             }

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,8 +56,7 @@ public final class RemoteConfig {
         }
         for (JsonNode n : root.path("remotes")) {
             Map<String, String> options = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = n.path("options").fields(); it.hasNext();) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : n.path("options").properties()) {
                 options.put(e.getKey(), e.getValue().asText());
             }
             String name = n.path("name").asText();

@@ -16,14 +16,14 @@ import java.util.function.BiConsumer;
 import org.apache.commons.codec.digest.DigestUtils;
 
 /**
- * What a remote holds: the indexes of its visible packs (those whose {@code .idx} exists), kept in
+ * The contents of a remote: the indexes of its visible packs (those whose {@code .idx} exists), kept in
  * a local cache folder. An index is content-addressed and never changes, so a cached copy is
  * downloaded once; a refresh costs one listing of {@code packs/}.
  */
 final class RemoteIndex {
     static final String PACKS = "packs/";
 
-    /** Where an object lies on the remote. */
+    /** The location of an object on the remote: its pack key and index entry. */
     record Located(String packKey, PackIndexFile.Entry entry) {
     }
 

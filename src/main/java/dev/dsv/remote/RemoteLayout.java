@@ -30,7 +30,7 @@ final class RemoteLayout {
     private RemoteLayout() {
     }
 
-    /** The key of a branch's ref: protected branches live under their own prefix. */
+    /** Returns the key of a branch's ref; protected branches have their own prefix. */
     static String refKey(String branch, List<String> protectedBranches) {
         return (protectedBranches.contains(branch) ? PROTECTED_HEADS : HEADS) + branch;
     }

@@ -128,7 +128,7 @@ public final class PackStore implements ObjectStore {
      * run under the writer lock, so no other process publishes packs meanwhile, and a miss needs
      * no listing of the pack folder.
      */
-    boolean containsMapped(ObjectId id) {
+    public boolean containsMapped(ObjectId id) {
         return locateMapped(id) != null;
     }
 

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A directory storage for fault tests, opened for URLs {@code faulty:PATH}: it counts the keys
  * and bytes written and, once {@link #failAfterWrites} writes have succeeded, fails every further
- * write the way {@link #failure} says (a dropped connection or a full disk) until {@link #reset}.
+ * write as {@link #failure} sets (a dropped connection or a full disk) until {@link #reset}.
  */
 final class FaultyStorage implements RemoteStorage {
     /** How writes fail once the budget is spent. */

@@ -57,7 +57,7 @@ class PartialCloneTest {
         assertEquals(30, poly.size());
         assertEquals(poly.size(), clone.path("fetch").path("absent_recorded").asInt(), clone.toString());
 
-        // No pack of the clone holds the bytes of any poly image.
+        // No pack of the clone contains the bytes of any poly image.
         List<Path> packs;
         try (Stream<Path> s = Files.walk(mono.resolve(".dsv/objects"))) {
             packs = s.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".pack")).toList();

@@ -117,7 +117,7 @@ class RemoteFaultTest {
                 if (Files.isRegularFile(f)) {
                     total += Files.size(f);
                 } else {
-                    // A ref: its newest version holds one commit id and a newline.
+                    // A ref: its newest version contains one commit id and a newline.
                     total += 65;
                 }
             }

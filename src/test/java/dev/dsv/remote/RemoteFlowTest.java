@@ -119,7 +119,7 @@ class RemoteFlowTest {
         assertTrue(Files.isDirectory(remote.resolve("protected/refs/heads/main@cas")));
         assertFalse(Files.exists(remote.resolve("refs/heads/main@cas")));
 
-        // Bob's main fast-forwards to the promoted main, and he sees the promotion record.
+        // Bob's main fast-forwards to the promoted main, and his log shows the promotion record.
         ok(bob, "switch", "main");
         JsonNode bobPull = ok(bob, "--json", "pull").json();
         assertEquals("fast-forward", bobPull.path("result").asText());
@@ -130,7 +130,7 @@ class RemoteFlowTest {
     }
 
     @Test
-    void nonFastForwardPushRefusedThenPullAndPush() {
+    void nonFastForwardPushRejected() {
         ok(alice, "push");
         ok(tmp, "clone", remote.toString(), "bob");
         Path bob = tmp.resolve("bob");
@@ -206,13 +206,40 @@ class RemoteFlowTest {
             }
         }), "an ordinary image is on the remote, so the search itself works");
 
-        // A clone knows the images, their hashes and labels, and records the blobs absent.
+        // A clone lists the images with their hashes and labels, and records the blobs absent.
         ok(tmp, "clone", remote.toString(), "bob");
         Path bob = tmp.resolve("bob");
         assertEquals(6, ok(bob, "--json", "ls").json().path("count").asInt());
         JsonNode fsck = ok(bob, "--json", "fsck").json();
         assertEquals(2, fsck.path("absent_by_design").size(), fsck.toString());
         assertTrue(fsck.toString().contains("site-local"), fsck.toString());
+    }
+
+    @Test
+    void siteLocalBranchKeepsItsBlobs() throws IOException {
+        ok(alice, "switch", "-c", "customer-x");
+        addBatch(alice, "customer-x", 20, 24);
+        ok(alice, "commit", "-m", "customer line");
+        ok(alice, "branch", "customer-x", "--site-local");
+        assertTrue(ok(alice, "--json", "branch").json().toString().contains("\"site_local\":true"));
+        JsonNode pushed = ok(alice, "--json", "push", "origin", "customer-x").json();
+        assertEquals(10, pushed.path("site_local_blobs_kept").asInt(), pushed.toString());
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(remote)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        for (Path image : Images.sampleImages().subList(0, 6)) {
+            byte[] bytes = Files.readAllBytes(image);
+            for (Path f : files) {
+                assertFalse(contains(Files.readAllBytes(f), bytes), image + " found in " + f);
+            }
+        }
+        for (Path image : Images.sampleImages().subList(20, 24)) {
+            byte[] bytes = Files.readAllBytes(image);
+            for (Path f : files) {
+                assertFalse(contains(Files.readAllBytes(f), bytes), image + " found in " + f);
+            }
+        }
     }
 
     static boolean contains(byte[] haystack, byte[] needle) {
