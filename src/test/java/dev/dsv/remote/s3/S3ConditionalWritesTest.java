@@ -122,6 +122,27 @@ class S3ConditionalWritesTest {
     }
 
     /**
+     * A listing never shows an object that is still being written: S3Proxy writes a temporary
+     * file named KEY-UUID beside the key first, which the test server hides as S3 would.
+     */
+    @Test
+    void listingHidesObjectsBeingWritten() throws Exception {
+        try (RemoteStorage s = new S3StorageProvider().open(
+                S3RemoteStorageTest.spec("s3://cas/listing", atomic.endpoint()))) {
+            byte[] big = new byte[24 << 20];
+            Thread writer = new Thread(() -> s.put("packs/big.pack", big));
+            writer.start();
+            java.util.Set<String> seen = new java.util.TreeSet<>();
+            while (writer.isAlive()) {
+                s.list("packs/").forEach(k -> seen.add(k.key()));
+            }
+            writer.join();
+            s.list("packs/").forEach(k -> seen.add(k.key()));
+            assertEquals(java.util.Set.of("packs/big.pack"), seen);
+        }
+    }
+
+    /**
      * The test server's conditional writes are atomic: in each round 8 threads released together
      * create one key with If-None-Match: *, then replace it with If-Match on the same ETag, and
      * exactly one of them wins each time. (Stock S3Proxy 3.3.0 let more than one win in 26 of 30

@@ -65,9 +65,7 @@ public final class S3TestServer implements AutoCloseable {
         context = ContextBuilder.newBuilder("filesystem-nio2").credentials("local", "local").overrides(props)
                 .build(BlobStoreContext.class);
         BlobStore store = context.getBlobStore();
-        if (conditions == Conditions.ATOMIC) {
-            store = new LockingBlobStore(store);
-        }
+        store = new LockingBlobStore(store, conditions == Conditions.ATOMIC);
         S3Proxy.Builder builder = S3Proxy.builder().blobStore(store)
                 .awsAuthentication(auth ? AuthenticationType.AWS_V2_OR_V4 : AuthenticationType.NONE,
                         ACCESS_KEY, SECRET_KEY)
@@ -180,14 +178,34 @@ public final class S3TestServer implements AutoCloseable {
     }
 
     /**
-     * Checks If-Match / If-None-Match and writes while holding a lock for the key, so that a
-     * conditional PUT is atomic against every other PUT to the same key on this server.
+     * Checks If-Match / If-None-Match and writes while holding a lock for the key (when
+     * {@code atomic}), so that a conditional PUT is atomic against every other PUT to the same key
+     * on this server. Also hides from listings the temporary files that the filesystem-nio2 backend
+     * writes beside an object before renaming them into place (named {@code KEY-UUID}): S3 never
+     * lists an object that is still being written, and S3Proxy 3.3.0 does.
      */
     static final class LockingBlobStore extends ForwardingBlobStore {
+        private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile(
+                ".*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
         private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+        private final boolean atomic;
 
-        LockingBlobStore(BlobStore delegate) {
+        LockingBlobStore(BlobStore delegate, boolean atomic) {
             super(delegate);
+            this.atomic = atomic;
+        }
+
+        @Override
+        public org.jclouds.blobstore.domain.PageSet<? extends org.jclouds.blobstore.domain.StorageMetadata> list(
+                String container, org.jclouds.blobstore.options.ListContainerOptions options) {
+            var page = delegate().list(container, options);
+            java.util.List<org.jclouds.blobstore.domain.StorageMetadata> kept = new java.util.ArrayList<>();
+            for (org.jclouds.blobstore.domain.StorageMetadata m : page) {
+                if (m.getName() == null || !TEMPORARY.matcher(m.getName()).matches()) {
+                    kept.add(m);
+                }
+            }
+            return new org.jclouds.blobstore.domain.internal.PageSetImpl<>(kept, page.getNextMarker());
         }
 
         @Override
@@ -197,6 +215,9 @@ public final class S3TestServer implements AutoCloseable {
 
         @Override
         public String putBlob(String container, Blob blob, PutOptions options) {
+            if (!atomic) {
+                return delegate().putBlob(container, blob, options);
+            }
             String name = blob.getMetadata().getName();
             Object lock = locks.computeIfAbsent(container + "/" + name, k -> new Object());
             synchronized (lock) {
