@@ -19,7 +19,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.sync.ResponseTransformer;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -73,7 +73,7 @@ public final class S3Bench {
             }
             int threads = Integer.parseInt(transfers);
             try (S3Client client = S3Client.builder()
-                    .httpClientBuilder(ApacheHttpClient.builder().maxConnections(threads))
+                    .httpClientBuilder(Apache5HttpClient.builder().maxConnections(threads))
                     .endpointOverride(URI.create(proxy.endpoint())).forcePathStyle(true)
                     .region(Region.US_EAST_1)
                     .credentialsProvider(StaticCredentialsProvider.create(

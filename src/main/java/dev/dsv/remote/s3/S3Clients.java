@@ -19,8 +19,8 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.http.apache.ProxyConfiguration;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.http.apache5.ProxyConfiguration;
 import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
@@ -29,7 +29,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
- * Builds the AWS SDK client of an S3 remote: the synchronous client over the Apache HTTP client,
+ * Builds the AWS SDK client of an S3 remote: the synchronous client over the Apache HttpClient 5 transport,
  * whose connection pool is bounded by the remote's {@code transfers} option, with the endpoint,
  * path-style, region, profile, CA bundle and proxy settings. The SDK does not retry by itself:
  * {@link dev.dsv.remote.RetryingStorage} repeats whole operations and {@link S3RemoteStorage}
@@ -43,7 +43,7 @@ final class S3Clients {
     }
 
     static S3Client build(S3Settings settings, String remote) {
-        ApacheHttpClient.Builder http = ApacheHttpClient.builder()
+        Apache5HttpClient.Builder http = Apache5HttpClient.builder()
                 .maxConnections(settings.transfers() + 2)
                 .connectionTimeout(Duration.ofSeconds(10))
                 .socketTimeout(Duration.ofSeconds(60))
