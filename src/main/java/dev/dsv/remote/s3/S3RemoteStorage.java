@@ -584,6 +584,7 @@ public final class S3RemoteStorage implements RemoteStorage {
                 || e instanceof InterruptedIOException || e instanceof ConnectException
                 || e instanceof NoRouteToHostException
                 || e.getClass().getName().startsWith("org.apache.http")
+                || e.getClass().getName().startsWith("org.apache.hc.")
                 || (e.getMessage() != null && e.getMessage().toLowerCase(Locale.ROOT).contains("reset"));
     }
 

@@ -306,7 +306,7 @@ class S3RemoteCliTest {
             CliResult cut = Dsv.run(lib, "push", "origin", "work");
             assertEquals(10, cut.exitCode(), cut.toString());
             assertTrue(cut.err().contains(url), cut.err());
-            assertEquals(faults + 5, proxy.injectedFaults(), "every attempt of one upload was cut");
+            assertEquals(faults + 5, proxy.injectedFaults(), "every attempt of one upload was cut: " + cut);
             ok(tmp, concat(s3Options(server.endpoint()), "clone", url, "check"));
             assertNotEquals(head(lib, "work"), head(tmp.resolve("check"), "work"), "the ref did not move");
             proxy.cutAfter(60_000, 1);
