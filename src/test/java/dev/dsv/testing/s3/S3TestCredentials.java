@@ -1,0 +1,47 @@
+package dev.dsv.testing.s3;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Test credentials for {@link S3TestServer}, given to the AWS SDK the way a user would: as
+ * profiles in a shared credentials file. {@link #install()} writes the file once per JVM and
+ * points the SDK at it through its system properties; it also turns off the SDK's instance
+ * metadata look-ups so that no test ever contacts an address outside 127.0.0.1.
+ */
+public final class S3TestCredentials {
+    /** A profile with the server's access key and secret. */
+    public static final String PROFILE = "dsv-test";
+    /** A profile with the right access key and a wrong secret. */
+    public static final String WRONG_PROFILE = "dsv-wrong";
+
+    private static Path file;
+
+    private S3TestCredentials() {
+    }
+
+    /** Writes the credentials file (once) and points the SDK at it. */
+    public static synchronized void install() {
+        if (file != null) {
+            return;
+        }
+        try {
+            Path dir = Files.createTempDirectory("dsv-aws");
+            file = dir.resolve("credentials");
+            Files.writeString(file, "[" + PROFILE + "]\naws_access_key_id = " + S3TestServer.ACCESS_KEY
+                    + "\naws_secret_access_key = " + S3TestServer.SECRET_KEY + "\n\n[" + WRONG_PROFILE
+                    + "]\naws_access_key_id = " + S3TestServer.ACCESS_KEY
+                    + "\naws_secret_access_key = not-the-secret\n");
+            Path config = dir.resolve("config");
+            Files.writeString(config, "[profile " + PROFILE + "]\nregion = us-east-1\n");
+            System.setProperty("aws.sharedCredentialsFile", file.toString());
+            System.setProperty("aws.configFile", config.toString());
+            System.setProperty("aws.disableEc2Metadata", "true");
+            System.setProperty("aws.region", "us-east-1");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
