@@ -52,13 +52,13 @@ public final class Similarity {
         int n = DescriptorMath.THUMB;
         double[] ga = toDoubles(a);
         double[] gb = toDoubles(b);
+        int half = n / 2;
+        double[] ha = halve(ga, n);
+        double[] hb = halve(gb, n);
         double[] h = alignProfile(columnMeans(ga, n), columnMeans(gb, n));
         double[] v = alignProfile(rowMeans(ga, n), rowMeans(gb, n));
         double[] m = {h[0], v[0], h[1], v[1]};
 
-        int half = n / 2;
-        double[] ha = halve(ga, n);
-        double[] hb = halve(gb, n);
         double[] scratch = new double[half * half];
         double quick = correlation(ha, hb, half, m, scratch);
         if (quick < QUICK_REJECT) {
@@ -289,51 +289,6 @@ public final class Similarity {
         int half = n / 2;
         return correlation(halve(ga, n), halve(gb, n), half, new double[] {h[0], v[0], h[1], v[1]},
                 new double[half * half]);
-    }
-
-    /** Experimental scores over the aligned overlap of two grids of side n, for measurements. */
-    static double[] variants(double[] ga, double[] gb, int n, Match match) {
-        double[] m = {match.left(), match.top(), match.right(), match.bottom()};
-        int[] xs = insideRange(n, m[0], m[2]);
-        int[] ys = insideRange(n, m[1], m[3]);
-        double[] sa = new double[n * n];
-        sample(ga, n, m, xs, ys, sa);
-        int[] ix = {xs[0] + 2, xs[1] - 2};
-        int[] iy = {ys[0] + 2, ys[1] - 2};
-        double[] d5a = detail(sa, n, xs, ys, 5);
-        double[] d5b = detail(gb, n, xs, ys, 5);
-        double[] d3a = detail(sa, n, xs, ys, 3);
-        double[] d3b = detail(gb, n, xs, ys, 3);
-        return new double[] {
-            correlate(sa, gb, ix[0], ix[1], iy[0], iy[1], n),
-            correlate(d3a, d3b, ix[0], ix[1], iy[0], iy[1], n),
-            correlate(lines(d5a, n, ix, iy), lines(d5b, n, ix, iy), ix[0], ix[1], iy[0], iy[1], n),
-            correlate(lines(d3a, n, ix, iy), lines(d3b, n, ix, iy), ix[0], ix[1], iy[0], iy[1], n),
-        };
-    }
-
-    /** Removes from g, inside the rectangle, the mean of each row and of each column (straight lines). */
-    static double[] lines(double[] g, int n, int[] xs, int[] ys) {
-        double[] row = new double[n];
-        double[] col = new double[n];
-        double all = 0;
-        int w = xs[1] - xs[0];
-        int h = ys[1] - ys[0];
-        for (int y = ys[0]; y < ys[1]; y++) {
-            for (int x = xs[0]; x < xs[1]; x++) {
-                double v = g[y * n + x];
-                row[y] += v / w;
-                col[x] += v / h;
-                all += v / (w * h);
-            }
-        }
-        double[] out = new double[n * n];
-        for (int y = ys[0]; y < ys[1]; y++) {
-            for (int x = xs[0]; x < xs[1]; x++) {
-                out[y * n + x] = g[y * n + x] - row[y] - col[x] + all;
-            }
-        }
-        return out;
     }
 
     private static double[] halve(double[] g, int n) {

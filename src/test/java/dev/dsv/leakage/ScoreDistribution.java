@@ -15,7 +15,14 @@ import java.util.Random;
 import java.util.stream.IntStream;
 import org.apache.commons.codec.digest.DigestUtils;
 
-/** Measures fine-check scores of planted copies of ELPV images against candidate pairs of distinct cells. */
+/**
+ * Measures fine-check scores of planted copies of ELPV images (JPEG quality 60, resize to 2/3, random
+ * crop up to 5% per side, exposure change; every 13th image) against the candidate pairs of distinct
+ * ELPV cells, and prints min and percentiles per kind and cell type. Score 0 is the fine check, 1 the
+ * 3x3 line-free detail at 64x64, 2 to 5 the residual scores at the side given by -Dside (default
+ * 128), 6 the score that {@link Similarity#QUICK_REJECT} is compared with.
+ * Usage: java ... dev.dsv.leakage.ScoreDistribution ELPV_IMAGES_DIR
+ */
 public final class ScoreDistribution {
     public static void main(String[] args) throws Exception {
         Path images = Path.of(args[0]);
@@ -139,8 +146,8 @@ public final class ScoreDistribution {
 
     static double[] scores(byte[] a, byte[] b, double[] ba, double[] bb) {
         Similarity.Match m = Similarity.compare(a, b);
-        double[] small = Similarity.variants(Similarity.toDoubles(a), Similarity.toDoubles(b), 64, m);
-        double[] extra = Similarity.variants(ba, bb, N, m);
+        double[] small = variants(Similarity.toDoubles(a), Similarity.toDoubles(b), 64, m);
+        double[] extra = variants(ba, bb, N, m);
         double[] out = new double[extra.length + 3];
         out[extra.length + 2] = Similarity.quickScore(a, b);
         out[0] = m.correlation();
@@ -164,5 +171,51 @@ public final class ScoreDistribution {
 
     private static double q(double[] s, double f) {
         return s[(int) Math.min(s.length - 1, Math.floor(f * s.length))];
+    }
+
+    /** The residual scores over the aligned overlap of two grids of side n: plain; 3x3 detail; 5x5
+     * detail and 3x3 detail, each with its row and column means removed. */
+    static double[] variants(double[] ga, double[] gb, int n, Similarity.Match match) {
+        double[] m = {match.left(), match.top(), match.right(), match.bottom()};
+        int[] xs = Similarity.insideRange(n, m[0], m[2]);
+        int[] ys = Similarity.insideRange(n, m[1], m[3]);
+        double[] sa = new double[n * n];
+        Similarity.sample(ga, n, m, xs, ys, sa);
+        int[] ix = {xs[0] + 2, xs[1] - 2};
+        int[] iy = {ys[0] + 2, ys[1] - 2};
+        double[] d5a = Similarity.detail(sa, n, xs, ys, 5);
+        double[] d5b = Similarity.detail(gb, n, xs, ys, 5);
+        double[] d3a = Similarity.detail(sa, n, xs, ys, 3);
+        double[] d3b = Similarity.detail(gb, n, xs, ys, 3);
+        return new double[] {
+            Similarity.correlate(sa, gb, ix[0], ix[1], iy[0], iy[1], n),
+            Similarity.correlate(d3a, d3b, ix[0], ix[1], iy[0], iy[1], n),
+            Similarity.correlate(lines(d5a, n, ix, iy), lines(d5b, n, ix, iy), ix[0], ix[1], iy[0], iy[1], n),
+            Similarity.correlate(lines(d3a, n, ix, iy), lines(d3b, n, ix, iy), ix[0], ix[1], iy[0], iy[1], n),
+        };
+    }
+
+    /** Removes from g, inside the rectangle, the mean of each row and of each column (straight lines). */
+    static double[] lines(double[] g, int n, int[] xs, int[] ys) {
+        double[] row = new double[n];
+        double[] col = new double[n];
+        double all = 0;
+        int w = xs[1] - xs[0];
+        int h = ys[1] - ys[0];
+        for (int y = ys[0]; y < ys[1]; y++) {
+            for (int x = xs[0]; x < xs[1]; x++) {
+                double v = g[y * n + x];
+                row[y] += v / w;
+                col[x] += v / h;
+                all += v / (w * h);
+            }
+        }
+        double[] out = new double[n * n];
+        for (int y = ys[0]; y < ys[1]; y++) {
+            for (int x = xs[0]; x < xs[1]; x++) {
+                out[y * n + x] = g[y * n + x] - row[y] - col[x] + all;
+            }
+        }
+        return out;
     }
 }
