@@ -149,6 +149,14 @@ public final class NearDuplicateFinder {
             }
         }
         Arrays.sort(keys);
+        // Every probe lies within `spread` bits of the whole-frame hash (the last probe), so by the
+        // triangle inequality no probe is nearer to a hash than its distance to the whole-frame
+        // hash minus the spread: most band collisions are dismissed with one bit count.
+        long whole = probes[probes.length - 1];
+        int spread = 0;
+        for (long probe : probes) {
+            spread = Math.max(spread, Long.bitCount(probe ^ whole));
+        }
         int[] touched = new int[16];
         int touchedCount = 0;
         for (int q = 0; q < k; q++) {
@@ -169,9 +177,11 @@ public final class NearDuplicateFinder {
                     continue;
                 }
                 // The distance is the nearest of all probes, not only the one that found j.
-                int d = Integer.MAX_VALUE;
-                for (long probe : probes) {
-                    d = Math.min(d, Long.bitCount(probe ^ hashes[j]));
+                int d = Long.bitCount(whole ^ hashes[j]);
+                if (d - spread <= MAX_DISTANCE) {
+                    for (long probe : probes) {
+                        d = Math.min(d, Long.bitCount(probe ^ hashes[j]));
+                    }
                 }
                 nearest[j] = d;
                 if (touchedCount == touched.length) {
