@@ -355,6 +355,13 @@ class ReviewTest {
         Path jsonl = tmp.resolve("bad.jsonl");
         Files.writeString(jsonl, "{\"label\": \"" + label + "\", \"decision\": \"pass\"}\n{not json\n");
         expectInvalid(List.of("review", "record", jsonl.toString(), "--verifier", "senior-01"), jsonl + ":2");
+        Path unclosed = decisions("label,decision,note", label + ",pass,\"looks fine", label + ",pass,");
+        expectInvalid(List.of("review", "record", unclosed.toString(), "--verifier", "senior-01"),
+                unclosed + ":4: this CSV cannot be read (Missing closing quote");
+        Path empty = tmp.resolve("empty.csv");
+        Files.writeString(empty, "");
+        expectInvalid(List.of("review", "record", empty.toString(), "--verifier", "senior-01"),
+                "decisions file " + empty + " is empty");
         assertEquals(before, RepoSnapshot.of(library), "no rejected input recorded anything");
     }
 

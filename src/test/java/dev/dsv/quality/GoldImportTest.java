@@ -158,7 +158,8 @@ class GoldImportTest {
                 "unknown-defect.csv", header + "g/cell0001.png,ex-1,crak\n",
                 "twice.csv", header + "g/cell0001.png,ex-1,\ng/cell0001.png,ex-1,crack\n",
                 "unknown-column.csv", "path,expert,defect\ng/cell0001.png,ex-1,\n",
-                "bad.jsonl", "{\"path\":\"g/cell0001.png\",\"expert\":\"ex-1\",\"defects\":[]}\n{\"path\": \n");
+                "bad.jsonl", "{\"path\":\"g/cell0001.png\",\"expert\":\"ex-1\",\"defects\":[]}\n{\"path\": \n",
+                "unclosed-quote.csv", header + "g/cell0001.png,ex-1,\"crack\ng/cell0002.png,ex-1,\n");
         Map<String, String> expected = Map.of(
                 "malformed.csv", ":2: 2 values, but the header has 3 columns",
                 "unknown-person.csv", ":3: expert ex-9 is not registered",
@@ -167,7 +168,8 @@ class GoldImportTest {
                 "unknown-defect.csv", ":2: unknown defect type 'crak'",
                 "twice.csv", ":3: expert ex-1 voted on g/cell0001.png already at",
                 "unknown-column.csv", ":1: unknown column 'defect'",
-                "bad.jsonl", ":2: invalid JSON line");
+                "bad.jsonl", ":2: invalid JSON line",
+                "unclosed-quote.csv", ":4: this CSV cannot be read (Missing closing quote");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Path file = tmp.resolve(c.getKey());
             Files.writeString(file, c.getValue());
