@@ -323,6 +323,7 @@ class ReviewTest {
     @Test
     void badInputRecordsNothing() throws IOException {
         ok("people", "add", "lab-07", "--role", "labeler");
+        ok("people", "add", "lab-01", "--role", "labeler,verifier");
         ok("people", "add", "old-guard", "--role", "verifier", "--rotation-start", LocalDate.now().minusYears(2).toString());
         addBatch("a", 20, "2026-06-01T10:00:00+08:00", "mono", "");
         ok("commit", "-m", "a");
@@ -338,6 +339,9 @@ class ReviewTest {
                 "nobody is not registered");
         expectInvalid(List.of("review", "record", "--verifier", "lab-07", "--label", label, "--pass"),
                 "lab-07 is not a verifier");
+        expectInvalid(List.of("review", "record", "--verifier", "lab-01", "--label", label, "--pass"),
+                "label record " + label + " (" + item.path("path").asText() + ") was made by lab-01, and a verifier"
+                        + " may not review their own labels");
         expectInvalid(List.of("review", "record", "--verifier", "old-guard", "--label", label, "--pass"),
                 "verifier.grace_days");
         expectInvalid(List.of("review", "record", "--verifier", "senior-01", "--label", unsampled, "--pass"),
