@@ -344,6 +344,8 @@ class ReviewTest {
                         + " may not review their own labels");
         expectInvalid(List.of("review", "record", "--verifier", "old-guard", "--label", label, "--pass"),
                 "verifier.grace_days");
+        expectInvalid(List.of("review", "record", "--verifier", "old-guard", "--label", label, "--pass"),
+                "dsv people rotate old-guard");
         expectInvalid(List.of("review", "record", "--verifier", "senior-01", "--label", unsampled, "--pass"),
                 "is in no recorded sample");
         expectInvalid(List.of("review", "record", "--verifier", "senior-01", "--label", label, "--relabel", "dust"),

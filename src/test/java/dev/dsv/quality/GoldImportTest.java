@@ -146,6 +146,21 @@ class GoldImportTest {
     }
 
     @Test
+    void testMonthAfterCurrentRejected() throws IOException {
+        ok("gold", "import", votes().toString());
+        Path answers = tmp.resolve("answers.csv");
+        Files.writeString(answers, "path,defects\ng/cell0002.png,crack\n");
+        Map<String, String> before = RepoSnapshot.of(library);
+        java.time.YearMonth next = java.time.YearMonth.now(java.time.ZoneOffset.UTC).plusMonths(1);
+        CliResult r = Dsv.run(library, "gold", "test", "--labeler", "lab-01", answers.toString(),
+                "--month", next.toString());
+        assertEquals(3, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("--month " + next + " is after the current month"), r.toString());
+        assertEquals(before, RepoSnapshot.of(library), "nothing recorded");
+        ok("gold", "test", "--labeler", "lab-01", answers.toString(), "--month", next.minusMonths(2).toString());
+    }
+
+    @Test
     void badInputRecordsNothing() throws IOException {
         ok("people", "add", "lab-02", "--role", "labeler");
         Map<String, String> before = RepoSnapshot.of(library);
