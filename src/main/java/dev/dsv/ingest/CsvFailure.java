@@ -6,16 +6,16 @@ import dev.dsv.error.ExitCode;
 import java.nio.file.Path;
 
 /**
- * Turns a CSV parse failure from Jackson into an invalid-input error that names the file and line.
- * Jackson's row iterator throws an unchecked mapping exception whose message carries its own
- * internals (a reference chain into the array type); the first cause with a location holds the
- * parser's plain reason and the line it stopped on.
+ * Converter from a Jackson CSV parse failure to an invalid-input error that names the file and line.
+ * Jackson's row iterator wraps the parse error in an unchecked mapping exception, and that message
+ * adds Jackson internals (a reference chain). The first cause with a location contains the plain
+ * reason and the line where parsing stopped.
  */
 public final class CsvFailure {
     private CsvFailure() {
     }
 
-    /** The error for {@code e}, thrown while reading {@code file} as CSV. */
+    /** Returns the exit-3 error for {@code e}, thrown while reading {@code file} as CSV. */
     public static DsvException malformed(Path file, Throwable e) {
         JsonProcessingException parse = null;
         for (Throwable t = e; t != null; t = t.getCause()) {
