@@ -69,10 +69,14 @@ final class SplitCommand extends BaseCommand {
                 doc.put("changed", r.changed());
                 doc.put("images_by_split", r.imagesBySplit());
                 doc.put("groups_by_split", r.groupsBySplit());
+                doc.put("unkeyed", r.unkeyed());
                 out().printJson(doc);
             } else {
                 out().println("split.done", r.commit().abbreviate(12), r.images(), r.groups(), r.strata(), r.changed(),
                         r.imagesBySplit(), r.groupsBySplit());
+                if (r.unkeyed() > 0) {
+                    out().println("split.unkeyed", r.unkeyed(), key);
+                }
             }
         }
         return 0;

@@ -399,6 +399,9 @@ public final class ExportService {
                 Map<String, String> row = it.next();
                 out.put(row.get("dataset_path"), row.get("sha256"));
             }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException
+                 | com.fasterxml.jackson.databind.RuntimeJsonMappingException e) {
+            throw dev.dsv.ingest.CsvFailure.malformed(file, e);
         }
         return out;
     }

@@ -101,9 +101,9 @@ public final class DsvCsvLabels implements LabelSource {
             }
         } catch (CharacterCodingException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.notUtf8", file);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            String where = e.getLocation() == null ? file.toString() : file + ":" + e.getLocation().getLineNr();
-            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.malformed", where, e.getOriginalMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException
+                 | com.fasterxml.jackson.databind.RuntimeJsonMappingException e) {
+            throw CsvFailure.malformed(file, e);
         } catch (IOException | RuntimeException e) {
             if (e instanceof DsvException d) {
                 throw d;

@@ -76,9 +76,9 @@ public final class SplitMapFile {
             }
         } catch (CharacterCodingException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.vocab.mapNotUtf8", file);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            String where = e.getLocation() == null ? file.toString() : file + ":" + e.getLocation().getLineNr();
-            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.malformed", where, e.getOriginalMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException
+                 | com.fasterxml.jackson.databind.RuntimeJsonMappingException e) {
+            throw CsvFailure.malformed(file, e);
         } catch (IOException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.vocab.mapUnreadable", file, String.valueOf(e.getMessage()));
         }

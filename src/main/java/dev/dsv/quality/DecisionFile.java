@@ -48,9 +48,9 @@ public final class DecisionFile {
             return name.endsWith(".jsonl") || name.endsWith(".json") ? jsonl(file, problems) : csv(file, problems);
         } catch (CharacterCodingException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.notUtf8", file);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            String where = e.getLocation() == null ? file.toString() : file + ":" + e.getLocation().getLineNr();
-            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.review.malformed", where, e.getOriginalMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException
+                 | com.fasterxml.jackson.databind.RuntimeJsonMappingException e) {
+            throw dev.dsv.ingest.CsvFailure.malformed(file, e);
         } catch (IOException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.unreadable", file, String.valueOf(e.getMessage()));
         }
@@ -68,7 +68,7 @@ public final class DecisionFile {
         try (Reader reader = utf8(file);
              MappingIterator<String[]> it = mapper.readerFor(String[].class).with(CsvSchema.emptySchema()).readValues(reader)) {
             if (!it.hasNext()) {
-                throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.empty", file);
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.review.emptyFile", file);
             }
             List<String> columns = new ArrayList<>();
             for (String h : it.next()) {

@@ -62,9 +62,9 @@ final class GoldInput {
             return rows;
         } catch (CharacterCodingException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.notUtf8", file);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            String where = e.getLocation() == null ? file.toString() : file + ":" + e.getLocation().getLineNr();
-            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.malformed", where, e.getOriginalMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException
+                 | com.fasterxml.jackson.databind.RuntimeJsonMappingException e) {
+            throw dev.dsv.ingest.CsvFailure.malformed(file, e);
         } catch (IOException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.unreadable", file, String.valueOf(e.getMessage()));
         }

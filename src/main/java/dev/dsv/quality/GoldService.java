@@ -346,6 +346,10 @@ public final class GoldService {
     public GoldTestResult test(String labeler, Path answers, YearMonth month, String goldSetReference) {
         try (RepositoryLock lock = session.lock("gold test")) {
             PeopleRegistry registry = PeopleRegistry.load(session);
+            YearMonth currentMonth = YearMonth.from(registry.dayOf(Times.now()));
+            if (month != null && month.isAfter(currentMonth)) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.gold.futureMonth", month, currentMonth);
+            }
             Person person = registry.require(labeler);
             if (!person.hasRole(Role.LABELER)) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.gold.notLabeler", labeler,
@@ -359,7 +363,7 @@ public final class GoldService {
             throwIfAny(problems, "error.gold.answersRejected", answers);
 
             Policy policy = policy();
-            YearMonth testMonth = month != null ? month : YearMonth.from(registry.dayOf(Times.now()));
+            YearMonth testMonth = month != null ? month : currentMonth;
             GoldTestResult scored = score(labeler, testMonth.toString(), gold, answered, policy.decimal("gold.pass_mark"));
 
             LocalDate pausedUntil = null;

@@ -20,7 +20,11 @@ import java.util.regex.Pattern;
  */
 public final class PeopleService {
     /** Person ids: a letter or digit, then letters, digits and {@code . _ @ -}; at most 100 characters. */
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,99}");
+    /**
+     * A letter or digit of any script, then letters, digits, combining marks (which some scripts
+     * need to spell a name) and {@code . _ @ -}; the same ids label records accept as labeler.
+     */
+    private static final Pattern ID = Pattern.compile("[\\p{L}\\p{Nd}][\\p{L}\\p{M}\\p{Nd}._@-]{0,99}");
     /** The labeler id of gold set consensus labels, which no person may take. */
     public static final String GOLD_LABELER = "gold";
 
@@ -39,7 +43,9 @@ public final class PeopleService {
      * Registers a new person. A verifier's rotation starts on {@code rotationStart}, or today (library
      * time zone) when it is null; a rotation start for a person without the verifier role is invalid.
      */
-    public Person add(String id, Set<Role> roles, String name, LocalDate rotationStart) {
+    public Person add(String rawId, Set<Role> roles, String name, LocalDate rotationStart) {
+        // Label records carry the labeler in NFC, so the registered id must be NFC to match them.
+        String id = rawId == null ? null : dev.dsv.model.CanonicalJson.nfc(rawId);
         checkId(id);
         checkRoles(roles);
         if (rotationStart != null && !roles.contains(Role.VERIFIER)) {

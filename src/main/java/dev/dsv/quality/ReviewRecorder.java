@@ -3,6 +3,7 @@ package dev.dsv.quality;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.error.Problem;
+import dev.dsv.model.CanonicalJson;
 import dev.dsv.model.DatasetPath;
 import dev.dsv.model.Defect;
 import dev.dsv.model.ImageEntry;
@@ -92,7 +93,7 @@ public final class ReviewRecorder {
                     skipped++;
                     continue;
                 }
-                Planned p = check(row, log, headTree, problems);
+                Planned p = check(row, verifierId, log, headTree, problems);
                 if (p == null) {
                     continue;
                 }
@@ -135,7 +136,8 @@ public final class ReviewRecorder {
     }
 
     /** Checks one row; returns null after adding a problem. */
-    private Planned check(DecisionFile.Row row, ReviewLog log, ObjectId headTree, List<Problem> problems) {
+    private Planned check(DecisionFile.Row row, String verifierId, ReviewLog log, ObjectId headTree,
+                          List<Problem> problems) {
         String decision = row.decision().toLowerCase(Locale.ROOT);
         if (!decision.equals(PASS) && !decision.equals(REJECT) && !decision.equals(RELABEL)) {
             problems.add(new Problem("error.review.badDecision", row.where(), row.decision()));
@@ -159,6 +161,12 @@ public final class ReviewRecorder {
         ReviewLog.Item item = log.item(label);
         if (item == null) {
             problems.add(new Problem("error.review.notSampled", row.where(), label.hex()));
+            return null;
+        }
+        // Four-eyes rule: a verifier never judges a label record they made themselves.
+        String labeler = session.readLabel(label).labeler();
+        if (CanonicalJson.nfc(verifierId).equals(labeler)) {
+            problems.add(new Problem("error.review.ownLabel", row.where(), label.hex(), item.path(), verifierId));
             return null;
         }
         ReviewLog.Decision earlier = log.decision(label);

@@ -23,6 +23,11 @@ import java.util.Map;
  * every value against the vocabularies. Each invalid value becomes a problem naming the row.
  */
 final class LabelRowResolver {
+    /**
+     * How far past this machine's clock a labeled-at time may lie: enough for a labeling PC whose
+     * clock runs a little ahead, too little to let a record dated after a pause slip in.
+     */
+    static final java.time.Duration CLOCK_SKEW = java.time.Duration.ofMinutes(10);
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final String SYNTHETIC = "synthetic";
     /** A generator is NAME@VERSION: no spaces, exactly one '@', both parts non-empty. */
@@ -107,6 +112,10 @@ final class LabelRowResolver {
             labeledAt = Times.parseOrNull(timeText);
             if (labeledAt == null) {
                 problems.add(new Problem("error.add.invalidTime", where, timeText));
+            } else if (labeledAt.isAfter(Times.now().plus(CLOCK_SKEW))) {
+                boolean fromRow = row != null && row.labeledAt() != null;
+                problems.add(new Problem("error.add.futureTime", fromRow ? where : "--labeled-at", timeText,
+                        CLOCK_SKEW.toMinutes()));
             }
         }
 

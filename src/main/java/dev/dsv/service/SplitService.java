@@ -38,9 +38,12 @@ public final class SplitService {
                           boolean stratifyDefect, List<String> paths, String message, String committer) {
     }
 
-    /** The commit, and how many images and groups went to each split. */
+    /**
+     * The commit, and how many images and groups went to each split; {@code unkeyed} images had no
+     * group key value and each formed a group of its own.
+     */
     public record Result(ObjectId commit, int images, int groups, int changed, Map<String, Integer> imagesBySplit,
-                         Map<String, Integer> groupsBySplit, int strata) {
+                         Map<String, Integer> groupsBySplit, int strata, int unkeyed) {
     }
 
     private final Session session;
@@ -76,6 +79,12 @@ public final class SplitService {
             }
 
             Map<String, Group> groups = group(images, r);
+            int unkeyed = (int) groups.keySet().stream().filter(g -> g.startsWith("path:")).count();
+            if (!images.isEmpty() && unkeyed == images.size()) {
+                // A misspelt attribute would otherwise give every image its own group and a split
+                // with no leakage protection at all.
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.split.keyMissing", r.groupKey(), images.size());
+            }
             Map<String, List<Group>> strata = new TreeMap<>();
             for (Group g : groups.values()) {
                 strata.computeIfAbsent(g.stratum(), s -> new ArrayList<>()).add(g);
@@ -115,7 +124,7 @@ public final class SplitService {
                     r.committer(), null);
             repo.clearStage();
             return new Result(c.id(), images.size(), groups.size(), changes.size(), imagesBySplit, groupsBySplit,
-                    strata.size());
+                    strata.size(), unkeyed);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.dsv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dsv.testing.CliResult;
@@ -214,6 +215,16 @@ class AddRejectionTest {
                 "cell0001.png,mono,", "cell0002.png,mono", "cell0003.png,mono,", "cell0004.png,mono,");
         CliResult r = addRejected("labels.csv:3", add("--labels", csv.toString()));
         assertTrue(r.err().contains("header has 3 columns"), r.toString());
+    }
+
+    @Test
+    void unclosedQuoteNamesFileAndLine() {
+        Path csv = Images.writeLabels(tmp.resolve("labels.csv"), "path,cell_type,defects",
+                "cell0001.png,mono,", "cell0002.png,mono,\"crack", "cell0003.png,mono,");
+        CliResult r = addRejected("labels.csv:", add("--labels", csv.toString()));
+        assertTrue(r.err().contains("closing quote"), r.toString());
+        assertFalse(r.err().contains("reference chain"), r.toString());
+        assertFalse(r.err().contains("java.lang"), r.toString());
     }
 
     @Test

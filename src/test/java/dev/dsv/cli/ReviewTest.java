@@ -323,6 +323,7 @@ class ReviewTest {
     @Test
     void badInputRecordsNothing() throws IOException {
         ok("people", "add", "lab-07", "--role", "labeler");
+        ok("people", "add", "lab-01", "--role", "labeler,verifier");
         ok("people", "add", "old-guard", "--role", "verifier", "--rotation-start", LocalDate.now().minusYears(2).toString());
         addBatch("a", 20, "2026-06-01T10:00:00+08:00", "mono", "");
         ok("commit", "-m", "a");
@@ -338,8 +339,13 @@ class ReviewTest {
                 "nobody is not registered");
         expectInvalid(List.of("review", "record", "--verifier", "lab-07", "--label", label, "--pass"),
                 "lab-07 is not a verifier");
+        expectInvalid(List.of("review", "record", "--verifier", "lab-01", "--label", label, "--pass"),
+                "label record " + label + " (" + item.path("path").asText() + ") was made by lab-01, and a verifier"
+                        + " may not review their own labels");
         expectInvalid(List.of("review", "record", "--verifier", "old-guard", "--label", label, "--pass"),
                 "verifier.grace_days");
+        expectInvalid(List.of("review", "record", "--verifier", "old-guard", "--label", label, "--pass"),
+                "dsv people rotate old-guard");
         expectInvalid(List.of("review", "record", "--verifier", "senior-01", "--label", unsampled, "--pass"),
                 "is in no recorded sample");
         expectInvalid(List.of("review", "record", "--verifier", "senior-01", "--label", label, "--relabel", "dust"),
@@ -355,6 +361,13 @@ class ReviewTest {
         Path jsonl = tmp.resolve("bad.jsonl");
         Files.writeString(jsonl, "{\"label\": \"" + label + "\", \"decision\": \"pass\"}\n{not json\n");
         expectInvalid(List.of("review", "record", jsonl.toString(), "--verifier", "senior-01"), jsonl + ":2");
+        Path unclosed = decisions("label,decision,note", label + ",pass,\"looks fine", label + ",pass,");
+        expectInvalid(List.of("review", "record", unclosed.toString(), "--verifier", "senior-01"),
+                unclosed + ":4: this CSV cannot be read (Missing closing quote");
+        Path empty = tmp.resolve("empty.csv");
+        Files.writeString(empty, "");
+        expectInvalid(List.of("review", "record", empty.toString(), "--verifier", "senior-01"),
+                "decisions file " + empty + " is empty");
         assertEquals(before, RepoSnapshot.of(library), "no rejected input recorded anything");
     }
 

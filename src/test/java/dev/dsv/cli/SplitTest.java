@@ -133,6 +133,18 @@ class SplitTest {
     }
 
     @Test
+    void imagesWithoutKeyAreCounted() {
+        ok("set", "cells/cell0001.png", "cells/cell0002.png", "--unset-attr", "module_id");
+        ok("commit", "-m", "two cells lose their module");
+        JsonNode r = split("seed-3");
+        assertEquals(2, r.path("unkeyed").asInt(), r.toString());
+        ok("set", "cells/cell0003.png", "--unset-attr", "module_id");
+        ok("commit", "-m", "a third");
+        CliResult text = ok("split", "--group-key", "attr:module_id", "--ratios", "0.6,0.2,0.2", "--seed", "seed-9");
+        assertTrue(text.out().contains("3 images have no value for attr:module_id"), text.toString());
+    }
+
+    @Test
     void rejectedSplitsChangeNothing() throws Exception {
         Map<String, String> before = RepoSnapshot.of(library);
         CliResult ratios = Dsv.run(library, "split", "--group-key", "module_id", "--ratios", "0.8,0.1", "--seed", "1");
@@ -142,6 +154,10 @@ class SplitTest {
         CliResult stratify = Dsv.run(library, "split", "--group-key", "module_id", "--ratios", "0.8,0.1,0.1",
                 "--seed", "1", "--stratify", "labeler");
         assertEquals(2, stratify.exitCode(), stratify.toString());
+        CliResult noSuch = Dsv.run(library, "split", "--group-key", "attr:nosuch", "--ratios", "0.8,0.1,0.1",
+                "--seed", "1");
+        assertEquals(3, noSuch.exitCode(), noSuch.toString());
+        assertTrue(noSuch.err().contains("group key attr:nosuch (60 images)"), noSuch.toString());
         assertEquals(before, RepoSnapshot.of(library));
 
         ok("set", "cells/cell0001.png", "--attr", "line=3");

@@ -229,6 +229,10 @@ class VocabularyChangeTest {
         CliResult e = rejected(3, extra + ":5", "vocab", "split", "crack", "--map", extra.toString());
         assertTrue(e.err().contains(extra + ":6"), e.toString());
         rejected(3, "does not exist", "vocab", "split", "crack", "--map", tmp.resolve("missing.csv").toString());
+        Path unclosed = Images.writeLabels(tmp.resolve("unclosed.csv"), "dataset_path,defects",
+                "batch/cell0001.png,\"crack-major", "batch/cell0002.png,crack-major");
+        rejected(3, unclosed + ":4: this CSV cannot be read (Missing closing quote",
+                "vocab", "split", "crack", "--map", unclosed.toString());
     }
 
     @Test

@@ -146,6 +146,21 @@ class GoldImportTest {
     }
 
     @Test
+    void testMonthAfterCurrentRejected() throws IOException {
+        ok("gold", "import", votes().toString());
+        Path answers = tmp.resolve("answers.csv");
+        Files.writeString(answers, "path,defects\ng/cell0002.png,crack\n");
+        Map<String, String> before = RepoSnapshot.of(library);
+        java.time.YearMonth next = java.time.YearMonth.now(java.time.ZoneOffset.UTC).plusMonths(1);
+        CliResult r = Dsv.run(library, "gold", "test", "--labeler", "lab-01", answers.toString(),
+                "--month", next.toString());
+        assertEquals(3, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("--month " + next + " is after the current month"), r.toString());
+        assertEquals(before, RepoSnapshot.of(library), "nothing recorded");
+        ok("gold", "test", "--labeler", "lab-01", answers.toString(), "--month", next.minusMonths(2).toString());
+    }
+
+    @Test
     void badInputRecordsNothing() throws IOException {
         ok("people", "add", "lab-02", "--role", "labeler");
         Map<String, String> before = RepoSnapshot.of(library);
@@ -158,7 +173,8 @@ class GoldImportTest {
                 "unknown-defect.csv", header + "g/cell0001.png,ex-1,crak\n",
                 "twice.csv", header + "g/cell0001.png,ex-1,\ng/cell0001.png,ex-1,crack\n",
                 "unknown-column.csv", "path,expert,defect\ng/cell0001.png,ex-1,\n",
-                "bad.jsonl", "{\"path\":\"g/cell0001.png\",\"expert\":\"ex-1\",\"defects\":[]}\n{\"path\": \n");
+                "bad.jsonl", "{\"path\":\"g/cell0001.png\",\"expert\":\"ex-1\",\"defects\":[]}\n{\"path\": \n",
+                "unclosed-quote.csv", header + "g/cell0001.png,ex-1,\"crack\ng/cell0002.png,ex-1,\n");
         Map<String, String> expected = Map.of(
                 "malformed.csv", ":2: 2 values, but the header has 3 columns",
                 "unknown-person.csv", ":3: expert ex-9 is not registered",
@@ -167,7 +183,8 @@ class GoldImportTest {
                 "unknown-defect.csv", ":2: unknown defect type 'crak'",
                 "twice.csv", ":3: expert ex-1 voted on g/cell0001.png already at",
                 "unknown-column.csv", ":1: unknown column 'defect'",
-                "bad.jsonl", ":2: invalid JSON line");
+                "bad.jsonl", ":2: invalid JSON line",
+                "unclosed-quote.csv", ":4: this CSV cannot be read (Missing closing quote");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             Path file = tmp.resolve(c.getKey());
             Files.writeString(file, c.getValue());

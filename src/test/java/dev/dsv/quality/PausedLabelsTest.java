@@ -124,6 +124,39 @@ class PausedLabelsTest {
     }
 
     @Test
+    void futureLabeledAtRejectedAtAddImportAndSet() {
+        Map<String, String> empty = RepoSnapshot.of(library);
+        CliResult flag = Dsv.run(library, "add", "../batch", "--cell-type", "mono", "--source", "production",
+                "--labeler", "lab-02", "--labeled-at", "2099-01-01T00:00:00Z");
+        assertEquals(3, flag.exitCode(), flag.toString());
+        assertTrue(flag.err().contains("--labeled-at: labeled_at '2099-01-01T00:00:00Z' is in the future"), flag.toString());
+        assertEquals(empty, RepoSnapshot.of(library));
+        Path future = Images.writeLabels(tmp.resolve("future.csv"), "path,cell_type,labeler,labeled_at",
+                "cell0001.png,mono,lab-02,", "cell0002.png,mono,lab-02,2099-01-01T00:00:00Z");
+        CliResult row = Dsv.run(library, "add", "../batch", "--labels", future.toString(), "--source", "production",
+                "--cell-type", "mono");
+        assertEquals(3, row.exitCode(), row.toString());
+        assertTrue(row.err().contains(future + ":3: labeled_at '2099-01-01T00:00:00Z' is in the future"), row.toString());
+        assertEquals(empty, RepoSnapshot.of(library));
+
+        String soon = java.time.OffsetDateTime.now().plusMinutes(2).toString();
+        ok("add", "../batch", "--cell-type", "mono", "--source", "production", "--labeler", "lab-02",
+                "--labeled-at", soon);
+        Map<String, String> before = RepoSnapshot.of(library);
+        Path relabels = Images.writeLabels(tmp.resolve("relabel.csv"), "dataset_path,defects,labeler,labeled_at",
+                "batch/cell0002.png,crack,lab-02,2099-01-01T00:00:00Z");
+        CliResult imported = Dsv.run(library, "label", "import", relabels.toString());
+        assertEquals(3, imported.exitCode(), imported.toString());
+        assertTrue(imported.err().contains(relabels + ":2"), imported.toString());
+        assertEquals(before, RepoSnapshot.of(library));
+        CliResult set = Dsv.run(library, "label", "set", "batch/cell0003.png", "--defect", "crack", "--labeler", "lab-02",
+                "--labeled-at", "2099-01-01T00:00:00Z");
+        assertEquals(3, set.exitCode(), set.toString());
+        assertTrue(set.err().contains("--labeled-at"), set.toString());
+        assertEquals(before, RepoSnapshot.of(library));
+    }
+
+    @Test
     void fullReviewStagesAndMarks() throws IOException {
         setPolicy("full-review");
         JsonNode added = ok("--json", "add", "../batch", "--cell-type", "mono", "--source", "production",

@@ -176,6 +176,22 @@ class PeopleTest {
     }
 
     @Test
+    void idsInAnyScriptCanBePausedAndResumed() {
+        ok("people", "add", "李伟", "--role", "labeler");
+        ok("people", "add", "अनुज-2", "--role", "labeler");
+        ok("people", "add", "Zoë.M", "--role", "verifier");
+        ok("people", "pause", "李伟", "--until", today().plusDays(3).toString(), "--reason", "gold test failed");
+        assertTrue(registry().find("李伟").orElseThrow().isPaused(), "the pause applies to the registered id");
+        ok("people", "resume", "李伟");
+        assertTrue(registry().find("अनुज-2").isPresent());
+        CliResult dash = Dsv.run(library, "people", "add", "-李伟", "--role", "labeler");
+        assertTrue(dash.exitCode() != 0, dash.toString());
+        CliResult symbol = Dsv.run(library, "people", "add", "李伟★", "--role", "labeler");
+        assertEquals(3, symbol.exitCode(), symbol.toString());
+        assertTrue(symbol.err().contains("any script"), symbol.toString());
+    }
+
+    @Test
     void badInputLeavesRegistryUnchanged() {
         ok("people", "add", "lab-01", "--role", "labeler");
         Map<String, String> before = RepoSnapshot.of(library);
