@@ -1,7 +1,6 @@
 package dev.dsv.remote;
 
 import dev.dsv.store.AtomicFiles;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -91,45 +90,12 @@ public final class DirectoryStorage implements RemoteStorage {
                         + offset + "+" + length, false, null);
             }
             ch.position(offset);
-            return new BoundedStream(Channels.newInputStream(ch), length);
+            return new BoundedInputStream(Channels.newInputStream(ch), length, true);
         } catch (IOException e) {
             throw failure(key, e);
         }
     }
 
-    /** A stream that ends after a given number of bytes. */
-    private static final class BoundedStream extends FilterInputStream {
-        private long remaining;
-
-        BoundedStream(InputStream in, long length) {
-            super(in);
-            this.remaining = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int b = super.read();
-            if (b >= 0) {
-                remaining--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int n = super.read(buf, off, (int) Math.min(len, remaining));
-            if (n > 0) {
-                remaining -= n;
-            }
-            return n;
-        }
-    }
 
     @Override
     public boolean download(String key, Path target) {

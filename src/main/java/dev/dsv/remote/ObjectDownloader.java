@@ -126,7 +126,8 @@ final class ObjectDownloader {
                 in.skipNBytes(e.offset() - position);
                 byte[] header = in.readNBytes(PackIndexFile.RECORD_HEADER);
                 checkHeader(e, header, r.packKey());
-                storeObject(e, new Limited(in, e.storedLength()), inserter, r.packKey());
+                // The ranged read owns the underlying stream and closes it.
+                storeObject(e, new BoundedInputStream(in, e.storedLength(), false), inserter, r.packKey());
                 position = e.offset() + e.recordLength();
                 objects.incrementAndGet();
                 bytes.addAndGet(e.recordLength());
@@ -213,44 +214,6 @@ final class ObjectDownloader {
         }
     }
 
-    /** A view of the next {@code length} bytes of a stream that leaves the stream open. */
-    private static final class Limited extends FilterInputStream {
-        private long remaining;
-
-        Limited(InputStream in, long length) {
-            super(in);
-            this.remaining = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                remaining--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            if (remaining <= 0) {
-                return -1;
-            }
-            int n = in.read(buf, off, (int) Math.min(len, remaining));
-            if (n > 0) {
-                remaining -= n;
-            }
-            return n;
-        }
-
-        @Override
-        public void close() {
-            // The underlying stream belongs to the ranged read and is closed there.
-        }
-    }
 
     /** Counts the bytes read through it. */
     private static final class Counting extends FilterInputStream {
