@@ -40,6 +40,16 @@ public final class PolicyService {
         }
     }
 
+    /**
+     * Returns the policy of the library's rules that no branch may change: that of the first
+     * protected branch (main), else of the current branch. Gold sets, gold tests and the people
+     * rules (rotation, pauses) read it, as review sampling does.
+     */
+    public Policy library() {
+        List<String> protectedBranches = session.repository().config().protectedBranches();
+        return inForce(protectedBranches.isEmpty() ? session.repository().currentBranch() : protectedBranches.get(0));
+    }
+
     /** Returns the policy in force on a branch. */
     public Policy inForce(String branch) {
         return own(branch).orElse(Policy.DEFAULT);
