@@ -101,10 +101,10 @@ final class PeopleCommand implements Runnable {
                 p.name() == null ? "-" : p.name(), String.join("; ", notes)).stripTrailing();
     }
 
-    /** Shared plumbing: the policy of the current branch and the time of the command. */
+    /** Shared plumbing: the library's policy (main's) and the time of the command. */
     abstract static class PeopleBase extends BaseCommand {
         Policy policy(Session session) {
-            return new PolicyService(session).inForce(session.repository().currentBranch());
+            return new PolicyService(session).library();
         }
 
         /** Prints one person's new state after a change. */

@@ -22,10 +22,13 @@ final class PromoteCommand extends BaseCommand {
     @Option(names = "--dry-run", descriptionKey = "promote.dryRun")
     boolean dryRun;
 
+    @Option(names = "--accept-policy-change", descriptionKey = "promote.acceptPolicyChange")
+    boolean acceptPolicyChange;
+
     @Override
     int run() {
         try (Session session = openSession()) {
-            PromoteService.Result r = new PromoteService(session).promote(branch, into, dryRun);
+            PromoteService.Result r = new PromoteService(session).promote(branch, into, dryRun, acceptPolicyChange);
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("branch", r.branch());
@@ -38,6 +41,7 @@ final class PromoteCommand extends BaseCommand {
                 doc.put("policy", r.policyVersion());
                 doc.put("report_sha256", r.reportHash());
                 doc.put("images", r.images());
+                doc.put("policy_change_accepted", r.policyChangeAccepted());
                 doc.put("gates", r.gates().stream().map(g -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("gate", g.gate());
@@ -51,9 +55,15 @@ final class PromoteCommand extends BaseCommand {
                 out().printJson(doc);
             } else {
                 for (GateResult g : r.gates()) {
-                    out().println(g.passed() ? "promote.gate.passed" : "promote.gate.failed", g.gate(), g.rule(),
+                    boolean acceptedChange = g.gate().equals("policy-change") && g.passed() && g.offending() > 0;
+                    out().println(acceptedChange ? "promote.gate.changeAccepted"
+                            : g.passed() ? "promote.gate.passed" : "promote.gate.failed", g.gate(), g.rule(),
                             g.offending(), g.checked());
                     g.examples().forEach(e -> out().line("      " + e));
+                }
+                if (r.policyChangeAccepted()) {
+                    out().println(r.promoted() ? "promote.policyChangeAccepted" : "promote.policyChangeAcceptedNotDone",
+                            r.target());
                 }
                 if (r.promoted()) {
                     out().println("promote.done", r.branch(), r.target(), r.newHead().abbreviate(12), r.images());

@@ -20,7 +20,9 @@ import java.util.Map;
 
 /**
  * The synthetic-data rules at export: when a selection contains train-split images, the
- * synthetic-data gates of the policy in force on the current branch run over the selected images.
+ * synthetic-data gates run over the selected images. A gate runs when the policy of the current
+ * branch or of any protected branch has it, with the strictest of their settings, so a work branch
+ * cannot drop the rules by setting a laxer policy of its own.
  * A violation rejects the export before anything is written; {@code --no-policy REASON} skips the
  * rules and the reason goes into {@code dsv-export.json}.
  */
@@ -36,7 +38,8 @@ final class ExportPolicy {
     }
 
     /** The result written to dsv-export.json: {@code status} is passed, skipped or not-applicable. */
-    record Outcome(String status, String reason, String branch, String policyVersion, List<GateResult> results) {
+    record Outcome(String status, String reason, String branch, String policyVersion,
+                   Map<String, String> protectedVersions, List<GateResult> results) {
         Map<String, Object> toMetadata() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("status", status);
@@ -45,6 +48,7 @@ final class ExportPolicy {
             }
             m.put("branch", branch);
             m.put("policy_version", policyVersion);
+            m.put("protected_policies", protectedVersions);
             List<Map<String, Object>> gates = new ArrayList<>();
             for (GateResult r : results) {
                 Map<String, Object> g = new LinkedHashMap<>();
@@ -62,10 +66,18 @@ final class ExportPolicy {
     /** Applies the rules, or records the skip; throws check-failed listing each violation. */
     Outcome check(List<ImageRow> rows, String noPolicyReason) {
         String branch = session.repository().currentBranch();
-        Policy policy = new PolicyService(session).inForce(branch);
+        PolicyService policies = new PolicyService(session);
+        Policy policy = policies.inForce(branch);
         String version = policy.version().hex();
+        List<Policy> all = new ArrayList<>(List.of(policy));
+        Map<String, String> protectedVersions = new LinkedHashMap<>();
+        for (String p : session.repository().config().protectedBranches()) {
+            Policy own = policies.inForce(p);
+            all.add(own);
+            protectedVersions.put(p, own.version().hex());
+        }
         if (noPolicyReason != null) {
-            return new Outcome("skipped", noPolicyReason, branch, version, List.of());
+            return new Outcome("skipped", noPolicyReason, branch, version, protectedVersions, List.of());
         }
         SyntheticClassCounts counts = new SyntheticClassCounts();
         for (ImageRow row : rows) {
@@ -74,17 +86,19 @@ final class ExportPolicy {
             counts.add(row.path(), row.cellType(), types, row.split(), row.source(), row.generator());
         }
         if (counts.trainImages() == 0) {
-            return new Outcome("not-applicable", null, branch, version, List.of());
+            return new Outcome("not-applicable", null, branch, version, protectedVersions, List.of());
         }
         List<GateResult> results = new ArrayList<>();
-        if (policy.gates().contains(RATIO)) {
-            results.add(counts.ratio(RATIO, policy.decimal("synthetic.max_ratio")));
+        if (all.stream().anyMatch(p -> p.gates().contains(RATIO))) {
+            results.add(counts.ratio(RATIO, all.stream().map(p -> p.decimal("synthetic.max_ratio"))
+                    .min(java.math.BigDecimal::compareTo).orElseThrow()));
         }
-        if (policy.gates().contains(TEST_IS_REAL)) {
+        if (all.stream().anyMatch(p -> p.gates().contains(TEST_IS_REAL))) {
             results.add(counts.testIsReal(TEST_IS_REAL));
         }
-        if (policy.gates().contains(DIVERSITY)) {
-            results.add(counts.diversity(DIVERSITY, policy.integer("synthetic.min_generators")));
+        if (all.stream().anyMatch(p -> p.gates().contains(DIVERSITY))) {
+            results.add(counts.diversity(DIVERSITY, all.stream().mapToLong(p -> p.integer("synthetic.min_generators"))
+                    .max().orElseThrow()));
         }
         List<Problem> problems = new ArrayList<>();
         for (GateResult r : results) {
@@ -98,7 +112,7 @@ final class ExportPolicy {
         if (!problems.isEmpty()) {
             throw new DsvException(ExitCode.CHECK_FAILED, "error.export.policyFailed", branch).withProblems(problems);
         }
-        return new Outcome("passed", null, branch, version, results);
+        return new Outcome("passed", null, branch, version, protectedVersions, results);
     }
 
     private static List<String> defectTypes(String defectsJson) {

@@ -123,13 +123,45 @@ public final class Gates {
         }
     }
 
-    /** Reports a difference between the candidate branch's policy and the target's; its result always passes. */
-    public static GateResult policyChange(PromotionCandidate c) {
-        boolean same = c.targetPolicy().equals(c.candidatePolicy());
-        List<String> note = same ? List.of() : List.of("target " + c.targetPolicy().gates() + " -> candidate "
-                + c.candidatePolicy().gates() + " (in force on " + c.target() + " after this promotion)");
-        return new GateResult("policy-change", true, "a policy change is reported and enters with the promotion",
-                1, same ? 0 : 1, note);
+    /**
+     * Compares the candidate branch's policy, which enters the target with the promotion, with the
+     * target's. Added gates (tightening) pass. A removed gate or any changed setting fails unless
+     * the user accepted the change ({@code dsv promote --accept-policy-change}), so no branch can
+     * weaken a protected branch's gates by accident.
+     */
+    public static GateResult policyChange(PromotionCandidate c, boolean accepted) {
+        Policy target = c.targetPolicy();
+        Policy candidate = c.candidatePolicy();
+        List<String> weaker = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        for (String g : target.gates()) {
+            if (!candidate.gates().contains(g)) {
+                weaker.add("removes gate " + g);
+            }
+        }
+        Map<String, Object> before = target.effectiveSettings();
+        candidate.effectiveSettings().forEach((k, v) -> {
+            if (!v.equals(before.get(k))) {
+                weaker.add("changes setting " + k + ": " + before.get(k) + " -> " + v);
+            }
+        });
+        for (String g : candidate.gates()) {
+            if (!target.gates().contains(g)) {
+                notes.add("adds gate " + g);
+            }
+        }
+        List<String> examples = new ArrayList<>(weaker);
+        examples.addAll(notes);
+        if (!examples.isEmpty()) {
+            examples.add(weaker.isEmpty() || !accepted
+                    ? "the candidate's policy is in force on " + c.target() + " after this promotion"
+                    : "accepted with --accept-policy-change; the candidate's policy is in force on " + c.target()
+                            + " after this promotion");
+        }
+        String rule = "no gate of " + c.target() + "'s policy is removed and no setting changes"
+                + " (or --accept-policy-change)";
+        return new GateResult("policy-change", weaker.isEmpty() || accepted, rule,
+                target.gates().size() + Policy.DEFAULT_SETTINGS.size(), weaker.size(), examples);
     }
 
     /** Returns the names of all known gates. */

@@ -73,6 +73,10 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
                         String.join(", ", DEFAULT_SETTINGS.keySet()));
             }
             Object value = normalise(k, v);
+            String problem = rangeProblem(k, value);
+            if (problem != null) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.outOfRange", problem);
+            }
             Object def = DEFAULT_SETTINGS.get(k);
             boolean isDefault = value instanceof BigDecimal b ? b.compareTo((BigDecimal) def) == 0 : value.equals(def);
             if (!isDefault) {
@@ -90,6 +94,62 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
     /** Returns a copy with other gates and the same settings. */
     public Policy withGates(List<String> newGates) {
         return new Policy(newGates, settings);
+    }
+
+    /** Settings that are shares or rates: at least 0 and at most 1. */
+    private static final List<String> SHARES = List.of("review.max_reject_rate", "gold.min_agreement",
+            "gold.pass_mark", "synthetic.max_ratio", "leakage.near_min_correlation");
+
+    /** Settings that are limits on offending items: 0 or more. Grace periods count here too. */
+    private static final List<String> ZERO_OR_MORE = List.of("verifier.grace_days", "leakage.max_exact_duplicates",
+            "leakage.max_near_duplicates", "leakage.max_group_leaks", "leakage.max_generator_leaks");
+
+    /**
+     * Returns what is wrong with a setting's value (already of its default's type), naming the
+     * key, the value and the allowed range, or null when the value is allowed.
+     */
+    public static String rangeProblem(String key, Object value) {
+        String allowed = null;
+        if (value instanceof BigDecimal d) {
+            if (key.equals("review.rate")) {
+                allowed = d.signum() > 0 && d.compareTo(BigDecimal.ONE) <= 0 ? null : "more than 0 and at most 1";
+            } else if (SHARES.contains(key)) {
+                allowed = d.signum() >= 0 && d.compareTo(BigDecimal.ONE) <= 0 ? null : "from 0 to 1";
+            }
+        } else if (value instanceof Long n) {
+            if (ZERO_OR_MORE.contains(key)) {
+                allowed = n >= 0 ? null : "a whole number of 0 or more";
+            } else {
+                allowed = n >= 1 ? null : "a whole number of 1 or more";
+            }
+        } else if (key.equals("leakage.group_key")) {
+            return groupKeyProblem(String.valueOf(value));
+        }
+        return allowed == null ? null : "setting " + key + " cannot be " + plain(value) + "; allowed: " + allowed;
+    }
+
+    private static String plain(Object value) {
+        return value instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : String.valueOf(value);
+    }
+
+    private static String groupKeyProblem(String spec) {
+        String allowed = "empty (no group key), attr:NAME or pattern:REGEX with a valid regular expression";
+        if (spec.isEmpty()) {
+            return null;
+        }
+        if (spec.startsWith("attr:") && !spec.substring(5).isBlank()) {
+            return null;
+        }
+        if (spec.startsWith("pattern:") && !spec.substring(8).isEmpty()) {
+            try {
+                java.util.regex.Pattern.compile(spec.substring(8));
+                return null;
+            } catch (java.util.regex.PatternSyntaxException e) {
+                return "setting leakage.group_key cannot be \"" + spec + "\" (" + e.getDescription()
+                        + " at index " + e.getIndex() + " of the regular expression); allowed: " + allowed;
+            }
+        }
+        return "setting leakage.group_key cannot be \"" + spec + "\"; allowed: " + allowed;
     }
 
     /** Brings a value to the type of its default, or throws invalid input naming the key. */

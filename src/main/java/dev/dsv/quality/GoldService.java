@@ -489,8 +489,9 @@ public final class GoldService {
         return out;
     }
 
+    /** Gold rules are library-wide: they come from main's policy, never from a work branch's. */
     private Policy policy() {
-        return new PolicyService(session).inForce(session.repository().currentBranch());
+        return new PolicyService(session).library();
     }
 
     private static void throwIfAny(List<Problem> problems, String key, Path file) {

@@ -40,15 +40,30 @@ public final class PolicyService {
         }
     }
 
+    /**
+     * Returns the policy of the library's rules that no branch may change: that of the first
+     * protected branch (main), else of the current branch. Gold sets, gold tests and the people
+     * rules (rotation, pauses) read it, as review sampling does.
+     */
+    public Policy library() {
+        List<String> protectedBranches = session.repository().config().protectedBranches();
+        return inForce(protectedBranches.isEmpty() ? session.repository().currentBranch() : protectedBranches.get(0));
+    }
+
     /** Returns the policy in force on a branch. */
     public Policy inForce(String branch) {
-        Policy found = Policy.DEFAULT;
+        return own(branch).orElse(Policy.DEFAULT);
+    }
+
+    /** Returns the policy last set on a branch (by dsv policy --set or a promotion), or empty if none was. */
+    public java.util.Optional<Policy> own(String branch) {
+        Policy found = null;
         for (MetaQuery.Entry e : MetaQuery.ofKind(session, KIND)) {
             if (branch.equals(e.record().body().get("branch"))) {
                 found = fromBody(e.record().body());
             }
         }
-        return found;
+        return java.util.Optional.ofNullable(found);
     }
 
     @SuppressWarnings("unchecked")
@@ -120,7 +135,14 @@ public final class PolicyService {
                     settings.put(field.getKey(), v.isNumber() ? v.decimalValue() : v.asText());
                 }
             }
-            return new Policy(gates, settings);
+            try {
+                return new Policy(gates, settings);
+            } catch (DsvException e) {
+                if (e.messageKey().equals("error.policy.outOfRange")) {
+                    throw new DsvException(ExitCode.INVALID_INPUT, e, "error.policy.invalid", file, e.arguments()[0]);
+                }
+                throw e;
+            }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.policy.invalid", file, e.getOriginalMessage());
         } catch (IOException e) {

@@ -38,7 +38,7 @@ public final class PromoteService {
     /** The gate report and, unless it failed or was a dry run, the new head of the target. */
     public record Result(String branch, String target, ObjectId candidateHead, ObjectId newHead, boolean promoted,
                          boolean dryRun, List<GateResult> gates, String policyVersion, String reportHash,
-                         int images) {
+                         int images, boolean policyChangeAccepted) {
         public boolean passed() {
             return gates.stream().allMatch(GateResult::passed);
         }
@@ -51,6 +51,14 @@ public final class PromoteService {
     }
 
     public Result promote(String branch, String target, boolean dryRun) {
+        return promote(branch, target, dryRun, false);
+    }
+
+    /**
+     * Promotes; {@code acceptPolicyChange} lets a candidate policy that removes a gate or changes a
+     * setting of the target's pass the policy-change gate, and is recorded with the promotion.
+     */
+    public Result promote(String branch, String target, boolean dryRun, boolean acceptPolicyChange) {
         try (RepositoryLock lock = session.lock("promote")) {
             Repository repo = session.repository();
             if (!repo.branches().contains(branch)) {
@@ -75,7 +83,8 @@ public final class PromoteService {
 
             PolicyService policies = new PolicyService(session);
             Policy targetPolicy = policies.inForce(target);
-            Policy candidatePolicy = policies.inForce(branch);
+            // A branch without a policy of its own carries the target's: promoting it changes no policy.
+            Policy candidatePolicy = policies.own(branch).orElse(targetPolicy);
             List<ObjectId> promoted = newCommits(candidate, targetHead);
             Map<ObjectId, String> reviewStatus = new LinkedHashMap<>();
             Set<ObjectId> verified = new HashSet<>();
@@ -96,7 +105,9 @@ public final class PromoteService {
             for (String name : targetPolicy.gates()) {
                 results.add(Gates.named(name).check(c));
             }
-            results.add(Gates.policyChange(c));
+            GateResult change = Gates.policyChange(c, acceptPolicyChange);
+            results.add(change);
+            boolean accepted = acceptPolicyChange && change.offending() > 0;
             Map<String, Object> report = CanonicalJson.newObject();
             report.put("branch", branch);
             report.put("candidate", candidate.hex());
@@ -107,13 +118,13 @@ public final class PromoteService {
             boolean passed = results.stream().allMatch(GateResult::passed);
             if (dryRun || !passed) {
                 return new Result(branch, target, candidate, targetHead, false, dryRun, results,
-                        targetPolicy.version().hex(), reportHash, images);
+                        targetPolicy.version().hex(), reportHash, images, accepted);
             }
 
             ObjectId newHead;
             if (plan.kind().equals("fast-forward")) {
                 newHead = candidate;
-                recordPromotion(branch, target, candidate, targetHead, newHead, targetPolicy, reportHash);
+                recordPromotion(branch, target, candidate, targetHead, newHead, targetPolicy, reportHash, accepted);
                 repo.updateBranch(target, targetHead, newHead);
             } else {
                 Commit commit = new CommitService(session).buildCommit(targetHead, plan.tree(),
@@ -122,7 +133,7 @@ public final class PromoteService {
                     newHead = inserter.insert(ObjectType.COMMIT, commit.encode());
                     inserter.flush();
                 }
-                recordPromotion(branch, target, candidate, targetHead, newHead, targetPolicy, reportHash);
+                recordPromotion(branch, target, candidate, targetHead, newHead, targetPolicy, reportHash, accepted);
                 repo.updateBranch(target, targetHead, newHead);
             }
             if (!candidatePolicy.equals(targetPolicy)) {
@@ -133,7 +144,7 @@ public final class PromoteService {
                 repo.clearStage();
             }
             return new Result(branch, target, candidate, newHead, true, false, results, targetPolicy.version().hex(),
-                    reportHash, images);
+                    reportHash, images, accepted);
         }
     }
 
@@ -172,7 +183,7 @@ public final class PromoteService {
 
     /** Written before the ref moves: a killed promote leaves at most a record for a commit not on the target. */
     private void recordPromotion(String branch, String target, ObjectId candidate, ObjectId previous, ObjectId newHead,
-                                 Policy policy, String reportHash) {
+                                 Policy policy, String reportHash, boolean policyChangeAccepted) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("branch", branch);
         body.put("into", target);
@@ -182,6 +193,9 @@ public final class PromoteService {
         }
         body.put("policy", policy.version().hex());
         body.put("report", reportHash);
+        if (policyChangeAccepted) {
+            body.put("policy_change_accepted", true);
+        }
         session.repository().metadataLog().append(
                 new MetaRecord(MetaKinds.PROMOTION, newHead, Identity.committer(), Times.now(), body));
     }

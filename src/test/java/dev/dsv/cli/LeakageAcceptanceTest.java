@@ -42,9 +42,11 @@ class LeakageAcceptanceTest {
     }
 
     /** Promotes work into main and returns the failed gates with their reports, in report order. */
-    private Map<String, JsonNode> promote(boolean expectPass) {
+    private Map<String, JsonNode> promote(boolean expectPass, String... extra) {
         review("work");
-        CliResult r = Dsv.run(library, "--json", "promote", "work");
+        List<String> args = new ArrayList<>(List.of("--json", "promote", "work"));
+        args.addAll(List.of(extra));
+        CliResult r = Dsv.run(library, args.toArray(String[]::new));
         assertEquals(expectPass ? 0 : 1, r.exitCode(), r.toString());
         Map<String, JsonNode> failed = new LinkedHashMap<>();
         for (JsonNode g : r.json().path("gates")) {
@@ -163,7 +165,8 @@ class LeakageAcceptanceTest {
             ok("commit", "-m", "drop look-alike cells");
             review("work~1");
         }
-        assertEquals(Map.of(), promote(true), "a clean split passes and brings the leakage policy to main");
+        assertEquals(Map.of(), promote(true, "--accept-policy-change"),
+                "a clean split passes and brings the leakage policy to main (it drops gates of main's, so it is accepted)");
         ok("check", "profile");
 
         // Leaks: re-encoded and cropped copies of train cells, and two cells of a train module, in test.

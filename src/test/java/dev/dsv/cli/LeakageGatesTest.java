@@ -54,9 +54,11 @@ class LeakageGatesTest {
         return r;
     }
 
-    private void promoteOk() {
+    private void promoteOk(String... extra) {
         review("work");
-        JsonNode r = ok("--json", "promote", "work").json();
+        List<String> args = new ArrayList<>(List.of("--json", "promote", "work"));
+        args.addAll(List.of(extra));
+        JsonNode r = ok(args.toArray(String[]::new)).json();
         assertTrue(r.path("promoted").asBoolean(), r.toString());
     }
 
@@ -132,7 +134,7 @@ class LeakageGatesTest {
         ok("add", "../clean", "--labels", "../clean.csv", "--cell-type", "mono", "--source", "production",
                 "--labeler", "lab-01", "--split", "test");
         ok("commit", "-m", "a new module in test");
-        promoteOk();
+        promoteOk("--accept-policy-change");
         assertEquals(7, ok("--json", "policy", "--branch", "main").json().path("gates").size());
 
         // A crop of a train image and a cell of train module M1 arrive in test.
@@ -167,7 +169,7 @@ class LeakageGatesTest {
         Files.copy(sample.get(50), tmp.resolve("more").resolve("x.png"));
         addFolder("more", "val");
         ok("commit", "-m", "more");
-        promoteOk();
+        promoteOk("--accept-policy-change");
 
         Files.copy(sample.get(51), tmp.resolve("more").resolve("y.png"));
         addFolder("more", "val");

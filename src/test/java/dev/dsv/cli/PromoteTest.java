@@ -134,20 +134,96 @@ class PromoteTest {
         Path lax = tmp.resolve("lax.json");
         Files.writeString(lax, "{\"gates\": [\"known-vocabulary\"]}");
         ok("policy", "--branch", "batch-a", "--set", lax.toString());
-        CliResult refused = Dsv.run(library, "--json", "promote", "batch-a");
+        CliResult refused = Dsv.run(library, "--json", "promote", "batch-a", "--accept-policy-change");
         assertEquals(1, refused.exitCode(), "main's own policy still requires verification:\n" + refused);
         JsonNode gates = refused.json().path("gates");
-        JsonNode change = gates.get(gates.size() - 1);
-        assertEquals("policy-change", change.path("gate").asText());
-        assertEquals(1, change.path("offending").asInt());
+        assertEquals("verified", gates.get(0).path("gate").asText());
+        assertFalse(gates.get(0).path("passed").asBoolean());
 
         CliResult mainPolicy = Dsv.run(library, "policy", "--branch", "main", "--set", lax.toString());
         assertEquals(12, mainPolicy.exitCode(), mainPolicy.toString());
+    }
 
+    @Test
+    void weakeningPolicyRefusedWithoutAcceptance() throws Exception {
+        Path lax = tmp.resolve("lax.json");
+        Files.writeString(lax, "{\"gates\": [\"verified\", \"known-vocabulary\"],"
+                + " \"settings\": {\"review.max_reject_rate\": 0.5}}");
+        ok("policy", "--branch", "batch-a", "--set", lax.toString());
         ReviewFlow.passAll(Dsv::run, library, "batch-a", "senior-01");
-        ok("promote", "batch-a");
+        Map<String, String> before = RepoSnapshot.of(library);
+        CliResult refused = Dsv.run(library, "--json", "promote", "batch-a");
+        assertEquals(1, refused.exitCode(), refused.toString());
+        assertEquals(before, RepoSnapshot.of(library), "a refused promotion leaves the repository as it was");
+        JsonNode gates = refused.json().path("gates");
+        JsonNode change = gates.get(gates.size() - 1);
+        assertEquals("policy-change", change.path("gate").asText());
+        assertFalse(change.path("passed").asBoolean(), change.toString());
+        assertEquals(8, change.path("offending").asInt(), "seven removed gates and one changed setting: " + change);
+        assertTrue(change.path("examples").toString().contains("removes gate provenance-complete"), change.toString());
+        assertTrue(change.path("examples").toString().contains("changes setting review.max_reject_rate: 0.05 -> 0.5"),
+                change.toString());
+        for (int i = 0; i < gates.size() - 1; i++) {
+            assertTrue(gates.get(i).path("passed").asBoolean(), "only the policy change fails: " + gates.get(i));
+        }
+        assertFalse(refused.json().path("policy_change_accepted").asBoolean());
+        assertEquals(9, ok("--json", "policy", "--branch", "main").json().path("gates").size());
+
+        // The same policy change with the explicit acceptance passes, and the record says so.
+        JsonNode done = ok("--json", "promote", "batch-a", "--accept-policy-change").json();
+        assertTrue(done.path("promoted").asBoolean(), done.toString());
+        assertTrue(done.path("policy_change_accepted").asBoolean(), done.toString());
+        JsonNode accepted = done.path("gates").get(done.path("gates").size() - 1);
+        assertTrue(accepted.path("passed").asBoolean(), accepted.toString());
+        assertTrue(accepted.path("examples").toString().contains("accepted with --accept-policy-change"));
+        JsonNode log = ok("--json", "log", "main").json().path("commits").get(0).path("events").get(0);
+        assertEquals("promotion", log.path("kind").asText());
+        assertTrue(log.path("policy_change_accepted").asBoolean(), log.toString());
         JsonNode now = ok("--json", "policy", "--branch", "main").json();
-        assertEquals(1, now.path("gates").size(), "the promoted policy is in force on main afterwards");
+        assertEquals(2, now.path("gates").size(), "the accepted policy is in force on main afterwards");
+
+        // A branch without a policy of its own carries main's: promoting it changes no policy.
+        ok("switch", "-c", "batch-b", "main");
+        Images.copySample(tmp.resolve("batch-b"), 2);
+        ok("add", "../batch-b", "--cell-type", "poly", "--source", "production", "--labeler", "lab-02");
+        ok("commit", "-m", "batch b");
+        ReviewFlow.passAll(Dsv::run, library, "batch-b", "senior-01");
+        JsonNode next = ok("--json", "promote", "batch-b").json();
+        JsonNode unchanged = next.path("gates").get(next.path("gates").size() - 1);
+        assertEquals(0, unchanged.path("offending").asInt(), unchanged.toString());
+        assertEquals(now.path("version").asText(), ok("--json", "policy", "--branch", "main").json().path("version").asText());
+    }
+
+    @Test
+    void acceptedFlagInTextReport() throws Exception {
+        Path lax = tmp.resolve("lax.json");
+        Files.writeString(lax, "{\"gates\": [\"verified\"]}");
+        ok("policy", "--branch", "batch-a", "--set", lax.toString());
+        ReviewFlow.passAll(Dsv::run, library, "batch-a", "senior-01");
+        CliResult done = ok("promote", "batch-a", "--accept-policy-change");
+        assertTrue(done.out().contains("Policy change accepted (--accept-policy-change): main now has"), done.toString());
+        assertTrue(done.out().contains("removes gate known-vocabulary"), done.toString());
+    }
+
+    @Test
+    void tighteningPolicyPassesWithoutFlag() throws Exception {
+        Path strict = tmp.resolve("strict.json");
+        Files.writeString(strict, "{\"gates\": [\"verified\", \"known-vocabulary\", \"provenance-complete\","
+                + " \"labelers-in-good-standing\", \"synthetic-ratio\", \"test-is-real\", \"generator-diversity\","
+                + " \"exact-duplicates\", \"generator-leakage\", \"near-duplicates\"]}");
+        ok("policy", "--branch", "batch-a", "--set", strict.toString());
+        ReviewFlow.passAll(Dsv::run, library, "batch-a", "senior-01");
+        JsonNode done = ok("--json", "promote", "batch-a").json();
+        assertTrue(done.path("promoted").asBoolean(), done.toString());
+        assertFalse(done.path("policy_change_accepted").asBoolean());
+        JsonNode change = done.path("gates").get(done.path("gates").size() - 1);
+        assertEquals("policy-change", change.path("gate").asText());
+        assertTrue(change.path("passed").asBoolean());
+        assertEquals(0, change.path("offending").asInt());
+        assertTrue(change.path("examples").toString().contains("adds gate near-duplicates"), change.toString());
+        JsonNode log = ok("--json", "log", "main").json().path("commits").get(0).path("events").get(0);
+        assertTrue(log.path("policy_change_accepted").isMissingNode(), log.toString());
+        assertEquals(10, ok("--json", "policy", "--branch", "main").json().path("gates").size());
     }
 
     @Test

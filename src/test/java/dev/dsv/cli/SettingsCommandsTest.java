@@ -80,4 +80,45 @@ class SettingsCommandsTest {
         assertTrue(kind.err().contains("gold.pause_days"), kind.toString());
         assertEquals(before, RepoSnapshot.of(lib));
     }
+
+    @Test
+    void policySetRejectsOutOfRangeSettings() throws Exception {
+        Path lib = init();
+        assertEquals(0, Dsv.run(lib, "switch", "-c", "work").exitCode());
+        Path file = tmp.resolve("policy.json");
+        Map<String, String> before = RepoSnapshot.of(lib);
+        String[][] bad = {
+            {"review.rate", "2", "more than 0 and at most 1"},
+            {"review.rate", "0", "more than 0 and at most 1"},
+            {"review.max_reject_rate", "-1", "from 0 to 1"},
+            {"gold.pass_mark", "5", "from 0 to 1"},
+            {"gold.min_agreement", "1.5", "from 0 to 1"},
+            {"synthetic.max_ratio", "1.01", "from 0 to 1"},
+            {"leakage.near_min_correlation", "-0.2", "from 0 to 1"},
+            {"gold.pause_days", "-3", "1 or more"},
+            {"verifier.rotation_months", "0", "1 or more"},
+            {"gold.min_experts", "0", "1 or more"},
+            {"synthetic.min_generators", "0", "1 or more"},
+            {"verifier.grace_days", "-1", "0 or more"},
+            {"leakage.max_exact_duplicates", "-1", "0 or more"},
+            {"leakage.group_key", "\"pattern:([\"", "pattern:REGEX"},
+            {"leakage.group_key", "\"module\"", "attr:NAME"},
+            {"leakage.group_key", "\"attr:\"", "attr:NAME"},
+        };
+        for (String[] b : bad) {
+            Files.writeString(file, "{\"gates\": [\"verified\"], \"settings\": {\"" + b[0] + "\": " + b[1] + "}}");
+            CliResult r = Dsv.run(lib, "policy", "--set", file.toString());
+            assertEquals(3, r.exitCode(), r.toString());
+            assertTrue(r.err().contains(file.toString()), "names the file: " + r);
+            assertTrue(r.err().contains("setting " + b[0] + " cannot be "), "names the key: " + r);
+            assertTrue(r.err().contains(" " + b[1]) || r.err().contains(b[1].replace("\"", "") + ";"), "names the value: " + r);
+            assertTrue(r.err().contains(b[2]), "names the allowed range: " + r);
+            assertEquals(before, RepoSnapshot.of(lib));
+        }
+        // The edges of each range are allowed.
+        Files.writeString(file, "{\"gates\": [\"verified\"], \"settings\": {\"review.rate\": 1, \"gold.pass_mark\": 0,"
+                + " \"verifier.grace_days\": 0, \"gold.min_experts\": 1, \"leakage.group_key\": \"pattern:^(M[0-9]+)_\"}}");
+        CliResult good = Dsv.run(lib, "policy", "--set", file.toString());
+        assertEquals(0, good.exitCode(), good.toString());
+    }
 }

@@ -368,6 +368,39 @@ class SyntheticDataTest {
         assertEquals("not-applicable", valMeta.path("policy").path("status").asText());
     }
 
+    @Test
+    void branchPolicyCannotDropExportRules() throws IOException {
+        commitRealAndProfile(6);
+        List<Path> synthetic = plausibleMonoImages(4);
+        addSynthetic("syn-a", synthetic.subList(0, 2), "train", "gan-a@1");
+        addSynthetic("syn-b", synthetic.subList(2, 3), "train", "gan-b@1");
+        addSynthetic("syn-c", synthetic.subList(3, 4), "train", "gan-c@1");
+        ok("commit", "-m", "40% synthetic");
+        // The branch drops the synthetic gates and allows 90% synthetic; main's rules still apply.
+        Path lax = tmp.resolve("lax.json");
+        Files.writeString(lax, "{\"gates\": [\"verified\"], \"settings\": {\"synthetic.max_ratio\": 0.9}}");
+        ok("policy", "--set", lax.toString());
+        Map<String, String> before = RepoSnapshot.of(library);
+        Path out = tmp.resolve("export");
+        CliResult refused = Dsv.run(library, "export", "--out", out.toString(), "--split", "train");
+        assertEquals(1, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains("mono/none: 4 synthetic of 10 train images (40.0%)"), refused.toString());
+        assertFalse(Files.exists(out));
+        assertEquals(before, RepoSnapshot.of(library));
+
+        // A stricter branch setting wins: main allows 30% synthetic, the branch 10%.
+        Files.writeString(lax, "{\"gates\": [\"synthetic-ratio\"], \"settings\": {\"synthetic.max_ratio\": 0.1}}");
+        ok("policy", "--set", lax.toString());
+        CliResult strict = Dsv.run(library, "export", "--out", out.toString(), "--split", "train");
+        assertEquals(1, strict.exitCode(), strict.toString());
+        assertTrue(strict.err().contains("10.0%"), strict.toString());
+
+        ok("export", "--out", out.toString(), "--split", "train", "--no-policy", "ablation: all synthetic kept");
+        JsonNode meta = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("dsv-export.json").toFile());
+        assertEquals("skipped", meta.path("policy").path("status").asText());
+        assertEquals(64, meta.path("policy").path("protected_policies").path("main").asText().length());
+    }
+
     private boolean verifierAdded;
 
     /** Samples a revision and passes every sampled label record, as a verifier would before a promotion. */

@@ -59,4 +59,20 @@ class PolicySettingsTest {
         DsvException f = assertThrows(DsvException.class, () -> new Policy(GATES, Map.of("gold.pause_days", new BigDecimal("1.5"))));
         assertEquals("error.policy.badSetting", f.messageKey());
     }
+
+    @Test
+    void outOfRangeRejectedNamingKeyValueAndRange() {
+        DsvException e = assertThrows(DsvException.class,
+                () -> new Policy(GATES, Map.of("review.max_reject_rate", new BigDecimal("-1"))));
+        assertEquals("error.policy.outOfRange", e.messageKey());
+        assertEquals("setting review.max_reject_rate cannot be -1; allowed: from 0 to 1", e.arguments()[0]);
+        assertEquals("setting gold.min_experts cannot be 0; allowed: a whole number of 1 or more",
+                Policy.rangeProblem("gold.min_experts", 0L));
+        assertEquals(null, Policy.rangeProblem("leakage.max_group_leaks", 0L));
+        assertTrue(Policy.rangeProblem("leakage.group_key", "pattern:([").contains("pattern:(["));
+        assertEquals(null, Policy.rangeProblem("leakage.group_key", "attr:module_id"));
+        for (var entry : Policy.DEFAULT_SETTINGS.entrySet()) {
+            assertEquals(null, Policy.rangeProblem(entry.getKey(), entry.getValue()), "default of " + entry.getKey());
+        }
+    }
 }

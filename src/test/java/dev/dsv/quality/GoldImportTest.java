@@ -113,17 +113,23 @@ class GoldImportTest {
         Files.writeString(tmp.resolve("policy.json"),
                 "{\"gates\":[\"verified\"],\"settings\":{\"gold.min_agreement\":0.8,\"gold.min_experts\":3}}");
         ok("policy", "--set", tmp.resolve("policy.json").toString());
+        // A work branch's policy does not set the library-wide gold rules: main's does.
+        JsonNode same = ok("--json", "gold", "import", votes.toString(), "--rev", "work").json().path("gold_set");
+        assertEquals(2, same.path("kept").asInt(), "main's default rules still apply: " + same);
+        dev.dsv.testing.ReviewFlow.addVerifier(Dsv::run, library, "senior-01");
+        dev.dsv.testing.ReviewFlow.passAll(Dsv::run, library, "work", "senior-01");
+        ok("promote", "work", "--accept-policy-change");
         JsonNode second = ok("--json", "gold", "import", votes.toString(), "--rev", "work").json().path("gold_set");
-        assertEquals(2, second.path("version").asInt());
+        assertEquals(3, second.path("version").asInt());
         assertEquals(4, second.path("kept").asInt(), "4 of 5 reach 0.8; 3 experts are enough now");
         assertEquals(0, second.path("contested").asInt());
         JsonNode list = ok("--json", "gold", "list").json().path("gold_sets");
-        assertEquals(2, list.size());
+        assertEquals(3, list.size());
         assertEquals(2, list.get(0).path("kept").asInt());
         JsonNode first = ok("--json", "gold", "show", "1").json().path("gold_set");
         assertEquals(list.get(0).path("id").asText(), first.path("id").asText());
-        JsonNode byPrefix = ok("--json", "gold", "show", list.get(1).path("id").asText().substring(0, 8)).json();
-        assertEquals(2, byPrefix.path("gold_set").path("version").asInt());
+        JsonNode byPrefix = ok("--json", "gold", "show", list.get(2).path("id").asText().substring(0, 8)).json();
+        assertEquals(3, byPrefix.path("gold_set").path("version").asInt());
         JsonNode contestedNowKept = byPrefix.path("gold_set").path("kept_images").get(2);
         assertEquals("g/cell0003.png", contestedNowKept.path("path").asText());
         assertEquals("0.8", contestedNowKept.path("agreement").asText());
