@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
+import dev.dsv.testing.ReviewFlow;
 import dev.dsv.testing.Images;
 import dev.dsv.testing.RepoSnapshot;
 import dev.dsv.testing.s3.FaultProxy;
@@ -121,7 +122,8 @@ class S3RemoteCliTest {
                 Images.SAMPLE.resolve("labels.csv").toString(), "--prefix", "elpv", "--source", "production",
                 "--labeler", "lab-01");
         ok(lib, "commit", "-m", "ELPV sample");
-        ok(lib, "verify", "mark", "base", "--verifier", "senior-01");
+        ReviewFlow.addVerifier(Dsv::run, lib, "senior-01");
+        ReviewFlow.passAll(Dsv::run, lib, "base", "senior-01");
         ok(lib, "promote", "base");
         ok(lib, concat(s3Options(endpoint), "remote", "add", "origin", url));
         return lib;
@@ -163,12 +165,12 @@ class S3RemoteCliTest {
         assertEquals(head(alice, "batch-a"), head(bob, "batch-a"));
 
         // both promote through the gates; the second promotes on top of the first
-        ok(alice, "verify", "mark", "batch-a", "--verifier", "senior-01");
+        ReviewFlow.passAll(Dsv::run, alice, "batch-a", "senior-01");
         ok(alice, "promote", "batch-a");
         ok(alice, "push", "origin", "main");
         ok(bob, "switch", "main");
         ok(bob, "pull", "origin", "main");
-        ok(bob, "verify", "mark", "batch-b", "--verifier", "senior-02");
+        ReviewFlow.passAll(Dsv::run, bob, "batch-b", "senior-01");
         ok(bob, "promote", "batch-b");
         ok(bob, "push", "origin", "main");
         ok(alice, "switch", "main");
