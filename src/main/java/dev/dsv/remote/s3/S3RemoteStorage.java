@@ -361,7 +361,7 @@ public final class S3RemoteStorage implements RemoteStorage {
     /**
      * PUTs with If-Match and/or If-None-Match; returns the new ETag, or null when the server
      * refused with 412 (or 404 for If-Match on a missing object). Throws {@link ConflictException}
-     * for 409, the answer of AWS when another conditional write to the key is in progress.
+     * for 409, which AWS returns while another conditional write to the same key is in progress.
      */
     String conditionalPut(String key, byte[] bytes, String ifMatch, String ifNoneMatch) {
         String objectKey = objectKey(key);
@@ -527,7 +527,7 @@ public final class S3RemoteStorage implements RemoteStorage {
         return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
     }
 
-    /** Turns an SDK failure into a storage failure that names the bucket and says what to do. */
+    /** Turns an SDK failure into a storage failure that names the bucket and the next step. */
     RemoteStorageException failure(String key, SdkException e) {
         if (e instanceof S3Exception s3) {
             int status = s3.statusCode();
