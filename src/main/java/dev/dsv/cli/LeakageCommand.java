@@ -4,6 +4,7 @@ import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.leakage.GroupKey;
 import dev.dsv.leakage.LeakageCheck;
+import dev.dsv.leakage.ResidualBasis;
 import dev.dsv.leakage.SplitFinding;
 import dev.dsv.service.LeakageService;
 import dev.dsv.service.Session;
@@ -34,6 +35,9 @@ final class LeakageCommand extends BaseCommand {
     @Option(names = "--min-correlation", paramLabel = "R", descriptionKey = "leakage.minCorrelation")
     Double minCorrelation;
 
+    @Option(names = "--min-residual", paramLabel = "R", descriptionKey = "leakage.minResidual")
+    Double minResidual;
+
     @Option(names = "--no-near", descriptionKey = "leakage.noNear")
     boolean noNear;
 
@@ -43,9 +47,12 @@ final class LeakageCommand extends BaseCommand {
         if (minCorrelation != null && !(minCorrelation > 0 && minCorrelation <= 1)) {
             throw new DsvException(ExitCode.USAGE, "error.leakage.minCorrelation", minCorrelation);
         }
+        if (minResidual != null && !(minResidual >= -1 && minResidual <= 1)) {
+            throw new DsvException(ExitCode.USAGE, "error.leakage.minResidual", minResidual);
+        }
         try (Session session = openSession()) {
             LeakageService.Result r = new LeakageService(session).check(
-                    new LeakageService.Request(revision, key, minCorrelation, !noNear), progress());
+                    new LeakageService.Request(revision, key, minCorrelation, minResidual, !noNear), progress());
             if (out().json()) {
                 out().printJson(json(r));
             } else {
@@ -115,12 +122,15 @@ final class LeakageCommand extends BaseCommand {
     private static Map<String, Object> near(LeakageCheck.NearReport n) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("min_correlation", n.minCorrelation());
+        m.put("min_residual", n.minResidual());
         m.put("count", n.pairs().size());
         m.put("blobs", n.search().blobs());
         m.put("descriptors_computed", n.descriptors().computed());
         m.put("candidate_pairs", n.search().candidatePairs());
         m.put("blobs_at_candidate_limit", n.search().blobsAtCandidateLimit());
         m.put("truncated_buckets", n.search().truncatedBuckets());
+        m.put("residual_bases", n.search().residualBases());
+        m.put("without_residual_basis", n.search().withoutBasis());
         List<Object> undecodable = new ArrayList<>();
         n.descriptors().failures().forEach((id, msg) -> {
             Map<String, Object> f = new LinkedHashMap<>();
@@ -133,6 +143,7 @@ final class LeakageCommand extends BaseCommand {
         for (LeakageCheck.NearDuplicate p : n.pairs()) {
             Map<String, Object> x = new LinkedHashMap<>();
             x.put("correlation", round(p.correlation()));
+            x.put("residual", p.residual() == null ? null : round(p.residual()));
             x.put("hash_distance", p.hashDistance());
             x.put("a", side(p.a()));
             x.put("b", side(p.b()));
@@ -164,8 +175,13 @@ final class LeakageCommand extends BaseCommand {
             LeakageCheck.NearReport n = r.near();
             out().println("leakage.near", n.pairs().size(), n.minCorrelation(), n.search().blobs(),
                     n.search().candidatePairs(), n.descriptors().computed());
-            n.pairs().stream().limit(SHOWN).forEach(p -> out().line(String.format(Locale.ROOT, "  %.4f  %s %s  ~  %s %s",
-                    p.correlation(), p.a().split(), p.a().path(), p.b().split(), p.b().path())));
+            n.search().residualBases().forEach((type, images) -> out().println("leakage.residualBasis",
+                    type.isEmpty() ? "-" : type, images, n.minResidual()));
+            n.search().withoutBasis().forEach((type, images) -> out().println("leakage.withoutBasis",
+                    type.isEmpty() ? "-" : type, images, ResidualBasis.MIN_IMAGES));
+            n.pairs().stream().limit(SHOWN).forEach(p -> out().line(String.format(Locale.ROOT, "  %.4f  %s  %s %s  ~  %s %s",
+                    p.correlation(), p.residual() == null ? "  -   " : String.format(Locale.ROOT, "%.4f", p.residual()),
+                    p.a().split(), p.a().path(), p.b().split(), p.b().path())));
             more(n.pairs().size());
             n.descriptors().failures().forEach((id, msg) -> out().println("leakage.undecodable", id.hex(), msg));
             if (n.search().blobsAtCandidateLimit() > 0) {

@@ -21,13 +21,14 @@ public final class LeakageCheck {
     public record Side(ObjectId blob, String path, String split) {
     }
 
-    /** A confirmed near-duplicate pair, as reported. */
-    public record NearDuplicate(double correlation, int hashDistance, Side a, Side b, Similarity.Match alignment) {
+    /** A confirmed near-duplicate pair, as reported; {@code residual} is null when the pair had no second stage. */
+    public record NearDuplicate(double correlation, Double residual, int hashDistance, Side a, Side b,
+                                Similarity.Match alignment) {
     }
 
     /** The near-duplicate part of a report. */
-    public record NearReport(double minCorrelation, List<NearDuplicate> pairs, DescriptorBatch.Result descriptors,
-                             NearDuplicateFinder.Result search) {
+    public record NearReport(double minCorrelation, double minResidual, List<NearDuplicate> pairs,
+                             DescriptorBatch.Result descriptors, NearDuplicateFinder.Result search) {
     }
 
     private LeakageCheck() {
@@ -45,24 +46,31 @@ public final class LeakageCheck {
      * near-duplicate pairs across splits.
      */
     public static NearReport near(LeakageScan scan, ObjectStore store, Path dsvDir, double minCorrelation,
-                                  Progress progress) {
+                                  double minResidual, Progress progress) {
         int threads = Runtime.getRuntime().availableProcessors();
         try (DescriptorCache cache = DescriptorCache.open(dsvDir)) {
             DescriptorBatch.Result descriptors = new DescriptorBatch(store, cache, threads)
                     .ensure(scan.blobs().keySet(), progress);
             Map<ObjectId, Integer> masks = new HashMap<>();
-            scan.blobs().forEach((id, o) -> masks.put(id, o.mask()));
-            NearDuplicateFinder.Result found = new NearDuplicateFinder(cache, threads).find(masks, minCorrelation);
+            Map<ObjectId, String> cellTypes = new HashMap<>();
+            scan.blobs().forEach((id, o) -> {
+                masks.put(id, o.mask());
+                if (o.cellType() != null) {
+                    cellTypes.put(id, o.cellType());
+                }
+            });
+            NearDuplicateFinder.Result found = new NearDuplicateFinder(cache, threads)
+                    .find(masks, cellTypes, minCorrelation, minResidual);
             List<NearDuplicate> pairs = new ArrayList<>();
             for (NearPair p : found.pairs()) {
                 LeakageScan.Occurrences a = scan.blobs().get(p.blobA());
                 LeakageScan.Occurrences b = scan.blobs().get(p.blobB());
                 int[] sides = differentSplits(a.mask(), b.mask());
-                pairs.add(new NearDuplicate(p.correlation(), p.hashDistance(),
+                pairs.add(new NearDuplicate(p.correlation(), p.residual(), p.hashDistance(),
                         new Side(p.blobA(), a.firstPath(sides[0]), scan.splits().get(sides[0])),
                         new Side(p.blobB(), b.firstPath(sides[1]), scan.splits().get(sides[1])), p.alignment()));
             }
-            return new NearReport(minCorrelation, pairs, descriptors, found);
+            return new NearReport(minCorrelation, minResidual, pairs, descriptors, found);
         }
     }
 

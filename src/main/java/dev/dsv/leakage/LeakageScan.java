@@ -22,6 +22,7 @@ public final class LeakageScan {
     /** The splits a blob, a group value or a generator occurs in, with counts and example paths. */
     public static final class Occurrences {
         int mask;
+        String cellType;
         final int[] counts;
         final String[][] paths;
 
@@ -49,6 +50,11 @@ public final class LeakageScan {
 
         public boolean inSeveralSplits() {
             return Integer.bitCount(mask) > 1;
+        }
+
+        /** The cell type of the first image seen with it (null for none). */
+        public String cellType() {
+            return cellType;
         }
 
         /** The first dataset path seen in the split at this position, or null. */
@@ -80,7 +86,11 @@ public final class LeakageScan {
             return;
         }
         imagesInSplits++;
-        blobs.computeIfAbsent(entry.blob(), b -> new Occurrences(splits.size())).add(split, path);
+        Occurrences blob = blobs.computeIfAbsent(entry.blob(), b -> new Occurrences(splits.size()));
+        if (blob.mask == 0) {
+            blob.cellType = entry.cellType();
+        }
+        blob.add(split, path);
         if (groupKey != null) {
             String key = groupKey.keyOf(path, entry);
             if (key == null) {

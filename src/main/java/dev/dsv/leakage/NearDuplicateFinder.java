@@ -22,7 +22,9 @@ import java.util.stream.IntStream;
  * Candidates come from multi-index hashing: the whole-frame hashes go into {@value #BANDS} tables
  * keyed by 16-bit bands, and each blob looks up the bands of its whole-frame hash and of its crop
  * hashes. Each blob keeps its {@value #MAX_CANDIDATES} nearest candidates in another split, and
- * every kept pair is confirmed or dismissed by {@link Similarity}.
+ * every kept pair is confirmed or dismissed by {@link Similarity}. A confirmed pair whose cell type
+ * has a {@link ResidualBasis} (enough described images) must then also pass the second stage: the
+ * correlation of what is left after removing what the cells of that type share.
  */
 public final class NearDuplicateFinder {
     static final int BANDS = 4;
@@ -36,9 +38,15 @@ public final class NearDuplicateFinder {
     /** Blobs whose crop hashes are read from the cache between two parallel steps. */
     private static final int CHUNK = 8192;
 
-    /** The confirmed pairs (best first) and counts that show how much work and truncation there was. */
+    /**
+     * The confirmed pairs (best first) and counts that show how much work and truncation there was.
+     * {@code residualBases} gives, per cell type whose pairs had a second stage, the images its basis
+     * came from; {@code withoutBasis}, per cell type whose pairs had none, its described images.
+     * The empty string stands for images without a cell type.
+     */
     public record Result(List<NearPair> pairs, int blobs, int withoutDescriptor, int candidatePairs,
-                         int blobsAtCandidateLimit, int truncatedBuckets) {
+                         int blobsAtCandidateLimit, int truncatedBuckets, Map<String, Integer> residualBases,
+                         Map<String, Integer> withoutBasis) {
     }
 
     private final DescriptorCache cache;
@@ -51,9 +59,12 @@ public final class NearDuplicateFinder {
 
     /**
      * Checks the given blobs (with the bit set of splits each occurs in) and returns the pairs in
-     * different splits whose fine check scores at least {@code minCorrelation}.
+     * different splits whose fine check scores at least {@code minCorrelation} and, where their cell
+     * type (from {@code cellTypes}; missing means none) has a basis, whose residual correlation is
+     * at least {@code minResidual}.
      */
-    public Result find(Map<ObjectId, Integer> splitMasks, double minCorrelation) {
+    public Result find(Map<ObjectId, Integer> splitMasks, Map<ObjectId, String> cellTypes, double minCorrelation,
+                       double minResidual) {
         int n = splitMasks.size();
         ObjectId[] ids = splitMasks.keySet().toArray(ObjectId[]::new);
         Arrays.sort(ids);
@@ -111,8 +122,10 @@ public final class NearDuplicateFinder {
                 }
             });
             flush.run();
-            List<NearPair> confirmed = confirm(pool, ids, pairs, minCorrelation);
-            return new Result(confirmed, n, withoutDescriptor, pairs.size(), atLimit.get(), truncated.get());
+            Residuals residuals = new Residuals(ids, described, cellTypes);
+            List<NearPair> confirmed = confirm(pool, ids, pairs, minCorrelation, minResidual, residuals);
+            return new Result(confirmed, n, withoutDescriptor, pairs.size(), atLimit.get(), truncated.get(),
+                    residuals.used(), residuals.withoutBasis());
         } finally {
             pool.shutdownNow();
         }
@@ -219,8 +232,12 @@ public final class NearDuplicateFinder {
         return v;
     }
 
-    /** Runs the fine check on every proposed pair, a chunk of pairs (and their thumbnails) at a time. */
-    private List<NearPair> confirm(ForkJoinPool pool, ObjectId[] ids, Map<Long, Integer> pairs, double minCorrelation) {
+    /**
+     * Runs the fine check on every proposed pair, a chunk of pairs (and their thumbnails) at a time,
+     * then the second stage on the pairs that passed it.
+     */
+    private List<NearPair> confirm(ForkJoinPool pool, ObjectId[] ids, Map<Long, Integer> pairs, double minCorrelation,
+                                   double minResidual, Residuals residuals) {
         long[] keys = pairs.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
         List<NearPair> out = java.util.Collections.synchronizedList(new ArrayList<>());
         for (int from = 0; from < keys.length; from += CHUNK) {
@@ -231,19 +248,107 @@ public final class NearDuplicateFinder {
                 needed.add(ids[(int) key]);
             }
             Map<ObjectId, byte[]> thumbs = cache.thumbnails(needed);
+            List<NearPair> passed = java.util.Collections.synchronizedList(new ArrayList<>());
             run(pool, () -> Arrays.stream(chunk).parallel().forEach(key -> {
                 ObjectId a = ids[(int) (key >>> 32)];
                 ObjectId b = ids[(int) key];
                 Similarity.Match m = Similarity.compare(thumbs.get(a), thumbs.get(b));
                 if (m.correlation() >= minCorrelation) {
-                    out.add(new NearPair(a, b, m.correlation(), pairs.get(key), m));
+                    passed.add(new NearPair(a, b, m.correlation(), null, pairs.get(key), m));
+                }
+            }));
+            for (NearPair p : passed) {
+                residuals.prepare(p.blobA(), pool);
+            }
+            run(pool, () -> passed.parallelStream().forEach(p -> {
+                ResidualBasis basis = residuals.basisOf(p.blobA());
+                if (basis == null) {
+                    out.add(p);
+                    return;
+                }
+                double residual = basis.score(thumbs.get(p.blobA()), thumbs.get(p.blobB()), p.alignment());
+                if (residual >= minResidual) {
+                    out.add(new NearPair(p.blobA(), p.blobB(), p.correlation(), residual, p.hashDistance(),
+                            p.alignment()));
                 }
             }));
         }
         List<NearPair> sorted = new ArrayList<>(out);
-        sorted.sort(Comparator.comparingDouble(NearPair::correlation).reversed()
+        sorted.sort(Comparator.comparingDouble(NearPair::rank).reversed()
                 .thenComparing(NearPair::blobA).thenComparing(NearPair::blobB));
         return sorted;
+    }
+
+    /**
+     * The residual bases by cell type, computed when a pair of that type first passes the fine
+     * check, from an even sample of the type's described blobs in id order.
+     */
+    private final class Residuals {
+        private final Map<String, List<ObjectId>> byType = new HashMap<>();
+        private final Map<ObjectId, String> cellTypes;
+        private final Map<String, ResidualBasis> bases = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<String, Integer> used = new java.util.TreeMap<>();
+        private final Map<String, Integer> withoutBasis = new java.util.TreeMap<>();
+
+        Residuals(ObjectId[] ids, boolean[] described, Map<ObjectId, String> cellTypes) {
+            this.cellTypes = cellTypes;
+            for (int i = 0; i < ids.length; i++) {
+                if (described[i]) {
+                    byType.computeIfAbsent(typeOf(ids[i]), t -> new ArrayList<>()).add(ids[i]);
+                }
+            }
+        }
+
+        private String typeOf(ObjectId blob) {
+            String t = cellTypes.get(blob);
+            return t == null ? "" : t;
+        }
+
+        /** Computes the basis of the blob's type if that type has enough images and none yet. */
+        void prepare(ObjectId blob, ForkJoinPool pool) {
+            String type = typeOf(blob);
+            if (bases.containsKey(type) || withoutBasis.containsKey(type)) {
+                return;
+            }
+            List<ObjectId> all = byType.getOrDefault(type, List.of());
+            if (all.size() < ResidualBasis.MIN_IMAGES) {
+                withoutBasis.put(type, all.size());
+                return;
+            }
+            int size = Math.min(ResidualBasis.SAMPLE, all.size());
+            List<ObjectId> sample = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                sample.add(all.get((int) ((long) i * all.size() / size)));
+            }
+            Map<ObjectId, byte[]> thumbs = cache.thumbnails(sample);
+            List<byte[]> list = new ArrayList<>(size);
+            for (ObjectId id : sample) {
+                if (thumbs.get(id) != null) {
+                    list.add(thumbs.get(id));
+                }
+            }
+            if (list.size() < ResidualBasis.MIN_IMAGES) {
+                withoutBasis.put(type, list.size());
+                return;
+            }
+            ResidualBasis[] made = new ResidualBasis[1];
+            run(pool, () -> made[0] = ResidualBasis.of(list));
+            bases.put(type, made[0]);
+            used.put(type, made[0].images());
+        }
+
+        /** The basis of the blob's type, or null when that type has too few images. */
+        ResidualBasis basisOf(ObjectId blob) {
+            return bases.get(typeOf(blob));
+        }
+
+        Map<String, Integer> used() {
+            return used;
+        }
+
+        Map<String, Integer> withoutBasis() {
+            return withoutBasis;
+        }
     }
 
     /** One table per band: blob positions sorted by band value, with the offset of each value. */

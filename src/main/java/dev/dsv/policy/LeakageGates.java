@@ -104,16 +104,18 @@ final class LeakageGates {
         public GateResult check(PromotionCandidate c) {
             long allowed = c.targetPolicy().integer("leakage.max_near_duplicates");
             double min = c.targetPolicy().decimal("leakage.near_min_correlation").doubleValue();
+            double minResidual = c.targetPolicy().decimal("leakage.near_min_residual").doubleValue();
             LeakageScan scan = scan(c, null);
             LeakageCheck.NearReport near = LeakageCheck.near(scan, c.repository().store(), c.repository().dsvDir(), min,
-                    Progress.NONE);
+                    minResidual, Progress.NONE);
             List<String> examples = new ArrayList<>();
             for (LeakageCheck.NearDuplicate p : near.pairs()) {
                 if (examples.size() == GateResult.MAX_LISTED) {
                     break;
                 }
-                examples.add(String.format(java.util.Locale.ROOT, "%.3f %s %s ~ %s %s", p.correlation(), p.a().split(),
-                        p.a().path(), p.b().split(), p.b().path()));
+                examples.add(String.format(java.util.Locale.ROOT, "%.3f/%s %s %s ~ %s %s", p.correlation(),
+                        p.residual() == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f", p.residual()),
+                        p.a().split(), p.a().path(), p.b().split(), p.b().path()));
             }
             boolean undecodable = near.descriptors().failed() > 0;
             for (var f : near.descriptors().failures().entrySet()) {
@@ -122,8 +124,8 @@ final class LeakageGates {
                 }
             }
             return new GateResult(name(), near.pairs().size() <= allowed && !undecodable,
-                    "at most " + allowed + " pairs of images in different splits with detail correlation >= " + min
-                            + ", and every image decodable",
+                    "at most " + allowed + " pairs of images in different splits with correlation >= " + min
+                            + " and residual correlation >= " + minResidual + ", and every image decodable",
                     near.search().blobs(), near.pairs().size() + near.descriptors().failed(), examples);
         }
     }

@@ -44,6 +44,7 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
         d.put("leakage.max_exact_duplicates", 0L);
         d.put("leakage.max_near_duplicates", 0L);
         d.put("leakage.near_min_correlation", new BigDecimal("0.85"));
+        d.put("leakage.near_min_residual", new BigDecimal("0.75"));
         d.put("leakage.max_group_leaks", 0L);
         d.put("leakage.group_key", "");
         d.put("leakage.max_generator_leaks", 0L);
@@ -98,7 +99,8 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
 
     /** Settings that are shares or rates: at least 0 and at most 1. */
     private static final List<String> SHARES = List.of("review.max_reject_rate", "gold.min_agreement",
-            "gold.pass_mark", "synthetic.max_ratio", "leakage.near_min_correlation");
+            "gold.pass_mark", "synthetic.max_ratio", "leakage.near_min_correlation",
+            "leakage.near_min_residual");
 
     /** Settings that are limits on offending items: 0 or more. Grace periods count here too. */
     private static final List<String> ZERO_OR_MORE = List.of("verifier.grace_days", "leakage.max_exact_duplicates",

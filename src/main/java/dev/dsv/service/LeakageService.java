@@ -21,9 +21,10 @@ public final class LeakageService {
     /**
      * What to check. A null group key falls back to the policy setting {@code leakage.group_key}
      * of the current branch (no group check when that is empty too); a null minimum correlation
-     * falls back to {@code leakage.near_min_correlation}.
+     * falls back to {@code leakage.near_min_correlation}, a null minimum residual correlation to
+     * {@code leakage.near_min_residual}.
      */
-    public record Request(String revision, GroupKey groupKey, Double minCorrelation, boolean near) {
+    public record Request(String revision, GroupKey groupKey, Double minCorrelation, Double minResidual, boolean near) {
     }
 
     /** The findings of every kind; {@code groupKey} and {@code near} are null when that check did not run. */
@@ -61,7 +62,10 @@ public final class LeakageService {
         if (r.near()) {
             double min = r.minCorrelation() != null ? r.minCorrelation()
                     : policy.decimal("leakage.near_min_correlation").doubleValue();
-            near = LeakageCheck.near(scan, session.repository().store(), session.repository().dsvDir(), min, progress);
+            double minResidual = r.minResidual() != null ? r.minResidual()
+                    : policy.decimal("leakage.near_min_residual").doubleValue();
+            near = LeakageCheck.near(scan, session.repository().store(), session.repository().dsvDir(), min,
+                    minResidual, progress);
         }
         return new Result(commit, scan, key == null ? null : key.toString(), scan.exactDuplicates(), scan.groupLeaks(),
                 scan.generatorLeaks(), near);

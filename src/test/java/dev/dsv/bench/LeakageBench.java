@@ -150,7 +150,7 @@ public final class LeakageBench {
             for (int round = 0; round < 2; round++) {
                 t = System.nanoTime();
                 NearDuplicateFinder.Result r = new NearDuplicateFinder(cache, Runtime.getRuntime().availableProcessors())
-                        .find(masks, 0.85);
+                        .find(masks, Map.of(), 0.85, 0.75);
                 double s = seconds(t);
                 long planted = r.pairs().stream().filter(LeakageBench::planted).count();
                 System.out.printf("near-duplicate search over %d stored descriptors: %.1f s (%d candidate pairs,"

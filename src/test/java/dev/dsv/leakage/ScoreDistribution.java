@@ -62,7 +62,7 @@ public final class ScoreDistribution {
         List<double[]> distinct = new ArrayList<>();
         List<String> distinctTypes = new ArrayList<>();
         try (DescriptorCache cache = DescriptorCache.open(work)) {
-            NearDuplicateFinder.Result r = new NearDuplicateFinder(cache, 2).find(masks, -2);
+            NearDuplicateFinder.Result r = new NearDuplicateFinder(cache, 2).find(masks, Map.of(), -2, -2);
             System.out.println("candidate pairs " + r.candidatePairs());
             for (NearPair p : r.pairs()) {
                 int a = index.get(p.blobA());
