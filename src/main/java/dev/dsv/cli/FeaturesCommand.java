@@ -33,7 +33,7 @@ final class FeaturesCommand implements Runnable {
         @Override
         int run() {
             try (Session session = openSession()) {
-                Path input = rootCommand().workingDirectory().resolve(file);
+                Path input = rootCommand().workingDirectory().resolve(file).normalize();
                 FeaturesService.ImportResult r = new FeaturesService(session).importFile(input, name);
                 if (out().json()) {
                     Map<String, Object> doc = Output.document();

@@ -145,7 +145,11 @@ public final class FeatureFile {
                 try {
                     n = JSON.readTree(text.replace("\uFEFF", ""));
                 } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    problems.add(new Problem("error.features.jsonInvalid", where, e.getOriginalMessage()));
+                    // Jackson appends how to switch the check off (": enable JsonReadFeature..."),
+                    // which is no advice for a user of dsv.
+                    String reason = e.getOriginalMessage();
+                    int cut = reason.indexOf(": enable");
+                    problems.add(new Problem("error.features.jsonInvalid", where, cut > 0 ? reason.substring(0, cut) : reason));
                     continue;
                 }
                 Row key = jsonKey(n, where, problems);
