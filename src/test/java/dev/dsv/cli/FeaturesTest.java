@@ -130,6 +130,13 @@ class FeaturesTest {
         ok(library, "commit", "-m", "edits");
         assertEquals(before, ok(library, "--json", "show", "HEAD:batch/moved.png").json().path("image")
                 .path("features").path("clip").asText());
+
+        // A vocabulary change rebuilds entries from the index, which keeps the vector ids.
+        ok(library, "vocab", "rename", "crack", "fissure");
+        JsonNode renamed = ok(library, "--json", "show", "HEAD:batch/moved.png").json();
+        assertEquals("fissure", renamed.path("label").path("defects").get(0).path("type").asText(), renamed.toString());
+        assertEquals(before, renamed.path("image").path("features").path("clip").asText());
+        assertEquals(4, ok(library, "--json", "fsck").json().path("checked").path("vector").asInt());
     }
 
     @Test
