@@ -6,14 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.dsv.index.ImageRow;
+import dev.dsv.model.FeatureVector;
+import dev.dsv.model.ObjectId;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import dev.dsv.model.FeatureVector;
-import dev.dsv.model.ObjectId;
 
 /**
  * Builds manifest text from image rows, deterministically: same rows, same bytes. The CSV

@@ -22,7 +22,7 @@ public record ImageRow(
         String guideline,
         String featuresJson) {
 
-    /** Returns the JSON text of a feature map as {@code featuresJson} holds it: null when empty. */
+    /** Returns the JSON text of a feature map as {@code featuresJson} stores it: null when empty. */
     public static String encodeFeatures(java.util.Map<String, dev.dsv.model.ObjectId> features) {
         return features.isEmpty() ? null
                 : new String(dev.dsv.model.CanonicalJson.encode(features), java.nio.charset.StandardCharsets.UTF_8);

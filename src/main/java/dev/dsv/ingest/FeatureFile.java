@@ -52,7 +52,7 @@ public final class FeatureFile {
         this.file = file;
     }
 
-    /** Returns true when the file name says JSONL ({@code .jsonl}, {@code .ndjson}); otherwise it is CSV. */
+    /** Returns true when the file name ends in {@code .jsonl} or {@code .ndjson}; any other file is read as CSV. */
     public static boolean isJsonLines(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         return name.endsWith(".jsonl") || name.endsWith(".ndjson");

@@ -22,7 +22,7 @@ public record FeatureVector(List<BigDecimal> values) {
     public static final int SIGNIFICANT_DIGITS = 9;
     /** The largest finite binary32 value; a larger magnitude is rejected. */
     public static final BigDecimal MAX_MAGNITUDE = new BigDecimal("3.4028235e38");
-    /** Magnitudes below this (under the smallest binary32 subnormal) are stored as zero. */
+    /** Magnitudes below this bound, which is under the smallest binary32 subnormal (about 1.4e-45), are stored as zero. */
     public static final BigDecimal MIN_MAGNITUDE = new BigDecimal("1e-45");
     /** Feature-set names: lowercase ASCII letters, digits, '.', '_' and '-', 1 to 64 characters. */
     public static final Pattern SET_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");

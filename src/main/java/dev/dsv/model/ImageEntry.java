@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.SortedMap;
 
 /**
- * What a tree holds at a dataset path: the blob, the label record in force, the image facts and
+ * The content of a tree at a dataset path: the blob, the label record in force, the image facts and
  * the feature vectors (feature-set name to vector id, empty for most images). Changing a fact
  * (split, attribute) or a vector gives a new entry but leaves the label record alone.
  * {@code generator} is set for synthetic images only; {@code split} may be null (no split).

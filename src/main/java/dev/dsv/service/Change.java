@@ -9,8 +9,8 @@ import dev.dsv.model.ImageEntry;
  */
 public record Change(String path, ImageEntry before, ImageEntry after) {
     /**
-     * What happened to a path; RESPLIT is a changed split, FACTS any other changed image fact,
-     * FEATURES changed feature vectors.
+     * Kind of change to a path. RESPLIT is a changed split, FACTS any other changed image fact,
+     * and FEATURES changed feature vectors.
      */
     public enum Kind { ADDED, REMOVED, REPLACED, RELABELED, RESPLIT, FACTS, FEATURES }
 

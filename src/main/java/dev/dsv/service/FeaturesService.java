@@ -141,22 +141,22 @@ public final class FeaturesService {
      */
     private void checkKeptDimension(ObjectId stageTree, String name, Map<String, ObjectId> imported,
                                     FeatureFile reader, List<Problem> problems) {
-        String[] kept = {null};
+        String[] keptPath = {null};
         ObjectId[] keptVector = {null};
         session.trees().walk(stageTree, (path, entry) -> {
             ObjectId vector = entry.features().get(name);
-            if (kept[0] == null && vector != null && !imported.containsKey(path)) {
-                kept[0] = path;
+            if (keptPath[0] == null && vector != null && !imported.containsKey(path)) {
+                keptPath[0] = path;
                 keptVector[0] = vector;
             }
         });
-        if (kept[0] == null) {
+        if (keptPath[0] == null) {
             return;
         }
         int existing = session.readVector(keptVector[0]).dimensions();
         if (existing != reader.dimensions()) {
             problems.add(new Problem("error.features.dimensionMismatch", reader.firstRow(), reader.dimensions(),
-                    name, existing, kept[0]));
+                    name, existing, keptPath[0]));
         }
     }
 

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Feature vectors through a directory remote: push sends them with the label records, also for
- * site-local images whose blobs stay behind; clones and partial clones receive them.
+ * Feature vectors through a directory remote. Push sends them with the label records, also for
+ * site-local images whose blobs stay behind, and clones and partial clones receive them.
  */
 class FeatureVectorsRemoteTest {
     private static final int TYPE_LABEL = 2;
@@ -138,7 +138,7 @@ class FeatureVectorsRemoteTest {
             assertEquals(TYPE_LABEL, storedLabel.type());
         }
 
-        // No object, under any key and after inflating, holds a site-local image or its id.
+        // No object, under any key and after inflating, contains a site-local image or has its id.
         for (String path : siteLocal) {
             byte[] secret = Files.readAllBytes(tmp.resolve(path));
             String blob = DigestUtils.sha256Hex(secret);
