@@ -14,12 +14,9 @@ import dev.dsv.model.CanonicalJson;
 import dev.dsv.model.FeatureVector;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.math.BigDecimal;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,7 +89,7 @@ public final class FeatureFile {
     private void readCsv(Consumer<Row> rows, List<Problem> problems) throws IOException {
         CsvMapper mapper = new CsvMapper();
         mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
-        try (Reader reader = utf8Reader();
+        try (Reader reader = DsvCsvLabels.utf8Reader(file);
              MappingIterator<String[]> it = mapper.readerFor(String[].class).with(CsvSchema.emptySchema())
                      .readValues(reader)) {
             if (!it.hasNext()) {
@@ -132,7 +129,7 @@ public final class FeatureFile {
     }
 
     private void readJsonLines(Consumer<Row> rows, List<Problem> problems) throws IOException {
-        try (BufferedReader reader = new BufferedReader(utf8Reader())) {
+        try (BufferedReader reader = new BufferedReader(DsvCsvLabels.utf8Reader(file))) {
             String text;
             int line = 0;
             while ((text = reader.readLine()) != null) {
@@ -243,10 +240,5 @@ public final class FeatureFile {
         }
         String path = key.path() == null ? null : CanonicalJson.nfc(key.path());
         rows.accept(new Row(key.where(), path, key.sha256(), new FeatureVector(values)));
-    }
-
-    private Reader utf8Reader() throws IOException {
-        return new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
     }
 }
