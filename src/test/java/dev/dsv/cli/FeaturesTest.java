@@ -79,6 +79,8 @@ class FeaturesTest {
         assertTrue(ok(library, "show", "HEAD:batch/cell0001.png").out().contains("clip (3 dimensions)"));
         assertTrue(ok(library, "--json", "show", "HEAD~1:batch/cell0001.png").json().path("image")
                 .path("features").isMissingNode(), "the earlier commit has no vectors");
+        JsonNode listed = ok(library, "--json", "ls").json().path("images").get(0);
+        assertEquals(clipId, listed.path("features").path("clip").asText(), listed.toString());
 
         // A second feature set keyed by blob hash, from JSONL.
         Path emb = write("emb.jsonl",
