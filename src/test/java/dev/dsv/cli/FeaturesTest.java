@@ -7,16 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dsv.model.CanonicalJson;
+import dev.dsv.model.ImageEntry;
+import dev.dsv.model.ObjectId;
+import dev.dsv.model.ObjectType;
+import dev.dsv.repo.Stage;
+import dev.dsv.service.Session;
+import dev.dsv.store.ObjectStore;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
 import dev.dsv.testing.Images;
 import dev.dsv.testing.RepoSnapshot;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import org.apache.commons.codec.digest.DigestUtils;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -175,6 +184,37 @@ class FeaturesTest {
         assertTrue(fsck.path("ok").asBoolean(), fsck.toString());
         assertEquals(4, fsck.path("checked").path("vector").asInt(), fsck.toString());
         assertTrue(ok(library, "show", "HEAD:batch/cell0004.png").out().contains("clip (3 dimensions)"));
+    }
+
+    @Test
+    void fsckAndVerifyReportCorruptVector() {
+        // Ten significant digits: a vector that dsv never writes, so its re-encoding differs.
+        String text = "{\"dimensions\":1,\"type\":\"vector\",\"v\":1,\"values\":[0.1234567891]}";
+        ObjectId bad;
+        try (Session session = Session.open(library);
+             ObjectStore.Inserter inserter = session.repository().store().newInserter()) {
+            bad = inserter.insert(ObjectType.VECTOR, text.getBytes(StandardCharsets.UTF_8));
+            Stage stage = session.stage();
+            ImageEntry entry = session.trees().lookup(stage.tree(), "batch/cell0001.png");
+            SortedMap<String, ObjectId> features = CanonicalJson.newObject();
+            features.put("clip", bad);
+            ObjectId tree = session.trees().apply(stage.tree(), Map.of("batch/cell0001.png", entry.withFeatures(features)),
+                    inserter);
+            inserter.flush();
+            session.repository().writeStage(new Stage(stage.base(), tree));
+        }
+        ok(library, "commit", "-m", "damaged vector");
+
+        CliResult fsck = Dsv.run(library, "--json", "fsck");
+        assertEquals(1, fsck.exitCode(), fsck.toString());
+        JsonNode corrupt = fsck.json().path("corrupt");
+        assertEquals(1, corrupt.size(), fsck.toString());
+        assertEquals(bad.hex(), corrupt.get(0).path("id").asText());
+        assertEquals("vector", corrupt.get(0).path("type").asText());
+
+        CliResult verify = Dsv.run(library, "--json", "verify");
+        assertEquals(1, verify.exitCode(), verify.toString());
+        assertEquals(bad.hex(), verify.json().path("problems").get(0).path("id").asText(), verify.toString());
     }
 
     @Test
