@@ -90,6 +90,9 @@ class FeaturesTest {
                 .path("features").isMissingNode(), "the earlier commit has no vectors");
         JsonNode listed = ok(library, "--json", "ls").json().path("images").get(0);
         assertEquals(clipId, listed.path("features").path("clip").asText(), listed.toString());
+        ok(library, "reindex");
+        JsonNode reindexed = ok(library, "--json", "ls").json().path("images").get(0);
+        assertEquals(clipId, reindexed.path("features").path("clip").asText(), "the rebuilt index keeps the vector ids");
 
         // A second feature set keyed by blob hash, from JSONL.
         Path emb = write("emb.jsonl",
