@@ -24,6 +24,7 @@ import picocli.CommandLine.ScopeType;
             DiffCommand.class,
             LabelCommand.class,
             SetCommand.class,
+            FeaturesCommand.class,
             RmCommand.class,
             MvCommand.class,
             ExportCommand.class,

@@ -44,6 +44,8 @@ final class ExportCommand extends BaseCommand {
     String noPolicy;
     @Option(names = "--include-rejected", descriptionKey = "export.includeRejected")
     boolean includeRejected;
+    @Option(names = "--features", paramLabel = "NAME", descriptionKey = "export.features")
+    java.util.List<String> features = new java.util.ArrayList<>();
 
     @Override
     int run() {
@@ -56,7 +58,7 @@ final class ExportCommand extends BaseCommand {
             }
             ExportService.Result r = new ExportService(session, progress()).export(new ExportService.Request(revision,
                     filters.toFilter(), rootCommand().workingDirectory().resolve(out),
-                    manifest, link, sync, vocabulary.current(), noPolicyReason(), includeRejected));
+                    manifest, link, sync, vocabulary.current(), noPolicyReason(), includeRejected, features));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("commit", r.commit().hex());

@@ -35,7 +35,8 @@ final class FsckCommand extends BaseCommand {
             } else {
                 int total = r.checked().values().stream().mapToInt(Integer::intValue).sum();
                 out().println("fsck.checked", total, r.checked().get(ObjectType.COMMIT), r.checked().get(ObjectType.TREE),
-                        r.checked().get(ObjectType.LABEL), r.checked().get(ObjectType.BLOB), r.blobBytes() / 1e6);
+                        r.checked().get(ObjectType.LABEL), r.checked().get(ObjectType.BLOB), r.blobBytes() / 1e6,
+                        r.checked().get(ObjectType.VECTOR));
                 print("fsck.missing", r.missing());
                 print("fsck.corrupt", r.corrupt());
                 print("fsck.absent", r.absent());

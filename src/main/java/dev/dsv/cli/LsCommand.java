@@ -122,6 +122,10 @@ final class LsCommand extends BaseCommand {
         }
         g.writeFieldName("attributes");
         g.writeRawValue(row.attributesJson() == null ? "{}" : row.attributesJson());
+        if (row.featuresJson() != null) {
+            g.writeFieldName("features");
+            g.writeRawValue(row.featuresJson());
+        }
         g.writeEndObject();
     }
 

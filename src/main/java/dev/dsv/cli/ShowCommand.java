@@ -90,6 +90,11 @@ final class ShowCommand extends BaseCommand {
         if (!e.attributes().isEmpty()) {
             out().println("show.image.attributes", e.attributes());
         }
+        if (!v.featureDimensions().isEmpty()) {
+            List<String> sets = new ArrayList<>();
+            v.featureDimensions().forEach((name, dimensions) -> sets.add(out().text("show.image.featureSet", name, dimensions)));
+            out().println("show.image.features", String.join(", ", sets));
+        }
         out().println("show.image.label", e.label().hex());
         out().println("show.image.defects", l.defectTypes().isEmpty() ? "none" : String.join(", ", l.defectTypes()));
         out().println("show.image.labeler", l.labeler(), Times.format(l.labeledAt()),

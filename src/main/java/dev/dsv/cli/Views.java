@@ -55,6 +55,11 @@ final class Views {
             m.put("generator", e.generator());
         }
         m.put("attributes", e.attributes());
+        if (!e.features().isEmpty()) {
+            Map<String, Object> features = new LinkedHashMap<>();
+            e.features().forEach((name, vector) -> features.put(name, vector.hex()));
+            m.put("features", features);
+        }
         return m;
     }
 

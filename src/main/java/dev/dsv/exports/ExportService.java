@@ -42,17 +42,19 @@ public final class ExportService {
     /**
      * An export request: revision, filter, target folder, manifest format, link mode, sync, and
      * the reason for skipping the synthetic-data rules ({@code --no-policy}), or null to apply them,
-     * and whether images whose label in force a verifier rejected are exported too.
+     * whether images whose label in force a verifier rejected are exported too, and the feature
+     * sets whose vectors the JSONL manifest carries.
      */
     public record Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
-                          boolean sync, boolean currentVocabulary, String noPolicyReason, boolean includeRejected) {
+                          boolean sync, boolean currentVocabulary, String noPolicyReason, boolean includeRejected,
+                          List<String> features) {
         /**
          * A request that keeps the defect names as the commit has them, applies the synthetic-data
          * rules and leaves rejected images out.
          */
         public Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
                        boolean sync) {
-            this(revision, filter, target, format, link, sync, false, null, false);
+            this(revision, filter, target, format, link, sync, false, null, false, List.of());
         }
     }
 
@@ -164,6 +166,10 @@ public final class ExportService {
         if (target.startsWith(session.repository().dsvDir())) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.insideRepository", target);
         }
+        if (!r.features().isEmpty() && r.format() != ManifestFormat.JSONL) {
+            throw new DsvException(ExitCode.USAGE, "error.export.featuresNeedJsonl");
+        }
+        r.features().forEach(dev.dsv.service.FeaturesService::requireName);
         Selection selection = withoutRejected(select(r.revision(), r.filter(), r.currentVocabulary(), null),
                 r.includeRejected());
         selection = selection.withPolicy(new ExportPolicy(session).check(selection.rows(), r.noPolicyReason()));
@@ -171,7 +177,7 @@ public final class ExportService {
         if (r.sync()) {
             return sync(r, target, selection);
         }
-        return writeNew(target, selection, r.format(), r.link());
+        return writeNew(target, selection, r.format(), r.link(), r.features());
     }
 
     /**
@@ -184,10 +190,11 @@ public final class ExportService {
         if (absolute.startsWith(session.repository().dsvDir())) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.insideRepository", absolute);
         }
-        return writeNew(absolute, new Selection(commit, ImageFilter.ALL, rows), format, link);
+        return writeNew(absolute, new Selection(commit, ImageFilter.ALL, rows), format, link, List.of());
     }
 
-    private Result writeNew(Path target, Selection selection, ManifestFormat format, LinkMode link) {
+    private Result writeNew(Path target, Selection selection, ManifestFormat format, LinkMode link,
+                            List<String> features) {
         if (Files.exists(target) && (!Files.isDirectory(target) || !isEmpty(target))) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.notEmpty", target);
         }
@@ -202,7 +209,7 @@ public final class ExportService {
                 progress.advance(1);
             }
             progress.finish();
-            writeManifestAndMetadata(tmp, selection, format, link, "complete");
+            writeManifestAndMetadata(tmp, selection, format, link, "complete", features);
             Files.deleteIfExists(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.syncDirectory(parent);
@@ -242,15 +249,15 @@ public final class ExportService {
         }
     }
 
-    private void writeManifestAndMetadata(Path root, Selection s, ManifestFormat format, LinkMode link, String state)
-            throws IOException {
-        String manifest = Manifest.render(format, s.rows(), s.commit().hex());
+    private void writeManifestAndMetadata(Path root, Selection s, ManifestFormat format, LinkMode link, String state,
+                                          List<String> features) throws IOException {
+        String manifest = Manifest.render(format, s.rows(), s.commit().hex(), features, session::readVector);
         AtomicFiles.write(root.resolve(format.fileName()), manifest.getBytes(StandardCharsets.UTF_8));
-        writeMetadata(root, s, format, link, state);
+        writeMetadata(root, s, format, link, state, features);
     }
 
-    private void writeMetadata(Path root, Selection s, ManifestFormat format, LinkMode link, String state)
-            throws IOException {
+    private void writeMetadata(Path root, Selection s, ManifestFormat format, LinkMode link, String state,
+                               List<String> features) throws IOException {
         ObjectNode meta = JSON.createObjectNode();
         meta.put("schema_version", 1);
         meta.put("repository", session.repository().config().repositoryId());
@@ -272,15 +279,19 @@ public final class ExportService {
         meta.put("rejected_excluded", s.includeRejected() ? 0 : s.rejected().size());
         meta.set("rejected_paths", JSON.valueToTree(s.rejected()));
         meta.put("state", state);
+        if (!features.isEmpty()) {
+            meta.set("features", JSON.valueToTree(features));
+        }
         if (s.policy() != null) {
             meta.set("policy", JSON.valueToTree(s.policy().toMetadata()));
         }
         AtomicFiles.write(root.resolve(ExportLayout.METADATA), JSON.writeValueAsBytes(meta));
     }
 
-    /** The metadata of an existing export folder. */
+    /** The metadata of an existing export folder; {@code features} lists the feature sets in its manifest. */
     record Metadata(String repository, ObjectId commit, ImageFilter filter, ManifestFormat format, String state,
-                    List<ObjectId> vocabulary, boolean includeRejected, List<String> rejectedPaths) {
+                    List<ObjectId> vocabulary, boolean includeRejected, List<String> rejectedPaths,
+                    List<String> features) {
     }
 
     static Metadata readMetadata(Path dir) {
@@ -301,10 +312,12 @@ public final class ExportService {
             }
             List<String> rejectedPaths = new ArrayList<>();
             n.path("rejected_paths").forEach(p -> rejectedPaths.add(p.asText()));
+            List<String> features = new ArrayList<>();
+            n.path("features").forEach(p -> features.add(p.asText()));
             // An export written before review decisions existed has neither key and left nothing out.
             return new Metadata(text(n, "repository"), ObjectId.parse(n.path("commit").asText()), filter, format,
                     n.path("state").asText(), vocabulary, n.path("include_rejected").asBoolean(!n.has("rejected_paths")),
-                    rejectedPaths);
+                    rejectedPaths, features);
         } catch (IOException | RuntimeException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.export.notAnExport", dir, ExportLayout.METADATA);
         }
@@ -336,7 +349,7 @@ public final class ExportService {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.export.syncForeign", target,
                         String.join(", ", foreign.subList(0, Math.min(10, foreign.size()))), foreign.size());
             }
-            writeMetadata(target, selection, r.format(), r.link(), "syncing");
+            writeMetadata(target, selection, r.format(), r.link(), "syncing", r.features());
             int written = 0;
             int kept = 0;
             long bytes = 0;
@@ -368,7 +381,7 @@ public final class ExportService {
             if (r.format() != old.format()) {
                 Files.deleteIfExists(target.resolve(old.format().fileName()));
             }
-            writeManifestAndMetadata(target, selection, r.format(), r.link(), "complete");
+            writeManifestAndMetadata(target, selection, r.format(), r.link(), "complete", r.features());
             return new Result(selection.commit(), target, selection.rows().size(), written, kept, deleted, bytes, r.link(),
                     selection.rejected().size(), r.includeRejected());
         } catch (IOException e) {

@@ -70,7 +70,8 @@ public final class ExportVerifier {
                 }
             }
             Path manifestFile = root.resolve(meta.format().fileName());
-            String manifest = Manifest.render(meta.format(), selection.rows(), selection.commit().hex());
+            String manifest = Manifest.render(meta.format(), selection.rows(), selection.commit().hex(),
+                    meta.features(), session::readVector);
             boolean manifestDiffers = !Files.isRegularFile(manifestFile)
                     || !Files.readString(manifestFile, StandardCharsets.UTF_8).equals(manifest);
             return new Report(root, meta.commit().hex(), selection.rows().size(), missing, modified, extra,

@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import dev.dsv.index.ImageRow;
+import dev.dsv.model.FeatureVector;
+import dev.dsv.model.ObjectId;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Builds manifest text from image rows, deterministically: same rows, same bytes. The CSV
@@ -18,13 +21,20 @@ import java.util.List;
  * added again.
  */
 final class Manifest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Writes vector values as plain decimals, as the {@code vector} objects store them. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     private Manifest() {
     }
 
-    static String render(ManifestFormat format, List<ImageRow> rows, String commit) {
-        return format == ManifestFormat.CSV ? csv(rows, commit) : jsonl(rows, commit);
+    /**
+     * Renders the manifest. {@code features} names the feature sets whose vectors each JSONL row
+     * carries (read through {@code vectors}); the CSV manifest has none.
+     */
+    static String render(ManifestFormat format, List<ImageRow> rows, String commit, List<String> features,
+                         Function<ObjectId, FeatureVector> vectors) {
+        return format == ManifestFormat.CSV ? csv(rows, commit) : jsonl(rows, commit, features, vectors);
     }
 
     private static String csv(List<ImageRow> rows, String commit) {
@@ -58,7 +68,8 @@ final class Manifest {
         return out.toString();
     }
 
-    private static String jsonl(List<ImageRow> rows, String commit) {
+    private static String jsonl(List<ImageRow> rows, String commit, List<String> features,
+                                Function<ObjectId, FeatureVector> vectors) {
         StringBuilder sb = new StringBuilder();
         try {
             for (ImageRow r : rows) {
@@ -75,12 +86,31 @@ final class Manifest {
                 n.put("labeled_at", r.labeledAt());
                 n.set("attributes", r.attributesJson() == null ? JSON.createObjectNode() : JSON.readTree(r.attributesJson()));
                 n.put("commit", commit);
+                if (!features.isEmpty()) {
+                    n.set("features", vectorsOf(r, features, vectors));
+                }
                 sb.append(JSON.writeValueAsString(n)).append('\n');
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return sb.toString();
+    }
+
+    /** Returns {NAME: [values] or null} for the requested feature sets of one image. */
+    private static ObjectNode vectorsOf(ImageRow row, List<String> features, Function<ObjectId, FeatureVector> vectors) {
+        ObjectNode out = JSON.createObjectNode();
+        var ids = row.features();
+        for (String name : features) {
+            ObjectId id = ids.get(name);
+            if (id == null) {
+                out.putNull(name);
+                continue;
+            }
+            var values = out.putArray(name);
+            vectors.apply(id).values().forEach(values::add);
+        }
+        return out;
     }
 
     private static String nz(String s) {

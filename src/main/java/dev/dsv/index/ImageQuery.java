@@ -62,14 +62,15 @@ final class ImageQuery {
 
     private void run(ObjectId tree, String where, List<Object> params, Consumer<ImageRow> consumer) {
         String sql = REACH + " SELECT r.dir || i.name AS path, i.blob, i.label, i.cell_type, i.split, i.source,"
-                + " i.generator, i.attributes, lb.labeler, lb.labeled_at, lb.confidence, lb.defects, lb.guideline"
+                + " i.generator, i.attributes, lb.labeler, lb.labeled_at, lb.confidence, lb.defects, lb.guideline,"
+                + " i.features"
                 + " FROM reach r JOIN images i ON i.node = r.node JOIN labels lb ON lb.id = i.label"
                 + where + " ORDER BY path";
         try (PreparedStatement ps = prepare(sql, tree, params); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 consumer.accept(new ImageRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9),
-                        rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13)));
+                        rs.getString(10), rs.getString(11), rs.getString(12), rs.getString(13), rs.getString(14)));
             }
         } catch (SQLException e) {
             throw new DsvException(ExitCode.IO_ERROR, e, "error.index.failed", "index.sqlite", e.getMessage());

@@ -33,7 +33,7 @@ import java.util.function.Function;
  */
 public final class Index implements AutoCloseable {
     /** Bumped whenever the schema changes; a different version makes the index rebuild itself. */
-    static final int SCHEMA_VERSION = 3;
+    static final int SCHEMA_VERSION = 4;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -89,7 +89,7 @@ public final class Index implements AutoCloseable {
         s.execute("CREATE INDEX tree_links_parent ON tree_links(parent)");
         s.execute("CREATE TABLE images (node TEXT NOT NULL, name TEXT NOT NULL, blob TEXT NOT NULL,"
                 + " label TEXT NOT NULL, cell_type TEXT NOT NULL, split TEXT, source TEXT NOT NULL,"
-                + " generator TEXT, attributes TEXT)");
+                + " generator TEXT, attributes TEXT, features TEXT)");
         s.execute("CREATE INDEX images_node ON images(node)");
         s.execute("CREATE INDEX images_blob ON images(blob)");
         s.execute("CREATE TABLE labels (id TEXT PRIMARY KEY, blob TEXT NOT NULL, labeler TEXT NOT NULL,"
@@ -397,7 +397,7 @@ public final class Index implements AutoCloseable {
                  PreparedStatement node = db.prepareStatement("INSERT INTO tree_nodes (id) VALUES (?)");
                  PreparedStatement link = db.prepareStatement("INSERT INTO tree_links (parent, child, name) VALUES (?, ?, ?)");
                  PreparedStatement image = db.prepareStatement("INSERT INTO images (node, name, blob, label, cell_type,"
-                         + " split, source, generator, attributes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                         + " split, source, generator, attributes, features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
                  PreparedStatement hasLabel = db.prepareStatement("SELECT 1 FROM labels WHERE id = ?");
                  PreparedStatement label = db.prepareStatement("INSERT INTO labels (id, blob, labeler, labeled_at,"
                          + " confidence, supersedes, defects, guideline, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -462,6 +462,7 @@ public final class Index implements AutoCloseable {
             ps.setString(7, img.source());
             ps.setString(8, img.generator());
             ps.setString(9, img.attributes().isEmpty() ? null : JSON.writeValueAsString(img.attributes()));
+            ps.setString(10, img.features().isEmpty() ? null : ImageRow.encodeFeatures(img.features()));
             ps.addBatch();
             indexLabel(st, img.label());
         }

@@ -113,7 +113,8 @@ public final class DsvCsvLabels implements LabelSource {
         return rows;
     }
 
-    private static Reader utf8Reader(Path file) throws IOException {
+    /** Opens a file as strict UTF-8: malformed bytes raise {@link CharacterCodingException} while reading. */
+    static Reader utf8Reader(Path file) throws IOException {
         return new java.io.InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
     }

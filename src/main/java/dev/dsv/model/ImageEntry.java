@@ -1,12 +1,15 @@
 package dev.dsv.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 
 /**
- * What a tree holds at a dataset path: the blob, the label record in force and the image facts.
- * Changing a fact (split, attribute) gives a new entry but leaves the label record alone.
+ * The content of a tree at a dataset path: the blob, the label record in force, the image facts and
+ * the feature vectors (feature-set name to vector id, empty for most images). Changing a fact
+ * (split, attribute) or a vector gives a new entry but leaves the label record alone.
  * {@code generator} is set for synthetic images only; {@code split} may be null (no split).
  */
 public record ImageEntry(
@@ -16,23 +19,42 @@ public record ImageEntry(
         String source,
         String generator,
         String split,
-        SortedMap<String, String> attributes) {
+        SortedMap<String, String> attributes,
+        SortedMap<String, ObjectId> features) {
 
     public ImageEntry {
         SortedMap<String, String> copy = CanonicalJson.newObject();
         attributes.forEach((k, v) -> copy.put(CanonicalJson.nfc(k), CanonicalJson.nfc(v)));
-        attributes = java.util.Collections.unmodifiableSortedMap(copy);
+        attributes = Collections.unmodifiableSortedMap(copy);
+        if (features.isEmpty()) {
+            features = Collections.emptySortedMap();
+        } else {
+            SortedMap<String, ObjectId> vectors = CanonicalJson.newObject();
+            vectors.putAll(features);
+            features = Collections.unmodifiableSortedMap(vectors);
+        }
+    }
+
+    /** Creates the entry of an image without feature vectors. */
+    public ImageEntry(ObjectId blob, ObjectId label, String cellType, String source, String generator, String split,
+                      SortedMap<String, String> attributes) {
+        this(blob, label, cellType, source, generator, split, attributes, Collections.emptySortedMap());
     }
 
     public ImageEntry withLabel(ObjectId newLabel) {
-        return new ImageEntry(blob, newLabel, cellType, source, generator, split, attributes);
+        return new ImageEntry(blob, newLabel, cellType, source, generator, split, attributes, features);
     }
 
-    /** Returns true when the facts (everything but blob and label) are equal. */
+    /** Returns a copy with other feature vectors and the same blob, label and facts. */
+    public ImageEntry withFeatures(SortedMap<String, ObjectId> newFeatures) {
+        return new ImageEntry(blob, label, cellType, source, generator, split, attributes, newFeatures);
+    }
+
+    /** Returns true when the facts (everything but blob, label and feature vectors) are equal. */
     public boolean sameFacts(ImageEntry other) {
         return cellType.equals(other.cellType) && source.equals(other.source)
-                && java.util.Objects.equals(generator, other.generator)
-                && java.util.Objects.equals(split, other.split)
+                && Objects.equals(generator, other.generator)
+                && Objects.equals(split, other.split)
                 && attributes.equals(other.attributes);
     }
 
@@ -40,6 +62,9 @@ public record ImageEntry(
     public void putCanonical(Map<String, Object> m) {
         if (!attributes.isEmpty()) {
             m.put("attributes", attributes);
+        }
+        if (!features.isEmpty()) {
+            m.put("features", features);
         }
         m.put("blob", blob);
         m.put("label", label);
@@ -51,9 +76,12 @@ public record ImageEntry(
 
     public static ImageEntry fromJson(JsonNode n) {
         SortedMap<String, String> attributes = CanonicalJson.newObject();
-        JsonNode a = n.path("attributes");
-        for (Map.Entry<String, JsonNode> e : a.properties()) {
+        for (Map.Entry<String, JsonNode> e : n.path("attributes").properties()) {
             attributes.put(e.getKey(), e.getValue().asText());
+        }
+        SortedMap<String, ObjectId> features = CanonicalJson.newObject();
+        for (Map.Entry<String, JsonNode> e : n.path("features").properties()) {
+            features.put(e.getKey(), ObjectId.parse(e.getValue().asText()));
         }
         return new ImageEntry(
                 ObjectId.parse(n.get("blob").asText()),
@@ -62,6 +90,7 @@ public record ImageEntry(
                 n.get("source").asText(),
                 n.has("generator") ? n.get("generator").asText() : null,
                 n.has("split") ? n.get("split").asText() : null,
-                attributes);
+                attributes,
+                features);
     }
 }

@@ -6,7 +6,9 @@ public enum ObjectType {
     TREE(1, "tree"),
     LABEL(2, "label"),
     COMMIT(3, "commit"),
-    META(4, "meta");
+    META(4, "meta"),
+    /** A feature vector; only repositories of format 3 or later hold it. */
+    VECTOR(5, "vector");
 
     private final int code;
     private final String jsonName;

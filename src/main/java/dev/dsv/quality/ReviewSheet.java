@@ -42,7 +42,7 @@ public final class ReviewSheet {
                     entry.source(), entry.generator(), attributes, label.labeler(),
                     label.labeledAt() == null ? null : Times.format(label.labeledAt()),
                     label.confidence() == null ? null : CanonicalJson.plain(label.confidence()), defects,
-                    label.guideline());
+                    label.guideline(), ImageRow.encodeFeatures(entry.features()));
         }
     }
 

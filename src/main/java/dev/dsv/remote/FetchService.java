@@ -68,13 +68,20 @@ public final class FetchService {
         RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
         ObjectDownloader downloader = new ObjectDownloader(storage, store, threads);
 
-        // Commits, trees, labels and metadata records: all that this clone lacks, in one pass.
+        // Commits, trees, labels, feature vectors and metadata records: all that this clone
+        // lacks, in one pass.
         List<RemoteIndex.Located> nonBlobs = new ArrayList<>();
+        boolean[] remoteHasVectors = {false};
         index.forEach((key, entry) -> {
             if (entry.type() != ObjectType.BLOB && !store.containsMapped(entry.id())) {
                 nonBlobs.add(new RemoteIndex.Located(key, entry));
             }
+            remoteHasVectors[0] |= entry.type() == ObjectType.VECTOR;
         });
+        if (remoteHasVectors[0] && repo.formatVersion() < Repository.FEATURES_FORMAT) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.features.fetchNeedsMigrate", storage.describe(),
+                    repo.root(), repo.formatVersion(), Repository.FEATURES_FORMAT);
+        }
         downloader.download(nonBlobs);
         for (RemoteLayout.RemoteRef ref : refs.values()) {
             if (!store.containsMapped(ref.commit())) {

@@ -153,7 +153,7 @@ public final class PushService {
 
     /** The objects a push sends: non-blob objects, blobs, and what it leaves out. */
     private static final class Missing {
-        /** Labels and metadata records, which name no object that must arrive before them. */
+        /** Labels, feature vectors and metadata records, which name no object that must arrive before them. */
         final Set<ObjectId> objects = new LinkedHashSet<>();
         /** Tree nodes, children before parents. */
         final Set<ObjectId> trees = new LinkedHashSet<>();
@@ -167,8 +167,8 @@ public final class PushService {
 
     /**
      * Walks from {@code head} to what the remote lacks: commits down to the first one the remote
-     * has, tree nodes except subtrees the remote has, labels, blobs (never those of site-local
-     * images) and metadata records with the objects they name.
+     * has, tree nodes except subtrees the remote has, labels, feature vectors, blobs (never those
+     * of site-local images) and metadata records with the objects they name.
      */
     private Missing collect(ObjectId head, RemoteIndex index, Set<ObjectId> remoteMeta) {
         Missing m = new Missing();
@@ -235,7 +235,7 @@ public final class PushService {
         ObjectType type = store.type(id);
         if (type == ObjectType.BLOB) {
             candidateBlobs.add(id);
-        } else if (type == ObjectType.LABEL || type == ObjectType.META) {
+        } else if (type == ObjectType.LABEL || type == ObjectType.META || type == ObjectType.VECTOR) {
             m.objects.add(id);
         }
     }
@@ -261,6 +261,13 @@ public final class PushService {
             ImageEntry image = e.image();
             if (seen.add(image.label()) && !index.contains(image.label())) {
                 m.objects.add(image.label());
+            }
+            // Vectors go for every image, site-local ones included: they describe the image
+            // without containing its bytes.
+            for (ObjectId vector : image.features().values()) {
+                if (seen.add(vector) && !index.contains(vector)) {
+                    m.objects.add(vector);
+                }
             }
             if (isSiteLocal(image)) {
                 m.siteLocal.add(image.blob());

@@ -27,9 +27,11 @@ import java.util.stream.Stream;
  */
 public final class Repository implements AutoCloseable {
     /** The repository format that {@code dsv init} writes; older formats down to 1 are read and written too. */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     /** The first format whose label records may be of label version 2 (guideline, change). */
     public static final int LABEL_V2_FORMAT = 2;
+    /** The first format whose image entries may name feature vectors ({@code vector} objects). */
+    public static final int FEATURES_FORMAT = 3;
     public static final String DIR_NAME = ".dsv";
     public static final String DEFAULT_BRANCH = "main";
 
@@ -129,9 +131,17 @@ public final class Repository implements AutoCloseable {
      * of an older format, naming {@code dsv migrate}; {@code what} names the request.
      */
     public void requireLabelV2(String what) {
-        if (formatVersion < LABEL_V2_FORMAT) {
+        requireFormat(LABEL_V2_FORMAT, what);
+    }
+
+    /**
+     * Rejects a write that needs format {@code minimum} (or later) in a repository of an older
+     * format, with exit 3 naming {@code dsv migrate}; {@code what} names the request.
+     */
+    public void requireFormat(int minimum, String what) {
+        if (formatVersion < minimum) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.format.needsMigrate", root, formatVersion,
-                    what, LABEL_V2_FORMAT);
+                    what, minimum);
         }
     }
 

@@ -448,7 +448,9 @@ public final class AddService {
             }
             ObjectId labelId = sameLabel ? existing.label()
                     : Relabels.newRecord(session, headTree, d.datasetPath(), draft, d.labeledAt() != null, inserter);
-            ImageEntry entry = new ImageEntry(blob, labelId, d.cellType(), d.source(), d.generator(), d.split(), d.attributes());
+            // Vectors describe the image's bytes: they stay with the same blob and go with a replaced one.
+            ImageEntry entry = new ImageEntry(blob, labelId, d.cellType(), d.source(), d.generator(), d.split(),
+                    d.attributes(), sameBlob ? existing.features() : java.util.Collections.emptySortedMap());
             if (existing == null) {
                 counts.added++;
             } else if (existing.equals(entry)) {

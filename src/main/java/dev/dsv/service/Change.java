@@ -8,8 +8,11 @@ import dev.dsv.model.ImageEntry;
  * {@link #kind()} reports the first that applies in the order of {@link Kind}.
  */
 public record Change(String path, ImageEntry before, ImageEntry after) {
-    /** What happened to a path; RESPLIT is a changed split, FACTS any other changed image fact. */
-    public enum Kind { ADDED, REMOVED, REPLACED, RELABELED, RESPLIT, FACTS }
+    /**
+     * Kind of change to a path. RESPLIT is a changed split, FACTS any other changed image fact,
+     * and FEATURES changed feature vectors.
+     */
+    public enum Kind { ADDED, REMOVED, REPLACED, RELABELED, RESPLIT, FACTS, FEATURES }
 
     /** Returns every kind that applies: one for an added or removed path, one or more otherwise. */
     public java.util.EnumSet<Kind> aspects() {
@@ -34,6 +37,9 @@ public record Change(String path, ImageEntry before, ImageEntry after) {
                 || !before.attributes().equals(after.attributes())) {
             aspects.add(Kind.FACTS);
         }
+        if (!before.features().equals(after.features())) {
+            aspects.add(Kind.FEATURES);
+        }
         return aspects;
     }
 
@@ -52,6 +58,9 @@ public record Change(String path, ImageEntry before, ImageEntry after) {
         }
         if (!java.util.Objects.equals(before.split(), after.split())) {
             return Kind.RESPLIT;
+        }
+        if (before.sameFacts(after) && !before.features().equals(after.features())) {
+            return Kind.FEATURES;
         }
         return Kind.FACTS;
     }

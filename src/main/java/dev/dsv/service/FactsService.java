@@ -45,7 +45,7 @@ public final class FactsService {
                 String newSource = source == null ? e.source() : source;
                 String generator = "synthetic".equals(newSource) ? e.generator() : null;
                 ImageEntry next = new ImageEntry(e.blob(), e.label(), cellType == null ? e.cellType() : cellType,
-                        newSource, generator, r.split() == null ? e.split() : split, attributes);
+                        newSource, generator, r.split() == null ? e.split() : split, attributes, e.features());
                 if (!next.equals(e)) {
                     changes.put(path, next);
                 }

@@ -167,6 +167,16 @@ public final class FsckService {
                     corrupt.add(new Finding(e.image().label(), ObjectType.LABEL, where, problem(ex)));
                 }
             }
+            for (ObjectId vector : e.image().features().values()) {
+                if (present(vector, ObjectType.VECTOR, where)) {
+                    try {
+                        session.readVector(vector);
+                        count(ObjectType.VECTOR);
+                    } catch (DsvException ex) {
+                        corrupt.add(new Finding(vector, ObjectType.VECTOR, where, problem(ex)));
+                    }
+                }
+            }
             if (present(e.image().blob(), ObjectType.BLOB, where)) {
                 verifyBlob(e.image().blob(), where);
             }

@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * {@code dsv gc}: deletes objects that nothing reaches, after a grace period, and merges packs.
  * Live objects are those reachable from every branch, the stage and the metadata log (records,
  * their subjects and object ids in their bodies), plus the label records that live records
- * supersede. See docs/design.md, "Garbage collection".
+ * supersede. The blob, label record and feature vectors of every live image entry are live. See docs/design.md, "Garbage collection".
  */
 public final class GcService {
     public static final Duration DEFAULT_GRACE = Duration.ofHours(1);
@@ -154,6 +154,7 @@ public final class GcService {
                 markTree(e.tree());
             } else {
                 live.add(e.image().blob());
+                live.addAll(e.image().features().values());
                 markLabel(e.image().label());
             }
         }

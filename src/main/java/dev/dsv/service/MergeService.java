@@ -163,11 +163,12 @@ public final class MergeService {
         ObjectId blob = pick(base.blob(), ours.blob(), theirs.blob());
         ObjectId label = pick(base.label(), ours.label(), theirs.label());
         ImageEntry facts = sameFacts(base, ours) ? theirs : sameFacts(base, theirs) ? ours : null;
-        if (blob == null || label == null || facts == null) {
+        var features = pick(base.features(), ours.features(), theirs.features());
+        if (blob == null || label == null || facts == null || features == null) {
             return null;
         }
         return new ImageEntry(blob, label, facts.cellType(), facts.source(), facts.generator(), facts.split(),
-                facts.attributes());
+                facts.attributes(), features);
     }
 
     private static <T> T pick(T base, T ours, T theirs) {

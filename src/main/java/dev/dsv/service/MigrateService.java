@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code dsv migrate}: upgrades a repository to the current format. Format 1 to 2 changes no
- * object, only the format file, so every commit and label id stays valid. The refs, the commits
+ * {@code dsv migrate}: upgrades a repository to the current format. Formats 1 and 2 differ from
+ * format 3 only in the kinds of objects they may hold, so the upgrade changes no object, only the
+ * format file, and every commit and label id stays valid. The refs, the commits
  * they reach, the stage and the metadata log are checked first, so a damaged repository is not
  * upgraded.
  */

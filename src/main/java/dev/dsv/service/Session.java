@@ -169,6 +169,24 @@ public final class Session implements AutoCloseable {
         }
     }
 
+    /** Reads and checks a feature vector: decodes it and compares its re-encoding with the stored bytes. */
+    public dev.dsv.model.FeatureVector readVector(ObjectId id) {
+        byte[] bytes = repository.store().read(id, ObjectType.VECTOR);
+        try {
+            var json = CanonicalJson.parse(bytes);
+            int version = json.path("v").asInt(0);
+            if (version > dev.dsv.model.FeatureVector.VERSION) {
+                throw new DsvException(ExitCode.NEWER_FORMAT, "error.object.newerVersion", id.hex(), "vector", version,
+                        dev.dsv.model.FeatureVector.VERSION);
+            }
+            dev.dsv.model.FeatureVector v = dev.dsv.model.FeatureVector.fromJson(json);
+            checkCanonical(id, v.encode(), bytes);
+            return v;
+        } catch (IOException | RuntimeException e) {
+            throw undecodable(id, e);
+        }
+    }
+
     private static void checkCanonical(ObjectId id, byte[] reencoded, byte[] stored) {
         if (!Arrays.equals(reencoded, stored)) {
             throw new DsvException(ExitCode.INTEGRITY, "error.object.notCanonical", id.hex());

@@ -19,8 +19,12 @@ public final class ShowService {
                              Map<List<String>, Long> images) {
     }
 
-    /** One image at a commit: its entry and the label record in force. */
-    public record ImageView(ObjectId commit, String path, ImageEntry entry, LabelRecord label) {
+    /**
+     * One image at a commit: its entry, the label record in force and the dimension of each of its
+     * feature vectors by feature-set name.
+     */
+    public record ImageView(ObjectId commit, String path, ImageEntry entry, LabelRecord label,
+                            Map<String, Integer> featureDimensions) {
     }
 
     private final Session session;
@@ -51,6 +55,8 @@ public final class ShowService {
         if (e == null) {
             throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.path.notInCommit", normalized, id.abbreviate(12));
         }
-        return new ImageView(id, normalized, e, session.readLabel(e.label()));
+        Map<String, Integer> dimensions = new java.util.TreeMap<>();
+        new FeaturesService(session).vectors(e).forEach((name, vector) -> dimensions.put(name, vector.dimensions()));
+        return new ImageView(id, normalized, e, session.readLabel(e.label()), dimensions);
     }
 }

@@ -106,7 +106,7 @@ public final class SplitService {
                         ImageEntry e = images.get(path);
                         if (!split.equals(e.split())) {
                             changes.put(path, new ImageEntry(e.blob(), e.label(), e.cellType(), e.source(),
-                                    e.generator(), split, e.attributes()));
+                                    e.generator(), split, e.attributes(), e.features()));
                         }
                     }
                 }

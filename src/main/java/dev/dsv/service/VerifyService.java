@@ -14,8 +14,8 @@ import java.util.List;
 import org.apache.commons.codec.digest.DigestUtils;
 
 /**
- * {@code dsv verify REV}: checks that every blob and label record a commit (or a filtered subset)
- * needs is present and intact, re-hashing each blob. A CI job's quick check of a pinned commit.
+ * {@code dsv verify REV}: checks that every blob, label record and feature vector a commit (or a
+ * filtered subset) needs is present and intact, re-hashing each blob. A CI job's quick check of a pinned commit.
  */
 public final class VerifyService {
     /** One object of the selection that is not intact, with the dataset path that needs it. */
@@ -73,6 +73,13 @@ public final class VerifyService {
                 session.readLabel(ObjectId.parse(row.label()));
             } catch (DsvException e) {
                 findings.add(new Finding(row.path(), row.label(), "label record " + e.exitCode().id()));
+            }
+            for (ObjectId vector : row.features().values()) {
+                try {
+                    session.readVector(vector);
+                } catch (DsvException e) {
+                    findings.add(new Finding(row.path(), vector.hex(), "feature vector " + e.exitCode().id()));
+                }
             }
             progress.advance(1);
         }

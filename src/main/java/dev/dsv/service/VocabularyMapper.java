@@ -143,7 +143,7 @@ public final class VocabularyMapper {
                 StandardCharsets.UTF_8);
         return new ImageRow(row.path(), row.blob(), row.label(), row.cellType(), row.split(), row.source(),
                 row.generator(), row.attributesJson(), row.labeler(), row.labeledAt(), row.confidence(), json,
-                row.guideline());
+                row.guideline(), row.featuresJson());
     }
 
     private Map<String, List<String>> splitMap(Change c) {

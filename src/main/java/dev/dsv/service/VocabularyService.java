@@ -386,7 +386,7 @@ public final class VocabularyService {
             }
         }
         return new ImageEntry(ObjectId.parse(row.blob()), ObjectId.parse(row.label()), row.cellType(), row.source(),
-                row.generator(), row.split(), attributes);
+                row.generator(), row.split(), attributes, row.features());
     }
 
     // ---- names ----

@@ -85,6 +85,14 @@ public final class TreeCodec {
         }
         g.writeStringField("blob", img.blob().hex());
         g.writeStringField("cell_type", CanonicalJson.nfc(img.cellType()));
+        if (!img.features().isEmpty()) {
+            g.writeFieldName("features");
+            g.writeStartObject();
+            for (Map.Entry<String, ObjectId> f : img.features().entrySet()) {
+                g.writeStringField(f.getKey(), f.getValue().hex());
+            }
+            g.writeEndObject();
+        }
         if (img.generator() != null) {
             g.writeStringField("generator", CanonicalJson.nfc(img.generator()));
         }
@@ -166,6 +174,7 @@ public final class TreeCodec {
         String generator = null;
         String split = null;
         SortedMap<String, String> attributes = CanonicalJson.newObject();
+        SortedMap<String, ObjectId> features = CanonicalJson.newObject();
         while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
             String field = p.currentName();
             p.nextToken();
@@ -185,6 +194,14 @@ public final class TreeCodec {
                         attributes.put(key, p.getText());
                     }
                 }
+                case "features" -> {
+                    expect(p.currentToken(), com.fasterxml.jackson.core.JsonToken.START_OBJECT);
+                    while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                        String key = p.currentName();
+                        p.nextToken();
+                        features.put(key, ObjectId.parse(p.getText()));
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown entry field " + field);
             }
         }
@@ -192,7 +209,7 @@ public final class TreeCodec {
             return TreeEntry.folder(name, ObjectId.parse(tree));
         }
         return TreeEntry.image(name, new ImageEntry(ObjectId.parse(blob), ObjectId.parse(label), cellType, source,
-                generator, split, attributes));
+                generator, split, attributes, features));
     }
 
     private static void expect(com.fasterxml.jackson.core.JsonToken actual, com.fasterxml.jackson.core.JsonToken expected) {

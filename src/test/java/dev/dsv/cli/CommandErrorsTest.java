@@ -65,14 +65,14 @@ class CommandErrorsTest {
     @Test
     void newerFormatRefusedByEveryCommand() throws IOException {
         addBatch();
-        Files.writeString(library.resolve(".dsv/format"), "dsv-repository 3\n");
+        Files.writeString(library.resolve(".dsv/format"), "dsv-repository 4\n");
         Map<String, String> before = RepoSnapshot.of(library);
         for (String[] args : new String[][] {
             {"status"}, {"commit", "-m", "x"}, {"log"}, {"ls"}, {"fsck"},
             {"add", "../batch", "--cell-type", "poly", "--source", "production", "--labeler", "x"}}) {
             CliResult r = Dsv.run(library, args);
             assertEquals(8, r.exitCode(), String.join(" ", args) + "\n" + r);
-            assertTrue(r.err().contains("format version 3"), r.toString());
+            assertTrue(r.err().contains("format version 4"), r.toString());
             assertTrue(r.err().contains("Upgrade dsv"), r.toString());
         }
         assertEquals(before, RepoSnapshot.of(library));

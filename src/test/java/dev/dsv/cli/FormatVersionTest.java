@@ -27,7 +27,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Repository format 2: format-1 repositories, dsv migrate, newer formats, label versions 1 and 2. */
+/** Repository formats 2 and 3: format-1 repositories, dsv migrate, newer formats, label versions 1 and 2. */
 class FormatVersionTest {
     @TempDir
     Path tmp;
@@ -78,10 +78,10 @@ class FormatVersionTest {
     }
 
     @Test
-    void initWritesFormatTwo() throws IOException {
+    void initWritesFormatThree() throws IOException {
         ok(tmp, "init", "lib");
-        assertEquals("dsv-repository 2", Files.readString(tmp.resolve("lib/.dsv/format")).strip());
-        assertEquals(2, ok(tmp, "--json", "init", "other").json().path("format_version").asInt());
+        assertEquals("dsv-repository 3", Files.readString(tmp.resolve("lib/.dsv/format")).strip());
+        assertEquals(3, ok(tmp, "--json", "init", "other").json().path("format_version").asInt());
     }
 
     @Test
@@ -108,10 +108,10 @@ class FormatVersionTest {
 
         JsonNode r = ok(library, "--json", "migrate").json();
         assertEquals(1, r.path("from").asInt());
-        assertEquals(2, r.path("to").asInt());
+        assertEquals(3, r.path("to").asInt());
         assertEquals(2, r.path("commits_checked").asInt());
 
-        assertEquals("dsv-repository 2", Files.readString(library.resolve(".dsv/format")).strip());
+        assertEquals("dsv-repository 3", Files.readString(library.resolve(".dsv/format")).strip());
         Map<String, String> after = RepoSnapshot.of(library);
         before.remove("format");
         after.remove("format");
@@ -123,7 +123,7 @@ class FormatVersionTest {
         ok(library, "reindex");
         assertEquals(labels, labelIds(library, "HEAD"));
 
-        assertTrue(ok(library, "migrate").out().contains("already format 2"));
+        assertTrue(ok(library, "migrate").out().contains("already format 3"));
         ok(library, "vocab", "rename", "crack", "fissure");
         assertEquals(commits, commitIds(library).subList(1, 3));
     }
@@ -140,10 +140,10 @@ class FormatVersionTest {
     void newerFormatIsExitEight() throws IOException {
         ok(tmp, "init", "lib");
         Path library = tmp.resolve("lib");
-        Files.writeString(library.resolve(".dsv/format"), "dsv-repository 3\n");
-        rejected(library, 8, "format version 3", "migrate");
-        rejected(library, 8, "format version 3", "ls");
-        rejected(library, 8, "format version 3", "guideline", "list");
+        Files.writeString(library.resolve(".dsv/format"), "dsv-repository 4\n");
+        rejected(library, 8, "format version 4", "migrate");
+        rejected(library, 8, "format version 4", "ls");
+        rejected(library, 8, "format version 4", "guideline", "list");
     }
 
     @Test

@@ -39,15 +39,29 @@ class TreeCodecTest {
                     attributes.put("module", "M-" + random.nextInt(100));
                     attributes.put("线", "3");
                 }
+                SortedMap<String, ObjectId> features = CanonicalJson.newObject();
+                if (random.nextInt(3) == 0) {
+                    features.put("clip", id("clip" + i));
+                    features.put("dino.v2", id("dino" + i));
+                }
                 boolean synthetic = random.nextInt(4) == 0;
                 entries.add(TreeEntry.image(name, new ImageEntry(id("blob" + i), id("label" + i),
                         random.nextBoolean() ? "TOPCon" : "mono", synthetic ? "synthetic" : "production",
-                        synthetic ? "gan-v" + i : null, random.nextBoolean() ? null : "train", attributes)));
+                        synthetic ? "gan-v" + i : null, random.nextBoolean() ? null : "train", attributes, features)));
             }
             entries.sort((a, b) -> CanonicalJson.CODE_POINT_ORDER.compare(a.name(), b.name()));
             TreeNode flat = new TreeNode.Flat(entries);
             assertArrayEquals(TreeCodec.encodeGeneric(flat), TreeCodec.encode(flat), "round " + round);
         }
+        List<TreeEntry> withVectors = new ArrayList<>();
+        SortedMap<String, ObjectId> features = CanonicalJson.newObject();
+        features.put("clip", id("clip"));
+        withVectors.add(TreeEntry.image("a.png", new ImageEntry(id("blob"), id("label"), "mono", "production", null,
+                null, CanonicalJson.newObject(), features)));
+        TreeNode node = new TreeNode.Flat(withVectors);
+        assertEquals(node, TreeCodec.decode(ObjectId.fromBytes(DigestUtils.sha256(TreeCodec.encode(node))),
+                TreeCodec.encode(node)));
+
         TreeMap<Integer, ObjectId> children = new TreeMap<>();
         children.put(0, id("a"));
         children.put(11, id("b"));
