@@ -59,7 +59,8 @@ public final class LeakageFigures {
             JsonNode p = pairs.get(i);
             int y = GAP + i * row;
             g.setColor(Color.BLACK);
-            g.drawString(String.format(Locale.ROOT, "%.4f   %s %s  ~  %s %s", p.path("correlation").asDouble(),
+            g.drawString(String.format(Locale.ROOT, "%.3f / %s   %s %s  ~  %s %s", p.path("correlation").asDouble(),
+                    p.path("residual").isNumber() ? String.format(Locale.ROOT, "%.3f", p.path("residual").asDouble()) : "-",
                     p.path("a").path("split").asText(), name(p.path("a")), p.path("b").path("split").asText(),
                     name(p.path("b"))), GAP, y + 15);
             g.drawImage(read(images, prefix, p.path("a")), GAP, y + CAPTION, SIDE, SIDE, null);
