@@ -21,6 +21,11 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
 /**
  * Every translation of Messages.properties has the same keys as the English bundle, and each of
@@ -159,6 +164,34 @@ class MessagesBundleTest {
         assertEquals(Locale.SIMPLIFIED_CHINESE, bundle.getLocale());
         assertEquals(load("Messages_zh_CN").getProperty("error.notARepository"), bundle.getString("error.notARepository"));
         assertTrue(bundle.getString("error.notARepository").contains("不是 dsv 仓库"), bundle.getString("error.notARepository"));
+    }
+
+    /** Every command and subcommand has a description, and every option's descriptionKey exists. */
+    @Test
+    void everyCommandAndOptionIsDescribed() throws IOException {
+        Properties english = load("Messages");
+        Set<String> missing = new TreeSet<>();
+        List<CommandLine> pending = new ArrayList<>(List.of(new CommandLine(new DsvCommand())));
+        while (!pending.isEmpty()) {
+            CommandSpec spec = pending.remove(pending.size() - 1).getCommandSpec();
+            String key = spec.qualifiedName(".") + ".usage.description";
+            if (!english.containsKey(key)) {
+                missing.add(key);
+            }
+            List<ArgSpec> arguments = new ArrayList<>(spec.options());
+            arguments.addAll(spec.positionalParameters());
+            for (ArgSpec argument : arguments) {
+                String descriptionKey = argument instanceof OptionSpec o ? o.descriptionKey()
+                        : ((PositionalParamSpec) argument).descriptionKey();
+                // picocli looks up the standard --help and --version texts under "help" and "version" too.
+                boolean standard = descriptionKey != null && descriptionKey.startsWith("mixinStandardHelpOptions.");
+                if (descriptionKey != null && !descriptionKey.isEmpty() && !standard && !english.containsKey(descriptionKey)) {
+                    missing.add(descriptionKey + " (" + spec.qualifiedName() + ")");
+                }
+            }
+            pending.addAll(spec.commandLine().getSubcommands().values());
+        }
+        assertEquals(Set.of(), missing, "description keys missing from Messages.properties");
     }
 
     @Test
