@@ -70,7 +70,11 @@ class MessagesBundleTest {
                 int end = i + 1;
                 while (end < pattern.length() && depth > 0) {
                     char d = pattern.charAt(end);
-                    depth += d == '{' ? 1 : d == '}' ? -1 : 0;
+                    if (d == '{') {
+                        depth++;
+                    } else if (d == '}') {
+                        depth--;
+                    }
                     end++;
                 }
                 Matcher m = NESTED_ARGUMENT.matcher(pattern.substring(i, end));

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +66,7 @@ class ChineseLocaleIT {
 
     /** Runs {@code java -jar target/dsv.jar ARGS...} without the launcher's locale handling. */
     private static CliResult runJar(Map<String, String> env, Path dir, String... args) {
-        List<String> command = new java.util.ArrayList<>(List.of("java", "-jar", JAR.toString(), "-C", dir.toString()));
+        List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString(), "-C", dir.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> environment = pb.environment();
@@ -98,24 +99,24 @@ class ChineseLocaleIT {
         assertTrue(r.out().startsWith("Usage: dsv"), r.toString());
     }
 
-    @Test
-    void launcherSpeaksChineseWithoutInstalledLocale() {
-        assertEnglishHelp(runJar(chinese(noLocales), tmp, "--help"));
-
-        assertChineseHelp(DsvProcess.run(tmp, chinese(noLocales), "--help"));
-        CliResult error = DsvProcess.run(tmp, chinese(noLocales), "status");
+    /** Checks that scripts/dsv prints Chinese help and a Chinese error (the folder is no repository). */
+    private void assertLauncherSpeaksChinese(Map<String, String> env) {
+        assertChineseHelp(DsvProcess.run(tmp, env, "--help"));
+        CliResult error = DsvProcess.run(tmp, env, "status");
         assertEquals(4, error.exitCode(), error.toString());
         assertTrue(error.err().startsWith("dsv: 不是 dsv 仓库"), error.toString());
     }
 
     @Test
+    void launcherSpeaksChineseWithoutInstalledLocale() {
+        assertEnglishHelp(runJar(chinese(noLocales), tmp, "--help"));
+        assertLauncherSpeaksChinese(chinese(noLocales));
+    }
+
+    @Test
     void launcherSpeaksChineseWithInstalledLocale() {
         assertChineseHelp(runJar(chinese(zhLocale), tmp, "--help"));
-
-        assertChineseHelp(DsvProcess.run(tmp, chinese(zhLocale), "--help"));
-        CliResult error = DsvProcess.run(tmp, chinese(zhLocale), "status");
-        assertEquals(4, error.exitCode(), error.toString());
-        assertTrue(error.err().startsWith("dsv: 不是 dsv 仓库"), error.toString());
+        assertLauncherSpeaksChinese(chinese(zhLocale));
     }
 
     @Test
