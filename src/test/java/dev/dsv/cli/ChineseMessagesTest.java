@@ -86,6 +86,7 @@ class ChineseMessagesTest {
     void usageErrorHintInChinese() {
         CliResult r = inChinese(() -> Dsv.run(tmp, "ls", "--no-such-option"));
         assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().startsWith("dsv: 用法错误：Unknown option: '--no-such-option'"), r.err());
         assertTrue(r.err().contains("运行“dsv ls --help”查看用法。"), r.err());
     }
 
