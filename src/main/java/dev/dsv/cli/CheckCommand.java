@@ -72,8 +72,8 @@ final class CheckCommand implements Runnable {
                 out().println("check.profile.done", r.record().abbreviate(12), r.commit().abbreviate(12), r.seconds());
                 r.profiles().forEach((type, p) -> {
                     out().println("check.profile.cellType", type, r.realImages().get(type), p.images());
-                    p.ranges().forEach((name, range) -> out().line(String.format(Locale.ROOT, "    %-22s %s .. %s (median %s)",
-                            name, number(range.low()), number(range.high()), number(range.percentiles()[2]))));
+                    p.ranges().forEach((name, range) -> out().println("check.profile.range", String.format(Locale.ROOT, "%-22s", name),
+                            number(range.low()), number(range.high()), number(range.percentiles()[2])));
                 });
                 r.skipped().forEach((type, n) -> out().println("check.profile.skipped", type, n,
                         PlausibilityProfile.MIN_IMAGES));

@@ -66,8 +66,8 @@ final class DiffCommand extends BaseCommand {
                 return 0;
             }
             out().println("diff.summary.line", s.from().abbreviate(12), s.to().abbreviate(12), Views.countsText(out(), s.counts()));
-            s.byPair().forEach((pair, counts) -> out().line(String.format("  %-12s %-20s %s", pair.cellType(), pair.defect(),
-                    Views.countsText(out(), counts))));
+            s.byPair().forEach((pair, counts) -> out().line("  " + TextColumns.pad(pair.cellType(), 12) + " "
+                    + TextColumns.pad(pair.defect(), 20) + " " + Views.countsText(out(), counts)));
         }
         return 0;
     }

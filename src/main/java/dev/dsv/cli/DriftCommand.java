@@ -135,10 +135,13 @@ final class DriftCommand extends BaseCommand {
                 current = r.labeler();
                 out().line("");
                 out().line(current);
-                out().line(String.format(Locale.ROOT, "  %-8s %7s  %-16s %-16s %-16s %s",
-                        out().text("quality.drift.month"), out().text("quality.drift.labels"),
-                        out().text("quality.drift.defectRate"), out().text("quality.drift.verifierAgreement"),
-                        out().text("quality.drift.goldAccuracy"), out().text("quality.drift.defects")));
+                String labels = out().text("quality.drift.labels");
+                out().line("  " + TextColumns.pad(out().text("quality.drift.month"), 8) + " "
+                        + " ".repeat(Math.max(0, 7 - TextColumns.width(labels))) + labels + "  "
+                        + TextColumns.pad(out().text("quality.drift.defectRate"), 16) + " "
+                        + TextColumns.pad(out().text("quality.drift.verifierAgreement"), 16) + " "
+                        + TextColumns.pad(out().text("quality.drift.goldAccuracy"), 16) + " "
+                        + out().text("quality.drift.defects"));
             }
             StringBuilder defects = new StringBuilder();
             r.defects().forEach((d, n) -> defects.append(defects.isEmpty() ? "" : ", ").append(d).append(' ').append(n));

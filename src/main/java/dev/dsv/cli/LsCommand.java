@@ -66,7 +66,8 @@ final class LsCommand extends BaseCommand {
             out().printJson(doc);
             return;
         }
-        counts.forEach((k, n) -> out().line(String.format("%-12s %-20s %8d", k.get(0), k.get(1), n)));
+        counts.forEach((k, n) -> out().line(TextColumns.pad(k.get(0), 12) + " " + TextColumns.pad(k.get(1), 20)
+                + String.format(" %8d", n)));
     }
 
     private void streamJson(LsService service, ObjectId commit, ObjectId tree, ImageFilter filter,

@@ -40,7 +40,8 @@ public final class Main {
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handle(ex, root, out, err));
         cli.setParameterExceptionHandler((ex, args2) -> {
             Output o = new Output(out, err, root.json || List.of(args2).contains("--json"));
-            reportError(o, ExitCode.USAGE, ex.getMessage(), List.of());
+            // picocli writes its parse errors in English; the bundle may frame them in the user's language.
+            reportError(o, ExitCode.USAGE, o.text("error.usage.parse", ex.getMessage()), List.of());
             if (!o.json()) {
                 err.println(o.text("error.usage.hint", qualifiedName(ex.getCommandLine())));
             }

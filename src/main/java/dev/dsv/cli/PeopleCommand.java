@@ -97,8 +97,8 @@ final class PeopleCommand implements Runnable {
             VerifierStanding s = registry.verifierStanding(p.id(), now, policy);
             notes.add(out.text("people.verifierNote." + s.state().jsonName(), s.rotationStart(), s.dueOn(), s.expiresAfter()));
         }
-        return String.format("%-20s %-24s %-20s %s", p.id(), String.join(",", p.roleNames()),
-                p.name() == null ? "-" : p.name(), String.join("; ", notes)).stripTrailing();
+        return (TextColumns.pad(p.id(), 20) + " " + TextColumns.pad(String.join(",", p.roleNames()), 24) + " "
+                + TextColumns.pad(p.name() == null ? "-" : p.name(), 20) + " " + String.join("; ", notes)).stripTrailing();
     }
 
     /** Shared plumbing: the library's policy (main's) and the time of the command. */

@@ -42,7 +42,7 @@ final class ReportCommand extends BaseCommand {
         }
         try (Session session = openSession()) {
             ReportService.Data data = new ReportService(session).gather(QualityCommand.revisionOrHead(revision), minShared);
-            byte[] page = HtmlReport.render(data).getBytes(StandardCharsets.UTF_8);
+            byte[] page = HtmlReport.render(data, out()::text).getBytes(StandardCharsets.UTF_8);
             write(target, page);
             if (out().json()) {
                 Map<String, Object> doc = Output.document();

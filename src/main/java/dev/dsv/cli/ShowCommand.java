@@ -67,7 +67,8 @@ final class ShowCommand extends BaseCommand {
         out().println("show.changes", Views.countsText(out(), v.changes()));
         out().println("show.images", total);
         for (Map<String, Object> m : images) {
-            out().line(String.format("  %-12s %-20s %8d", m.get("cell_type"), m.get("defect"), (Long) m.get("images")));
+            out().line("  " + TextColumns.pad((String) m.get("cell_type"), 12) + " " + TextColumns.pad((String) m.get("defect"), 20)
+                    + String.format(" %8d", (Long) m.get("images")));
         }
     }
 

@@ -39,7 +39,8 @@ final class TraceCommand extends BaseCommand {
                         r.body().get("branch"), r.author(), Times.format(r.time()), r.body().get("reason"));
             }
             if (t.model().codeCommit() != null) {
-                out().println("trace.code", t.model().codeCommit(), Boolean.TRUE.equals(t.model().codeDirty()) ? "dirty" : "clean");
+                out().println("trace.code", t.model().codeCommit(),
+                        out().text(Boolean.TRUE.equals(t.model().codeDirty()) ? "trace.workTree.dirty" : "trace.workTree.clean"));
             }
         }
         return 0;

@@ -17,9 +17,19 @@ import java.util.TreeSet;
  * Renders the quality report as one self-contained HTML page: inline CSS and inline SVG drawn
  * here, no script, nothing loaded from elsewhere. Every plotted point, bar and cell carries its
  * values in {@code data-*} attributes (and a {@code <title>} tooltip), so the page can be
- * checked after a browser has parsed it.
+ * checked after a browser has parsed it. The visible text (headings, legends, notes) comes from
+ * the caller's message bundle through {@link Text}; the {@code data-*} values stay English ids.
  */
 public final class HtmlReport {
+    /**
+     * Looks up the plain text of a {@code report.html.*} message key with its arguments; the
+     * renderer escapes the result for HTML.
+     */
+    @FunctionalInterface
+    public interface Text {
+        String get(String key, Object... args);
+    }
+
     private static final int WIDTH = 960;
     private static final int HEIGHT = 320;
     private static final int LEFT = 56;
@@ -32,11 +42,13 @@ public final class HtmlReport {
     private HtmlReport() {
     }
 
-    /** Returns the HTML text of the report. */
-    public static String render(ReportService.Data data) {
+    /** Returns the HTML text of the report, in the language of {@code text}. */
+    public static String render(ReportService.Data data, Text text) {
         StringBuilder h = new StringBuilder(64 * 1024);
-        h.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-                .append("<title>dsv quality report ").append(data.commit().abbreviate(12)).append("</title>\n")
+        h.append("<!DOCTYPE html>\n<html lang=\"").append(escape(text.get("report.html.lang")))
+                .append("\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<title>").append(escape(text.get("report.html.title", data.commit().abbreviate(12))))
+                .append("</title>\n")
                 .append("<style>\n")
                 .append("body{font-family:sans-serif;margin:24px;color:#222}")
                 .append("h1{font-size:22px}h2{font-size:17px;margin-top:32px}")
@@ -46,28 +58,32 @@ public final class HtmlReport {
                 .append(".ci{stroke-width:1.5}.line{fill:none;stroke-width:1.5}")
                 .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}")
                 .append("\n</style>\n</head>\n<body>\n");
-        h.append("<h1>dsv quality report</h1>\n<p>Commit <code>").append(data.commit().hex()).append("</code>. ")
-                .append("Krippendorff's alpha overall ").append(estimateText(data.overallAlpha()))
-                .append("; Fleiss' kappa overall ").append(estimateText(data.overallFleiss()))
-                .append(". Intervals are 95%, from a seeded bootstrap over images.</p>\n");
+        // The commit id is hex, so escaping leaves it as it is and it can be found again to mark it up.
+        String commit = data.commit().hex();
+        String summary = text.get("report.html.summary", commit, estimateText(data.overallAlpha(), text),
+                estimateText(data.overallFleiss(), text));
+        h.append("<h1>").append(escape(text.get("report.html.heading"))).append("</h1>\n<p>")
+                .append(escape(summary).replace(commit, "<code>" + commit + "</code>")).append("</p>\n");
 
-        h.append("<section id=\"agreement\">\n<h2>Agreement by month</h2>\n");
-        agreementPlot(h, data.months());
-        h.append("</section>\n<section id=\"gold\">\n<h2>Gold-test accuracy by labeler</h2>\n");
-        goldPlot(h, data.gold(), data.passMark());
-        h.append("</section>\n<section id=\"reviews\">\n<h2>Review outcomes by day</h2>\n");
-        reviewPlot(h, data.reviews());
-        h.append("</section>\n<section id=\"matrix\">\n<h2>Images per cell type and defect</h2>\n");
-        matrixPlot(h, data.cellDefectCounts());
-        h.append("</section>\n<section id=\"flags\">\n<h2>Drift flags</h2>\n");
-        flagTable(h, data.flags());
+        h.append("<section id=\"agreement\">\n<h2>").append(escape(text.get("report.html.agreement"))).append("</h2>\n");
+        agreementPlot(h, data.months(), text);
+        h.append("</section>\n<section id=\"gold\">\n<h2>").append(escape(text.get("report.html.gold"))).append("</h2>\n");
+        goldPlot(h, data.gold(), data.passMark(), text);
+        h.append("</section>\n<section id=\"reviews\">\n<h2>").append(escape(text.get("report.html.reviews")))
+                .append("</h2>\n");
+        reviewPlot(h, data.reviews(), text);
+        h.append("</section>\n<section id=\"matrix\">\n<h2>").append(escape(text.get("report.html.matrix")))
+                .append("</h2>\n");
+        matrixPlot(h, data.cellDefectCounts(), text);
+        h.append("</section>\n<section id=\"flags\">\n<h2>").append(escape(text.get("report.html.flags"))).append("</h2>\n");
+        flagTable(h, data.flags(), text);
         h.append("</section>\n</body>\n</html>\n");
         return h.toString();
     }
 
-    private static String estimateText(Estimate e) {
+    private static String estimateText(Estimate e, Text text) {
         if (e.value() == null) {
-            return "undefined";
+            return text.get("report.html.undefined");
         }
         String ci = e.low() == null ? "" : String.format(Locale.ROOT, " [%.3f, %.3f]", e.low(), e.high());
         return String.format(Locale.ROOT, "%.3f%s (n = %d)", e.value(), ci, e.n());
@@ -141,9 +157,9 @@ public final class HtmlReport {
         }
     }
 
-    private static void agreementPlot(StringBuilder h, List<MonthAgreement> months) {
+    private static void agreementPlot(StringBuilder h, List<MonthAgreement> months, Text text) {
         if (months.stream().allMatch(m -> m.alpha().value() == null && m.fleiss().value() == null)) {
-            h.append("<p class=\"empty\">No month has images judged by two or more raters.</p>\n");
+            h.append("<p class=\"empty\">").append(escape(text.get("report.html.agreement.empty"))).append("</p>\n");
             return;
         }
         double min = 0;
@@ -154,7 +170,7 @@ public final class HtmlReport {
                 }
             }
         }
-        openSvg(h, "plot-agreement", HEIGHT, "Fleiss' kappa and Krippendorff's alpha by month");
+        openSvg(h, "plot-agreement", HEIGHT, text.get("report.html.agreement.plot"));
         yAxis(h, min, 1, 0.2);
         xLabels(h, months.stream().map(MonthAgreement::month).toList(), 1);
         double step = (double) (WIDTH - LEFT - RIGHT) / months.size();
@@ -185,18 +201,18 @@ public final class HtmlReport {
                 }
                 marks.append(" cx=\"").append(px(x)).append("\" cy=\"").append(px(y)).append("\" r=\"3.5\" fill=\"")
                         .append(colors[s]).append("\"><title>").append(escape(months.get(i).month())).append(' ')
-                        .append(series[s]).append(' ').append(escape(estimateText(e))).append("</title></circle>\n");
+                        .append(series[s]).append(' ').append(escape(estimateText(e, text))).append("</title></circle>\n");
             }
             h.append("<polyline class=\"line\" stroke=\"").append(colors[s]).append("\" points=\"").append(line)
                     .append("\"/>\n").append(marks);
         }
-        legend(h, List.of("Fleiss' kappa", "Krippendorff's alpha"), List.of(colors));
+        legend(h, List.of(text.get("report.html.fleiss"), text.get("report.html.alpha")), List.of(colors));
         h.append("</svg>\n");
     }
 
-    private static void goldPlot(StringBuilder h, Map<String, List<GoldPoint>> gold, double passMark) {
+    private static void goldPlot(StringBuilder h, Map<String, List<GoldPoint>> gold, double passMark, Text text) {
         if (gold.isEmpty()) {
-            h.append("<p class=\"empty\">No gold-test records.</p>\n");
+            h.append("<p class=\"empty\">").append(escape(text.get("report.html.gold.empty"))).append("</p>\n");
             return;
         }
         TreeSet<YearMonth> monthSet = new TreeSet<>();
@@ -209,7 +225,7 @@ public final class HtmlReport {
         }
         min = Math.max(0, Math.floor(min * 10) / 10);
         List<YearMonth> months = new ArrayList<>(monthSet);
-        openSvg(h, "plot-gold", HEIGHT, "Gold-test accuracy by labeler and month");
+        openSvg(h, "plot-gold", HEIGHT, text.get("report.html.gold.plot"));
         yAxis(h, min, 1, min >= 0.5 ? 0.1 : 0.2);
         xLabels(h, months.stream().map(YearMonth::toString).toList(), 1);
         double step = (double) (WIDTH - LEFT - RIGHT) / months.size();
@@ -232,8 +248,8 @@ public final class HtmlReport {
                         .append("\" data-month=\"").append(p.month()).append("\" data-value=\"").append(num(p.accuracy()))
                         .append("\" data-n=\"").append(p.answered()).append("\" cx=\"").append(px(x)).append("\" cy=\"")
                         .append(px(y)).append("\" r=\"3\" fill=\"").append(color).append("\"><title>")
-                        .append(escape(names.get(l))).append(' ').append(p.month()).append(' ')
-                        .append(String.format(Locale.ROOT, "%.3f of %d", p.accuracy(), p.answered()))
+                        .append(escape(text.get("report.html.gold.point", names.get(l), p.month().toString(),
+                                String.format(Locale.ROOT, "%.3f", p.accuracy()), String.valueOf(p.answered()))))
                         .append("</title></circle>\n");
             }
             h.append("<polyline class=\"line\" stroke=\"").append(color).append("\" points=\"").append(line)
@@ -243,9 +259,9 @@ public final class HtmlReport {
         h.append("</svg>\n");
     }
 
-    private static void reviewPlot(StringBuilder h, List<DayOutcomes> days) {
+    private static void reviewPlot(StringBuilder h, List<DayOutcomes> days, Text text) {
         if (days.isEmpty()) {
-            h.append("<p class=\"empty\">No review decisions.</p>\n");
+            h.append("<p class=\"empty\">").append(escape(text.get("report.html.reviews.empty"))).append("</p>\n");
             return;
         }
         LocalDate first = days.get(0).day();
@@ -255,7 +271,7 @@ public final class HtmlReport {
         for (DayOutcomes d : days) {
             max = Math.max(max, d.pass() + d.relabel() + d.reject());
         }
-        openSvg(h, "plot-reviews", HEIGHT, "Review decisions by day and outcome");
+        openSvg(h, "plot-reviews", HEIGHT, text.get("report.html.reviews.plot"));
         double plotHeight = HEIGHT - TOP - BOTTOM;
         for (long v = 0; v <= max; v += Math.max(1, max / 5)) {
             double y = TOP + plotHeight * (1 - (double) v / max);
@@ -272,6 +288,10 @@ public final class HtmlReport {
         double step = (double) (WIDTH - LEFT - RIGHT) / span;
         double barWidth = Math.max(1, step * 0.8);
         String[] outcomes = {"pass", "relabel", "reject"};
+        List<String> outcomeNames = new ArrayList<>();
+        for (String outcome : outcomes) {
+            outcomeNames.add(text.get("report.html.outcome." + outcome));
+        }
         String[] colors = {"#2ca02c", "#ff7f0e", "#d62728"};
         for (DayOutcomes d : days) {
             double x = LEFT + ChronoUnit.DAYS.between(first, d.day()) * step + (step - barWidth) / 2;
@@ -287,16 +307,16 @@ public final class HtmlReport {
                         .append("\" data-count=\"").append(counts[o]).append("\" x=\"").append(px(x)).append("\" y=\"")
                         .append(px(base)).append("\" width=\"").append(px(barWidth)).append("\" height=\"")
                         .append(px(height)).append("\" fill=\"").append(colors[o]).append("\"><title>").append(d.day())
-                        .append(' ').append(outcomes[o]).append(' ').append(counts[o]).append("</title></rect>\n");
+                        .append(' ').append(escape(outcomeNames.get(o))).append(' ').append(counts[o]).append("</title></rect>\n");
             }
         }
-        legend(h, List.of(outcomes), List.of(colors));
+        legend(h, outcomeNames, List.of(colors));
         h.append("</svg>\n");
     }
 
-    private static void matrixPlot(StringBuilder h, Map<List<String>, Long> counts) {
+    private static void matrixPlot(StringBuilder h, Map<List<String>, Long> counts, Text text) {
         if (counts.isEmpty()) {
-            h.append("<p class=\"empty\">The revision has no images.</p>\n");
+            h.append("<p class=\"empty\">").append(escape(text.get("report.html.matrix.empty"))).append("</p>\n");
             return;
         }
         TreeSet<String> cellTypes = new TreeSet<>();
@@ -315,7 +335,7 @@ public final class HtmlReport {
         int width = left + cellWidth * defects.size() + 16;
         h.append("<svg id=\"plot-matrix\" width=\"").append(width)
                 .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
-                .append("\" role=\"img\" aria-label=\"Images per cell type and defect\">\n");
+                .append("\" role=\"img\" aria-label=\"").append(escape(text.get("report.html.matrix"))).append("\">\n");
         List<String> columns = new ArrayList<>(defects);
         List<String> rows = new ArrayList<>(cellTypes);
         for (int c = 0; c < columns.size(); c++) {
@@ -347,13 +367,16 @@ public final class HtmlReport {
         h.append("</svg>\n");
     }
 
-    private static void flagTable(StringBuilder h, List<DriftService.Flag> flags) {
+    private static void flagTable(StringBuilder h, List<DriftService.Flag> flags, Text text) {
         if (flags.isEmpty()) {
-            h.append("<p>No labeler is flagged.</p>\n");
+            h.append("<p>").append(escape(text.get("report.html.flags.empty"))).append("</p>\n");
             return;
         }
-        h.append("<table id=\"flag-table\"><tr><th>labeler</th><th>statistic</th><th>direction</th><th>from</th>")
-                .append("<th>to</th><th>months</th><th>largest |z|</th></tr>\n");
+        h.append("<table id=\"flag-table\"><tr>");
+        for (String column : List.of("labeler", "statistic", "direction", "from", "to", "months", "maxAbsZ")) {
+            h.append("<th>").append(escape(text.get("report.html.flags." + column))).append("</th>");
+        }
+        h.append("</tr>\n");
         for (DriftService.Flag f : flags) {
             h.append("<tr class=\"flag\"><td>").append(escape(f.labeler())).append("</td><td>")
                     .append(f.statistic().jsonName()).append("</td><td>").append(f.direction()).append("</td><td>")

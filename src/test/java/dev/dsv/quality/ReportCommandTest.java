@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.ResourceBundle;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -145,6 +147,41 @@ class ReportCommandTest {
 
         Path png = Chromium.screenshot(page, tmp.resolve("report.png"), 1100, 1900, tmp);
         assertTrue(Files.size(png) > 20_000, "screenshot of " + Files.size(png) + " bytes");
+    }
+
+    @Test
+    void chineseLocaleRendersChineseText() throws IOException {
+        SimulatedLibrary lib = SimulatedLibrary.shared();
+        Path page = tmp.resolve("报告.html");
+        ResourceBundle chinese = ResourceBundle.getBundle("dev.dsv.cli.Messages", Locale.SIMPLIFIED_CHINESE);
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.SIMPLIFIED_CHINESE);
+        CliResult r;
+        try {
+            r = Dsv.run(lib.library(), "quality", "report", "--html", page.toString());
+        } finally {
+            Locale.setDefault(before);
+        }
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().startsWith("已把 "), r.out());
+
+        String dom = Chromium.dumpDom(page, tmp);
+        assertTrue(dom.contains("<html lang=\"zh-CN\">"), dom);
+        assertTrue(dom.contains("<h1>" + chinese.getString("report.html.heading") + "</h1>"), dom);
+        for (String section : List.of("agreement", "gold", "reviews", "matrix", "flags")) {
+            assertTrue(dom.contains("<h2>" + chinese.getString("report.html." + section) + "</h2>"), section);
+        }
+        String reviews = svg(dom, "plot-reviews");
+        for (String outcome : List.of("pass", "relabel", "reject")) {
+            assertTrue(reviews.contains(">" + chinese.getString("report.html.outcome." + outcome) + "</text>"), outcome);
+        }
+        assertTrue(reviews.contains("data-outcome=\"relabel\""), "data values stay English ids");
+        assertTrue(dom.contains("<th>" + chinese.getString("report.html.flags.labeler") + "</th>"), "flag table header");
+        Matcher commit = Pattern.compile("<p>提交 <code>([0-9a-f]{64})</code>。").matcher(dom);
+        assertTrue(commit.find(), "summary with the commit id marked up");
+        for (String english : List.of("Agreement by month", "Drift flags", "labeler</th>", ">pass</text>")) {
+            assertFalse(dom.contains(english), english);
+        }
     }
 
     @Test

@@ -16,11 +16,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DsvProcess {
     public static final Path LAUNCHER = Path.of("scripts", "dsv").toAbsolutePath();
+    private static final List<String> LOCALE_VARIABLES = List.of("DSV_LANG", "LC_ALL", "LC_MESSAGES", "LANG");
 
     private DsvProcess() {
     }
 
-    /** Starts {@code scripts/dsv -C dir ARGS...} with extra environment variables. */
+    /**
+     * Starts {@code scripts/dsv -C dir ARGS...} with extra environment variables. The locale
+     * variables of the test run are replaced by LANG=C.UTF-8 unless {@code env} sets them.
+     */
     public static Process start(Path dir, Map<String, String> env, Path stdout, Path stderr, String... args) {
         List<String> command = new ArrayList<>();
         command.add(LAUNCHER.toString());
@@ -31,6 +35,11 @@ public final class DsvProcess {
                 .redirectOutput(stdout.toFile())
                 .redirectError(stderr.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        // Messages follow the locale, and the tests expect English unless they pass a locale in env.
+        for (String name : LOCALE_VARIABLES) {
+            pb.environment().remove(name);
+        }
+        pb.environment().put("LANG", "C.UTF-8");
         pb.environment().putAll(env);
         try {
             return pb.start();
