@@ -186,9 +186,7 @@ public final class GrayImage {
             horizontal.apply(samples, y * width, 1, rows, y * targetWidth, 1);
         }
         float[] out = new float[targetWidth * targetHeight];
-        for (int x = 0; x < targetWidth; x++) {
-            vertical.apply(rows, x, targetWidth, out, x, targetWidth);
-        }
+        vertical.applyToRows(rows, targetWidth, out);
         return new GrayImage(targetWidth, targetHeight, bitDepth, out);
     }
 
@@ -240,6 +238,24 @@ public final class GrayImage {
                     sum += weights[base + k] * in[inOffset + (s0 + k) * inStep];
                 }
                 out[outOffset + t * outStep] = sum;
+            }
+        }
+
+        /**
+         * Applies the weights along the vertical axis to whole rows of the given length at once:
+         * the same sums in the same order as {@link #apply} per column, but reading memory row by row.
+         */
+        void applyToRows(float[] in, int rowLength, float[] out) {
+            for (int t = 0; t < first.length; t++) {
+                int target = t * rowLength;
+                int base = t * stride;
+                for (int k = 0; k < count[t]; k++) {
+                    float w = weights[base + k];
+                    int source = (first[t] + k) * rowLength;
+                    for (int x = 0; x < rowLength; x++) {
+                        out[target + x] += w * in[source + x];
+                    }
+                }
             }
         }
     }

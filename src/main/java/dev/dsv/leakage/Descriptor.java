@@ -7,5 +7,5 @@ package dev.dsv.leakage;
  */
 public record Descriptor(int width, int height, long hash, long[] cropHashes, byte[] thumbnail) {
     /** Bumped whenever the computation changes; stored descriptors of another version are recomputed. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 }

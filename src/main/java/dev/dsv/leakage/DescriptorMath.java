@@ -22,17 +22,22 @@ public final class DescriptorMath {
      * A copy cropped by up to 5% per side is within 1.25% per side of one of them, so its
      * whole-frame hash is close to one of these crop hashes.
      */
-    static final double[][] VARIANTS = variants();
+    static final double[][] VARIANTS;
+    /** The crop margins per axis that {@link #VARIANTS} combines: {start, end} fractions of the side. */
+    private static final double[][] AXIS = {{0, 0}, {0.025, 0}, {0.05, 0}, {0, 0.025}, {0.025, 0.025},
+        {0.05, 0.025}, {0, 0.05}, {0.025, 0.05}, {0.05, 0.05}};
+
+    static {
+        VARIANTS = variants();
+    }
 
     private DescriptorMath() {
     }
 
     private static double[][] variants() {
-        double[][] axis = {{0, 0}, {0.025, 0}, {0.05, 0}, {0, 0.025}, {0.025, 0.025}, {0.05, 0.025},
-            {0, 0.05}, {0.025, 0.05}, {0.05, 0.05}};
         java.util.List<double[]> out = new java.util.ArrayList<>();
-        for (double[] h : axis) {
-            for (double[] v : axis) {
+        for (double[] h : AXIS) {
+            for (double[] v : AXIS) {
                 if (h[0] + h[1] + v[0] + v[1] == 0) {
                     continue;
                 }
@@ -42,21 +47,120 @@ public final class DescriptorMath {
         return out.toArray(double[][]::new);
     }
 
-    /** Computes the descriptor of an image. */
+    /** Sample positions and weights of each {@link #AXIS} crop on the hash grid. */
+    private static final Axis[] AXIS_SAMPLES = axisSamples();
+
+    /**
+     * Computes the descriptor of an image. The hashes of the whole frame and of the 80 crops share
+     * work: resampling and the DCT are both separable, so each horizontal crop is resampled and
+     * transformed along the rows once (9 times in all), and each of the 81 combinations then only
+     * resamples and transforms 8 columns. The result is the same as resampling each crop and then
+     * hashing it, up to rounding.
+     */
     public static Descriptor describe(GrayImage image) {
         float[] reduced = image.resize(BASE, BASE).samples();
         double[] base = new double[reduced.length];
         for (int i = 0; i < reduced.length; i++) {
             base[i] = reduced[i];
         }
-        long hash = hash(resample(base, BASE, 0, 0, 0, 0, HASH_GRID));
+        int f = HASH_FREQUENCIES;
+        // rowSpectra[h][r * f + u]: row r of the base grid, resampled to the horizontal crop h and
+        // transformed to frequency u.
+        double[][] rowSpectra = new double[AXIS.length][];
+        double[] row = new double[HASH_GRID];
+        for (int h = 0; h < AXIS.length; h++) {
+            Axis ax = AXIS_SAMPLES[h];
+            double[] spectra = new double[BASE * f];
+            for (int r = 0; r < BASE; r++) {
+                ax.resample(base, r * BASE, 1, row, 0, 1);
+                for (int u = 0; u < f; u++) {
+                    double sum = 0;
+                    for (int x = 0; x < HASH_GRID; x++) {
+                        sum += row[x] * COSINES[u][x];
+                    }
+                    spectra[r * f + u] = sum;
+                }
+            }
+            rowSpectra[h] = spectra;
+        }
+        long hash = 0;
         long[] crops = new long[VARIANTS.length];
-        for (int i = 0; i < VARIANTS.length; i++) {
-            double[] v = VARIANTS[i];
-            crops[i] = hash(resample(base, BASE, v[0], v[1], v[2], v[3], HASH_GRID));
+        double[] columns = new double[HASH_GRID * f];
+        double[] coefficients = new double[f * f - 1];
+        int c = 0;
+        for (int h = 0; h < AXIS.length; h++) {
+            for (int v = 0; v < AXIS.length; v++) {
+                Axis ay = AXIS_SAMPLES[v];
+                for (int u = 0; u < f; u++) {
+                    ay.resample(rowSpectra[h], u, f, columns, u, f);
+                }
+                int k = 0;
+                for (int fv = 0; fv < f; fv++) {
+                    for (int u = 0; u < f; u++) {
+                        if (u == 0 && fv == 0) {
+                            continue;
+                        }
+                        double sum = 0;
+                        for (int y = 0; y < HASH_GRID; y++) {
+                            sum += columns[y * f + u] * COSINES[fv][y];
+                        }
+                        coefficients[k++] = sum;
+                    }
+                }
+                long bits = bits(coefficients);
+                if (h == 0 && v == 0) {
+                    hash = bits;
+                } else {
+                    crops[c++] = bits;
+                }
+            }
         }
         byte[] thumb = toBytes(resample(base, BASE, 0, 0, 0, 0, THUMB));
         return new Descriptor(image.width(), image.height(), hash, crops, thumb);
+    }
+
+    private static Axis[] axisSamples() {
+        Axis[] out = new Axis[AXIS.length];
+        for (int i = 0; i < AXIS.length; i++) {
+            out[i] = new Axis(AXIS[i][0], AXIS[i][1]);
+        }
+        return out;
+    }
+
+    /**
+     * One axis of {@link #resample} for fixed margins: the two sample positions of each output cell
+     * on a line of {@value #BASE} values, as the lower index and the weight of the upper one.
+     */
+    private static final class Axis {
+        final int[] index = new int[HASH_GRID * 2];
+        final double[] weight = new double[HASH_GRID * 2];
+
+        Axis(double start, double end) {
+            double origin = start * BASE;
+            double cell = (1 - start - end) * BASE / HASH_GRID;
+            for (int o = 0; o < HASH_GRID; o++) {
+                for (int s = 0; s < 2; s++) {
+                    double x = origin + (o + (s + 0.5) / 2) * cell - 0.5;
+                    x = Math.max(0, Math.min(BASE - 1, x));
+                    int i = Math.min((int) x, BASE - 2);
+                    index[o * 2 + s] = i;
+                    weight[o * 2 + s] = x - i;
+                }
+            }
+        }
+
+        /** Resamples the line in[from + i * stride] onto out[to + o * outStride] for o below the hash grid side. */
+        void resample(double[] in, int from, int stride, double[] out, int to, int outStride) {
+            for (int o = 0; o < HASH_GRID; o++) {
+                double sum = 0;
+                for (int s = 0; s < 2; s++) {
+                    int i = from + index[o * 2 + s] * stride;
+                    double w = weight[o * 2 + s];
+                    sum += in[i] * (1 - w) + in[i + stride] * w;
+                }
+                out[to + o * outStride] = sum / 2;
+            }
+        }
     }
 
     /**
@@ -144,6 +248,11 @@ public final class DescriptorMath {
                 coefficients[k++] = s;
             }
         }
+        return bits(coefficients);
+    }
+
+    /** Sets bit i for each coefficient i above the median of all of them. */
+    private static long bits(double[] coefficients) {
         double[] sorted = coefficients.clone();
         java.util.Arrays.sort(sorted);
         double median = sorted[sorted.length / 2];
