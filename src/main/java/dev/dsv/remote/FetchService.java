@@ -63,19 +63,20 @@ public final class FetchService {
         PackStore store = repo.store();
         RemoteLayout.checkFormat(storage, false);
         Map<String, RemoteLayout.RemoteRef> refs = RemoteLayout.readRefs(storage);
+        addUnlistedRefs(remote.name(), storage, refs);
         Path cache = repo.dsvDir().resolve("remotes").resolve(remote.name());
         int threads = RemoteOptions.transfers(remote.spec());
-        RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
         ObjectDownloader downloader = new ObjectDownloader(storage, store, threads);
-
-        // Commits, trees, labels and metadata records: all that this clone lacks, in one pass.
-        List<RemoteIndex.Located> nonBlobs = new ArrayList<>();
-        index.forEach((key, entry) -> {
-            if (entry.type() != ObjectType.BLOB && !store.containsMapped(entry.id())) {
-                nonBlobs.add(new RemoteIndex.Located(key, entry));
-            }
-        });
-        downloader.download(nonBlobs);
+        RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
+        downloadNonBlobs(index, store, downloader);
+        if (refs.values().stream().anyMatch(ref -> !store.containsMapped(ref.commit()))) {
+            // Every ref was read before the listing, and push publishes packs before it moves a
+            // ref, so a complete listing contains each ref's commit. Some S3-compatible servers return
+            // a short listing while other keys in the folder are being written (S3Proxy 3.3.0's
+            // filesystem backend does), so list once more before calling the remote damaged.
+            index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
+            downloadNonBlobs(index, store, downloader);
+        }
         for (RemoteLayout.RemoteRef ref : refs.values()) {
             if (!store.containsMapped(ref.commit())) {
                 throw new IntegrityException("error.remote.refWithoutCommit", ref.key(), storage.describe(),
@@ -123,6 +124,36 @@ public final class FetchService {
         }
         return new Result(remote.name(), updates, downloader.objects(), downloader.bytes(), newMeta.size(),
                 absent.size(), storage.retries());
+    }
+
+    /** Downloads the commits, trees, labels and metadata records of the index that this clone lacks. */
+    private static void downloadNonBlobs(RemoteIndex index, PackStore store, ObjectDownloader downloader) {
+        List<RemoteIndex.Located> nonBlobs = new ArrayList<>();
+        index.forEach((key, entry) -> {
+            if (entry.type() != ObjectType.BLOB && !store.containsMapped(entry.id())) {
+                nonBlobs.add(new RemoteIndex.Located(key, entry));
+            }
+        });
+        downloader.download(nonBlobs);
+    }
+
+    /**
+     * Reads the ref of each branch that this clone tracks but the listing of the remote's refs
+     * lacked, and adds the ones that exist to {@code refs}. A branch is thus dropped here only
+     * when its ref is gone, not because one listing came back short.
+     */
+    private void addUnlistedRefs(String remote, RemoteStorage storage, Map<String, RemoteLayout.RemoteRef> refs) {
+        String prefix = "refs/remotes/" + remote + "/";
+        for (String key : session.repository().remoteRefs().keySet()) {
+            if (!key.startsWith(prefix) || refs.containsKey(key.substring(prefix.length()))) {
+                continue;
+            }
+            String branch = key.substring(prefix.length());
+            RemoteLayout.RemoteRef ref = RemoteLayout.readBranchRef(storage, branch);
+            if (ref != null) {
+                refs.put(branch, ref);
+            }
+        }
     }
 
     /**

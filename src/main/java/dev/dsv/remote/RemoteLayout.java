@@ -81,6 +81,16 @@ final class RemoteLayout {
         return new RemoteRef(branch, ObjectId.parse(text), v.version(), key);
     }
 
+    /**
+     * Reads a branch's ref under either prefix without a listing; null when the remote has no such
+     * branch. Both prefixes are tried because this clone's protected branches may differ from the
+     * pusher's.
+     */
+    static RemoteRef readBranchRef(RemoteStorage storage, String branch) {
+        RemoteRef ref = readRef(storage, HEADS + branch, branch);
+        return ref != null ? ref : readRef(storage, PROTECTED_HEADS + branch, branch);
+    }
+
     /** Reads every branch ref of the remote, protected or not, keyed by branch name. */
     static Map<String, RemoteRef> readRefs(RemoteStorage storage) {
         Map<String, RemoteRef> out = new TreeMap<>();

@@ -3,16 +3,21 @@ package dev.dsv.remote;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A directory storage for fault tests, opened for URLs {@code faulty:PATH}: it counts the keys
  * and bytes written and, once {@link #failAfterWrites} writes have succeeded, fails every further
- * write as {@link #failure} sets (a dropped connection or a full disk) until {@link #reset}.
+ * write as {@link #failure} sets (a dropped connection or a full disk) until {@link #reset}. It
+ * can also return a saved listing in place of the real one ({@link #shortListing}), as a server
+ * whose listing misses keys would.
  */
 final class FaultyStorage implements RemoteStorage {
     /** How writes fail once the budget is spent. */
@@ -23,6 +28,10 @@ final class FaultyStorage implements RemoteStorage {
     static final AtomicInteger writes = new AtomicInteger();
     static final AtomicLong bytesWritten = new AtomicLong();
     static final Set<String> keysWritten = ConcurrentHashMap.newKeySet();
+    /** Listings to return in place of the real ones, by prefix, in order. */
+    static final Map<String, Deque<List<KeyInfo>>> shortListings = new ConcurrentHashMap<>();
+    /** How many times each prefix was listed. */
+    static final Map<String, AtomicInteger> listings = new ConcurrentHashMap<>();
 
     /** Clears the counters and stops failing. */
     static void reset() {
@@ -30,6 +39,22 @@ final class FaultyStorage implements RemoteStorage {
         writes.set(0);
         bytesWritten.set(0);
         keysWritten.clear();
+        shortListings.clear();
+        listings.clear();
+    }
+
+    /** Makes the next {@code times} listings of {@code prefix} return {@code listing}. */
+    static void shortListing(String prefix, List<KeyInfo> listing, int times) {
+        Deque<List<KeyInfo>> queue = shortListings.computeIfAbsent(prefix, p -> new ConcurrentLinkedDeque<>());
+        for (int i = 0; i < times; i++) {
+            queue.add(List.copyOf(listing));
+        }
+    }
+
+    /** Returns how many times {@code prefix} was listed since the last {@link #reset}. */
+    static int listed(String prefix) {
+        AtomicInteger n = listings.get(prefix);
+        return n == null ? 0 : n.get();
     }
 
     private final DirectoryStorage inner;
@@ -116,7 +141,10 @@ final class FaultyStorage implements RemoteStorage {
 
     @Override
     public List<KeyInfo> list(String prefix) {
-        return inner.list(prefix);
+        listings.computeIfAbsent(prefix, p -> new AtomicInteger()).incrementAndGet();
+        Deque<List<KeyInfo>> queue = shortListings.get(prefix);
+        List<KeyInfo> saved = queue == null ? null : queue.poll();
+        return saved != null ? saved : inner.list(prefix);
     }
 
     @Override
