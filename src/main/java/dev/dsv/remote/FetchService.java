@@ -30,9 +30,25 @@ public final class FetchService {
     public record RefUpdate(String branch, ObjectId before, ObjectId after) {
     }
 
-    /** The outcome of a fetch: ref changes, objects and bytes downloaded, blobs recorded absent. */
-    public record Result(String remote, List<RefUpdate> updates, long objects, long bytes, int metaRecords,
-                         int absentRecorded, long retries) {
+    /**
+     * The outcome of a fetch: ref changes, tags created here, remote tags left out because a local
+     * tag of that name names another commit, objects and bytes downloaded, blobs recorded absent.
+     */
+    public record Result(String remote, List<RefUpdate> updates, List<TagUpdate> tags, List<TagConflict> tagConflicts,
+                         long objects, long bytes, int metaRecords, int absentRecorded, long retries) {
+    }
+
+    /** A tag of the remote created in this clone. */
+    public record TagUpdate(String name, ObjectId commit) {
+    }
+
+    /**
+     * A remote tag not created here: {@code local} is the commit of the local tag of that name,
+     * or null when the name cannot be created here; then {@code reasonKey} and {@code reasonArguments}
+     * are the message that says why.
+     */
+    public record TagConflict(String name, ObjectId local, ObjectId remote, String reasonKey,
+                              List<Object> reasonArguments) {
     }
 
     static final String ABSENT_PARTIAL = "partial-clone";
@@ -64,12 +80,15 @@ public final class FetchService {
         RemoteLayout.checkFormat(storage, false);
         Map<String, RemoteLayout.RemoteRef> refs = RemoteLayout.readRefs(storage);
         addUnlistedRefs(remote.name(), storage, refs);
+        Map<String, RemoteLayout.RemoteRef> tags = RemoteLayout.readTags(storage);
+        List<RemoteLayout.RemoteRef> allRefs = new ArrayList<>(refs.values());
+        allRefs.addAll(tags.values());
         Path cache = repo.dsvDir().resolve("remotes").resolve(remote.name());
         int threads = RemoteOptions.transfers(remote.spec());
         ObjectDownloader downloader = new ObjectDownloader(storage, store, threads);
         RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
         downloadNonBlobs(index, store, downloader);
-        if (refs.values().stream().anyMatch(ref -> !store.containsMapped(ref.commit()))) {
+        if (allRefs.stream().anyMatch(ref -> !store.containsMapped(ref.commit()))) {
             // Every ref was read before the listing, and push publishes packs before it moves a
             // ref, so a complete listing contains each ref's commit. Some S3-compatible servers return
             // a short listing while other keys in the folder are being written (S3Proxy 3.3.0's
@@ -77,7 +96,7 @@ public final class FetchService {
             index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
             downloadNonBlobs(index, store, downloader);
         }
-        for (RemoteLayout.RemoteRef ref : refs.values()) {
+        for (RemoteLayout.RemoteRef ref : allRefs) {
             if (!store.containsMapped(ref.commit())) {
                 throw new IntegrityException("error.remote.refWithoutCommit", ref.key(), storage.describe(),
                         ref.commit().abbreviate(12));
@@ -108,22 +127,56 @@ public final class FetchService {
 
         List<RefUpdate> updates = new ArrayList<>();
         for (RemoteLayout.RemoteRef ref : refs.values()) {
-            ObjectId before = repo.readRemoteRef(remote.name(), ref.branch());
+            ObjectId before = repo.readRemoteRef(remote.name(), ref.name());
             if (!ref.commit().equals(before)) {
-                repo.writeRemoteRef(remote.name(), ref.branch(), ref.commit());
-                updates.add(new RefUpdate(ref.branch(), before, ref.commit()));
+                repo.writeRemoteRef(remote.name(), ref.name(), ref.commit());
+                updates.add(new RefUpdate(ref.name(), before, ref.commit()));
             }
             session.indexHistory(ref.commit());
         }
+        String prefix = "refs/remotes/" + remote.name() + "/";
         for (String key : repo.remoteRefs().keySet()) {
-            String branch = key.substring(("refs/remotes/" + remote.name() + "/").length());
-            if (key.startsWith("refs/remotes/" + remote.name() + "/") && !refs.containsKey(branch)) {
-                updates.add(new RefUpdate(branch, repo.readRemoteRef(remote.name(), branch), null));
-                repo.writeRemoteRef(remote.name(), branch, null);
+            if (!key.startsWith(prefix) || refs.containsKey(key.substring(prefix.length()))) {
+                continue;
             }
+            String branch = key.substring(prefix.length());
+            updates.add(new RefUpdate(branch, repo.readRemoteRef(remote.name(), branch), null));
+            repo.writeRemoteRef(remote.name(), branch, null);
         }
-        return new Result(remote.name(), updates, downloader.objects(), downloader.bytes(), newMeta.size(),
-                absent.size(), storage.retries());
+        List<TagUpdate> created = new ArrayList<>();
+        List<TagConflict> conflicts = new ArrayList<>();
+        adoptTags(tags, created, conflicts);
+        return new Result(remote.name(), updates, created, conflicts, downloader.objects(), downloader.bytes(),
+                newMeta.size(), absent.size(), storage.retries());
+    }
+
+    /**
+     * Creates the remote's tags that this clone lacks. Tags never move, so a local tag of the same
+     * name at another commit stays as it is and is reported in {@code conflicts}.
+     */
+    private void adoptTags(Map<String, RemoteLayout.RemoteRef> tags, List<TagUpdate> created,
+                           List<TagConflict> conflicts) {
+        Repository repo = session.repository();
+        for (RemoteLayout.RemoteRef tag : tags.values()) {
+            ObjectId local = repo.readRef(Repository.RefKind.TAG, tag.name());
+            if (tag.commit().equals(local)) {
+                continue;
+            }
+            if (local != null) {
+                conflicts.add(new TagConflict(tag.name(), local, tag.commit(), null, List.of()));
+                continue;
+            }
+            try {
+                repo.createTag(tag.name(), tag.commit());
+            } catch (DsvException e) {
+                // A local ref name in the way, such as a tag "v1" for a remote tag "v1/rc".
+                conflicts.add(new TagConflict(tag.name(), null, tag.commit(), e.messageKey(),
+                        List.of(e.arguments())));
+                continue;
+            }
+            session.indexHistory(tag.commit());
+            created.add(new TagUpdate(tag.name(), tag.commit()));
+        }
     }
 
     /** Downloads the commits, trees, labels and metadata records of the index that this clone lacks. */
@@ -175,7 +228,7 @@ public final class FetchService {
         }
         Repository repo = session.repository();
         for (RemoteLayout.RemoteRef ref : refs.values()) {
-            ObjectId before = repo.readRemoteRef(remote.name(), ref.branch());
+            ObjectId before = repo.readRemoteRef(remote.name(), ref.name());
             ObjectId beforeTree = before != null && store.containsMapped(before) ? session.treeOf(before) : null;
             session.trees().diff(beforeTree, session.treeOf(ref.commit()), (path, old, image) -> {
                 if (image == null || store.containsMapped(image.blob()) || wanted.containsKey(image.blob())) {

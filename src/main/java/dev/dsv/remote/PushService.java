@@ -32,14 +32,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code dsv push [REMOTE] [BRANCH]}: uploads what the remote lacks for one branch in new packs,
- * then moves the remote's ref by compare-and-swap as a fast-forward. See docs/design.md, "What
- * push sends".
+ * {@code dsv push [REMOTE] [BRANCH] [--tags | --tag NAME]}: uploads what the remote lacks for one
+ * branch and the chosen tags in new packs, then moves the remote's branch ref by compare-and-swap
+ * as a fast-forward and creates the tags, which never move. See docs/design.md, "What push sends".
  */
 public final class PushService {
     /** The image attribute that marks a site-local image; its blob never leaves this repository. */
@@ -49,11 +50,16 @@ public final class PushService {
 
     /**
      * The outcome of a push. {@code ref} is {@code created}, {@code updated} or {@code up-to-date};
-     * {@code objects} and {@code bytes} count what was uploaded (packs and indexes).
+     * {@code branch}, {@code ref}, {@code commit} and {@code previous} are null when only tags were
+     * pushed. {@code objects} and {@code bytes} count what was uploaded (packs and indexes).
      */
     public record Result(String remote, String branch, String ref, ObjectId commit, ObjectId previous,
                          long objects, long bytes, int packsUploaded, int packsReused, int metaRecords,
-                         int siteLocalBlobs, int absentBlobs, long retries) {
+                         int siteLocalBlobs, int absentBlobs, long retries, List<TagResult> tags) {
+    }
+
+    /** A pushed tag; {@code ref} is {@code created} or {@code up-to-date}. */
+    public record TagResult(String name, ObjectId commit, String ref) {
     }
 
     private final Session session;
@@ -62,23 +68,57 @@ public final class PushService {
         this.session = session;
     }
 
+    /** Pushes one branch (null: the current branch) and no tags. */
     public Result push(String remoteName, String branchName) {
+        return push(remoteName, branchName, false, List.of());
+    }
+
+    /**
+     * Pushes a branch and tags: every local tag with {@code allTags}, else the ones named. With
+     * tags and no branch named, no branch is pushed, as {@code git push --tags} does; with neither,
+     * the current branch is.
+     */
+    public Result push(String remoteName, String branchName, boolean allTags, List<String> tagNames) {
         try (RepositoryLock lock = session.lock("push")) {
             Repository repo = session.repository();
             RemoteConfig.Remote remote = remoteName == null ? RemoteConfig.read(repo).defaultRemote()
                     : RemoteConfig.read(repo).require(remoteName);
-            String branch = branchName == null ? repo.currentBranch() : branchName;
-            ObjectId head = repo.readBranch(branch);
-            if (head == null) {
-                throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.push.noBranch", branch);
+            String branch = branchName;
+            if (branch == null && !allTags && tagNames.isEmpty()) {
+                branch = repo.currentBranch();
             }
+            ObjectId head = null;
+            if (branch != null) {
+                RemoteLayout.checkRefName(branch);
+                head = repo.readBranch(branch);
+                if (head == null) {
+                    throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.push.noBranch", branch);
+                }
+            }
+            Map<String, ObjectId> tags = selectTags(allTags, tagNames);
             try (RetryingStorage storage = (RetryingStorage) RemoteStorages.open(remote.spec())) {
-                return push(remote, storage, branch, head);
+                return push(remote, storage, branch, head, tags);
             }
         }
     }
 
-    private Result push(RemoteConfig.Remote remote, RetryingStorage storage, String branch, ObjectId head) {
+    /** Returns the local tags to push, by name; throws exit code 5 for a named tag that does not exist. */
+    private Map<String, ObjectId> selectTags(boolean allTags, List<String> tagNames) {
+        Repository repo = session.repository();
+        Map<String, ObjectId> tags = new TreeMap<>();
+        for (String name : allTags ? repo.tags() : tagNames) {
+            ObjectId target = repo.readRef(Repository.RefKind.TAG, name);
+            if (target == null) {
+                throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.push.noTag", name);
+            }
+            RemoteLayout.checkRefName(name);
+            tags.put(name, target);
+        }
+        return tags;
+    }
+
+    private Result push(RemoteConfig.Remote remote, RetryingStorage storage, String branch, ObjectId head,
+                        Map<String, ObjectId> tags) {
         Repository repo = session.repository();
         RemoteLayout.checkFormat(storage, true);
         storage.putIfAbsent(RemoteLayout.CONFIG, repo.config().toJson());
@@ -86,22 +126,24 @@ public final class PushService {
         if (!caps.atomicCompareAndSwap()) {
             throw new DsvException(ExitCode.IO_ERROR, "error.remote.noCas", storage.describe(), caps.detail());
         }
-        String refKey = RemoteLayout.refKey(branch, repo.config().protectedBranches());
-        RemoteLayout.RemoteRef current = RemoteLayout.readRef(storage, refKey, branch);
-        ObjectId previous = current == null ? null : current.commit();
-        if (previous != null && !previous.equals(head)) {
-            boolean known = repo.store().state(previous) == ObjectState.PRESENT;
-            if (!known || !new MergeService(session).isAncestor(previous, head)) {
-                throw new DsvException(ExitCode.CONFLICT, "error.push.nonFastForward", remote.name(), branch,
-                        previous.abbreviate(12));
-            }
+        String refKey = null;
+        RemoteLayout.RemoteRef current = null;
+        if (branch != null) {
+            refKey = RemoteLayout.refKey(branch, repo.config().protectedBranches());
+            current = RemoteLayout.readRef(storage, refKey, branch);
+            checkFastForward(remote.name(), branch, current, head);
         }
+        Map<String, ObjectId> newTags = tagsToCreate(remote.name(), storage, tags);
 
         Path cache = cacheDir(remote.name());
         int threads = RemoteOptions.transfers(remote.spec());
         RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
         Set<ObjectId> remoteMeta = RemoteLayout.metaIds(storage, cache.resolve("meta"));
-        Missing missing = collect(head, index, remoteMeta);
+        Set<ObjectId> heads = new LinkedHashSet<>(newTags.values());
+        if (head != null) {
+            heads.add(head);
+        }
+        Missing missing = collect(heads, index, remoteMeta);
 
         Uploader uploader = new Uploader(storage, index, RemoteOptions.packSize(remote.spec()), threads,
                 cache.resolve("outgoing"));
@@ -112,11 +154,74 @@ public final class PushService {
             writeCached(cache.resolve("meta").resolve(list.getKey()), list.getValue());
         }
 
-        String refResult = moveRef(storage, remote.name(), branch, refKey, current, head);
-        repo.writeRemoteRef(remote.name(), branch, head);
+        String refResult = null;
+        if (branch != null) {
+            refResult = moveRef(storage, remote.name(), branch, refKey, current, head);
+            repo.writeRemoteRef(remote.name(), branch, head);
+        }
+        List<TagResult> tagResults = new ArrayList<>();
+        for (Map.Entry<String, ObjectId> tag : tags.entrySet()) {
+            boolean created = newTags.containsKey(tag.getKey())
+                    && createTag(storage, remote.name(), tag.getKey(), tag.getValue());
+            tagResults.add(new TagResult(tag.getKey(), tag.getValue(), created ? "created" : "up-to-date"));
+        }
+        ObjectId previous = current == null ? null : current.commit();
         return new Result(remote.name(), branch, refResult, head, previous, uploader.objects.get(), uploader.bytes.get(),
                 uploader.packsUploaded, uploader.packsReused, missing.newMeta.size(), missing.siteLocal.size(),
-                missing.absent, storage.retries());
+                missing.absent, storage.retries(), tagResults);
+    }
+
+    /** Throws exit code 11 unless the remote branch is absent, at {@code head}, or an ancestor of it. */
+    private void checkFastForward(String remote, String branch, RemoteLayout.RemoteRef current, ObjectId head) {
+        ObjectId previous = current == null ? null : current.commit();
+        if (previous == null || previous.equals(head)) {
+            return;
+        }
+        boolean known = session.repository().store().state(previous) == ObjectState.PRESENT;
+        if (!known || !new MergeService(session).isAncestor(previous, head)) {
+            throw new DsvException(ExitCode.CONFLICT, "error.push.nonFastForward", remote, branch,
+                    previous.abbreviate(12));
+        }
+    }
+
+    /**
+     * Returns the tags that the remote lacks. Throws exit code 11, before anything is uploaded,
+     * when the remote has one of them at another commit: tags never move.
+     */
+    private static Map<String, ObjectId> tagsToCreate(String remote, RemoteStorage storage, Map<String, ObjectId> tags) {
+        Map<String, ObjectId> missing = new TreeMap<>();
+        for (Map.Entry<String, ObjectId> tag : tags.entrySet()) {
+            RemoteLayout.RemoteRef there = RemoteLayout.readRef(storage, RemoteLayout.TAGS + tag.getKey(), tag.getKey());
+            if (there == null) {
+                missing.put(tag.getKey(), tag.getValue());
+            } else if (!there.commit().equals(tag.getValue())) {
+                throw tagConflict(remote, tag.getKey(), there.commit(), tag.getValue());
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * Creates a tag on the remote; only creates, so an existing tag is never replaced. Returns
+     * false when the remote has it at the same commit already (another push, or a retried create
+     * that landed), and throws exit code 11 when it has it at another commit.
+     */
+    private static boolean createTag(RemoteStorage storage, String remote, String name, ObjectId target) {
+        String key = RemoteLayout.TAGS + name;
+        byte[] content = (target.hex() + "\n").getBytes(StandardCharsets.US_ASCII);
+        if (storage.compareAndSwap(key, null, content) != null) {
+            return true;
+        }
+        RemoteLayout.RemoteRef there = RemoteLayout.readRef(storage, key, name);
+        if (there != null && there.commit().equals(target)) {
+            return false;
+        }
+        throw tagConflict(remote, name, there == null ? null : there.commit(), target);
+    }
+
+    private static DsvException tagConflict(String remote, String name, ObjectId there, ObjectId local) {
+        return new DsvException(ExitCode.CONFLICT, "error.push.tagExists", remote, name,
+                there == null ? "-" : there.hex(), local.hex());
     }
 
     private static void writeCached(Path file, byte[] bytes) {
@@ -166,15 +271,15 @@ public final class PushService {
     }
 
     /**
-     * Walks from {@code head} to what the remote lacks: commits down to the first one the remote
+     * Walks from {@code heads} to what the remote lacks: commits down to the first one the remote
      * has, tree nodes except subtrees the remote has, labels, blobs (never those of site-local
      * images) and metadata records with the objects they name.
      */
-    private Missing collect(ObjectId head, RemoteIndex index, Set<ObjectId> remoteMeta) {
+    private Missing collect(Set<ObjectId> heads, RemoteIndex index, Set<ObjectId> remoteMeta) {
         Missing m = new Missing();
         Trees trees = session.trees();
         Set<ObjectId> seen = new HashSet<>();
-        Deque<ObjectId> commits = new ArrayDeque<>(List.of(head));
+        Deque<ObjectId> commits = new ArrayDeque<>(heads);
         Set<ObjectId> candidateBlobs = new LinkedHashSet<>();
         while (!commits.isEmpty()) {
             ObjectId id = commits.pop();

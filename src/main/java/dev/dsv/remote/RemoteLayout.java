@@ -23,11 +23,24 @@ final class RemoteLayout {
     static final String CONFIG = "config.json";
     static final String HEADS = "refs/heads/";
     static final String PROTECTED_HEADS = "protected/refs/heads/";
+    static final String TAGS = "refs/tags/";
     static final String META = "meta/";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RemoteLayout() {
+    }
+
+    /**
+     * Checks that a branch or tag name can be a remote key: local names may use letters of any
+     * script, remote keys only {@code A-Z a-z 0-9 . _ - /}. Throws exit code 3 otherwise.
+     */
+    static void checkRefName(String name) {
+        try {
+            Keys.check(HEADS + name);
+        } catch (IllegalArgumentException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.remote.refName", name);
+        }
     }
 
     /** Returns the key of a branch's ref; protected branches have their own prefix. */
@@ -64,12 +77,12 @@ final class RemoteLayout {
         }
     }
 
-    /** A branch on the remote: its commit, the version token of its ref and the ref's key. */
-    record RemoteRef(String branch, ObjectId commit, String version, String key) {
+    /** A branch or tag on the remote: its name, commit, the version token of its ref and the ref's key. */
+    record RemoteRef(String name, ObjectId commit, String version, String key) {
     }
 
-    /** Reads one branch ref; null when the remote has no such branch. */
-    static RemoteRef readRef(RemoteStorage storage, String key, String branch) {
+    /** Reads one branch or tag ref; null when the remote has no such ref. */
+    static RemoteRef readRef(RemoteStorage storage, String key, String name) {
         RemoteStorage.Versioned v = storage.getVersioned(key);
         if (v == null) {
             return null;
@@ -78,7 +91,7 @@ final class RemoteLayout {
         if (!ObjectId.isValidHex(text)) {
             throw new DsvException(ExitCode.INTEGRITY, "error.remote.badRef", key, storage.describe(), text);
         }
-        return new RemoteRef(branch, ObjectId.parse(text), v.version(), key);
+        return new RemoteRef(name, ObjectId.parse(text), v.version(), key);
     }
 
     /**
@@ -93,13 +106,22 @@ final class RemoteLayout {
 
     /** Reads every branch ref of the remote, protected or not, keyed by branch name. */
     static Map<String, RemoteRef> readRefs(RemoteStorage storage) {
+        return readRefs(storage, List.of(HEADS, PROTECTED_HEADS));
+    }
+
+    /** Reads every tag of the remote, keyed by tag name. */
+    static Map<String, RemoteRef> readTags(RemoteStorage storage) {
+        return readRefs(storage, List.of(TAGS));
+    }
+
+    private static Map<String, RemoteRef> readRefs(RemoteStorage storage, List<String> prefixes) {
         Map<String, RemoteRef> out = new TreeMap<>();
-        for (String prefix : List.of(HEADS, PROTECTED_HEADS)) {
+        for (String prefix : prefixes) {
             for (RemoteStorage.KeyInfo k : storage.list(prefix)) {
-                String branch = k.key().substring(prefix.length());
-                RemoteRef ref = readRef(storage, k.key(), branch);
+                String name = k.key().substring(prefix.length());
+                RemoteRef ref = readRef(storage, k.key(), name);
                 if (ref != null) {
-                    out.put(branch, ref);
+                    out.put(name, ref);
                 }
             }
         }

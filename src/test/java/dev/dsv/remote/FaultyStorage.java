@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * and bytes written and, once {@link #failAfterWrites} writes have succeeded, fails every further
  * write as {@link #failure} sets (a dropped connection or a full disk) until {@link #reset}. It
  * can also return a saved listing in place of the real one ({@link #shortListing}), as a server
- * whose listing misses keys would.
+ * whose listing misses keys would, and let another writer act just before a compare-and-swap
+ * ({@link #beforeNextSwap}).
  */
 final class FaultyStorage implements RemoteStorage {
     /** How writes fail once the budget is spent. */
@@ -32,6 +33,8 @@ final class FaultyStorage implements RemoteStorage {
     static final Map<String, Deque<List<KeyInfo>>> shortListings = new ConcurrentHashMap<>();
     /** How many times each prefix was listed. */
     static final Map<String, AtomicInteger> listings = new ConcurrentHashMap<>();
+    /** Runs once, just before the next compare-and-swap, as another writer would act then. */
+    static volatile Runnable beforeNextSwap;
 
     /** Clears the counters and stops failing. */
     static void reset() {
@@ -41,6 +44,7 @@ final class FaultyStorage implements RemoteStorage {
         keysWritten.clear();
         shortListings.clear();
         listings.clear();
+        beforeNextSwap = null;
     }
 
     /** Makes the next {@code times} listings of {@code prefix} return {@code listing}. */
@@ -133,6 +137,11 @@ final class FaultyStorage implements RemoteStorage {
 
     @Override
     public String compareAndSwap(String key, String expectedVersion, byte[] bytes) {
+        Runnable other = beforeNextSwap;
+        beforeNextSwap = null;
+        if (other != null) {
+            other.run();
+        }
         beforeWrite(key);
         String version = inner.compareAndSwap(key, expectedVersion, bytes);
         afterWrite(key, bytes.length);

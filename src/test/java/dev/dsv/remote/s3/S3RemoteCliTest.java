@@ -320,6 +320,55 @@ class S3RemoteCliTest {
         }
     }
 
+    private static String tag(Path library, String name) {
+        for (JsonNode t : ok(library, "--json", "tag").json().path("tags")) {
+            if (t.path("name").asText().equals(name)) {
+                return t.path("commit").asText();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void tagsTravelThroughS3AndNeverMove() throws IOException {
+        String url = "s3://" + newBucket() + "/tags";
+        Path alice = tmp.resolve("alice");
+        ok(tmp, "init", "alice");
+        ok(alice, "switch", "-c", "work");
+        addBatch(alice, "batch-a", "mono", sample("mono").subList(0, 2));
+        ok(alice, concat(s3Options(server.endpoint()), "remote", "add", "origin", url));
+        ok(alice, "push", "origin", "work");
+        ok(alice, "tag", "v1");
+        JsonNode pushed = ok(alice, "--json", "push", "--tags").json();
+        assertEquals("created", pushed.path("tags").get(0).path("ref").asText(), pushed.toString());
+
+        ok(tmp, concat(s3Options(server.endpoint()), "clone", url, "bob"));
+        Path bob = tmp.resolve("bob");
+        assertEquals(tag(alice, "v1"), tag(bob, "v1"));
+
+        ok(alice, "tag", "rc");
+        ok(alice, "push", "--tag", "rc");
+        addBatch(bob, "batch-b", "poly", sample("poly").subList(0, 2));
+        ok(bob, "tag", "rc");
+        CliResult refused = Dsv.run(bob, "push", "--tag", "rc");
+        assertEquals(11, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains(tag(alice, "rc")), refused.err());
+        assertTrue(refused.err().contains(tag(bob, "rc")), refused.err());
+
+        JsonNode fetched = ok(bob, "--json", "fetch").json();
+        assertEquals("rc", fetched.path("tags_left_out").get(0).path("name").asText(), fetched.toString());
+        assertNotEquals(tag(alice, "rc"), tag(bob, "rc"), "the local tag stayed");
+
+        // the remote tag is created only with If-None-Match: a second create is refused
+        try (dev.dsv.remote.RemoteStorage s = new S3StorageProvider().open(
+                S3RemoteStorageTest.spec(url, server.endpoint()))) {
+            byte[] other = (tag(bob, "rc") + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            assertEquals(null, s.compareAndSwap("refs/tags/rc", null, other));
+            String there = new String(s.get("refs/tags/rc"), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            assertEquals(tag(alice, "rc"), there);
+        }
+    }
+
     @Test
     void concurrentPushesToOneBranchKeepEveryBatchExactlyOnce() throws Exception {
         String url = "s3://" + newBucket() + "/shared";
