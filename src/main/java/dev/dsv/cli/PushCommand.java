@@ -1,5 +1,7 @@
 package dev.dsv.cli;
 
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
 import dev.dsv.remote.PushService;
 import dev.dsv.service.Session;
 import java.util.ArrayList;
@@ -10,7 +12,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dsv push [REMOTE] [BRANCH] [--tags | --tag NAME]}: sends a branch, tags and the metadata log. */
+/**
+ * {@code dsv push [REMOTE] [BRANCH] [--tags | --tag NAME]}: sends a branch, tags and the metadata
+ * log; {@code dsv push --delete REMOTE BRANCH} deletes a branch on the remote.
+ */
 @Command(name = "push")
 final class PushCommand extends BaseCommand {
     @Parameters(index = "0", arity = "0..1", paramLabel = "REMOTE", descriptionKey = "push.remote")
@@ -25,10 +30,17 @@ final class PushCommand extends BaseCommand {
     @Option(names = "--tag", paramLabel = "NAME", descriptionKey = "push.tag")
     List<String> tags = new ArrayList<>();
 
+    @Option(names = "--delete", descriptionKey = "push.delete")
+    boolean delete;
+
     @Override
     int run() {
+        if (delete && (remote == null || branch == null || allTags || !tags.isEmpty())) {
+            throw new DsvException(ExitCode.USAGE, "error.push.deleteUsage");
+        }
         try (Session session = openSession()) {
-            PushService.Result r = new PushService(session).push(remote, branch, allTags, tags);
+            PushService service = new PushService(session);
+            PushService.Result r = delete ? service.delete(remote, branch) : service.push(remote, branch, allTags, tags);
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("remote", r.remote());
@@ -56,7 +68,9 @@ final class PushCommand extends BaseCommand {
                 for (PushService.TagResult t : r.tags()) {
                     out().println("push.tag." + t.ref(), r.remote(), t.name(), t.commit().abbreviate(12));
                 }
-                if (r.branch() != null) {
+                if ("deleted".equals(r.ref())) {
+                    out().println("push.deleted", r.remote(), r.branch(), r.previous().abbreviate(12));
+                } else if (r.branch() != null) {
                     out().println("push.done." + r.ref(), r.remote(), r.branch(), r.commit().abbreviate(12),
                             r.objects(), r.bytes(), r.metaRecords());
                 } else {

@@ -49,9 +49,11 @@ public final class PushService {
     private static final Pattern OBJECT_ID = Pattern.compile("\\b[0-9a-f]{64}\\b");
 
     /**
-     * The outcome of a push. {@code ref} is {@code created}, {@code updated} or {@code up-to-date};
-     * {@code branch}, {@code ref}, {@code commit} and {@code previous} are null when only tags were
-     * pushed. {@code objects} and {@code bytes} count what was uploaded (packs and indexes).
+     * The outcome of a push. {@code ref} is {@code created}, {@code updated}, {@code up-to-date} or
+     * (with {@link #delete}) {@code deleted}, and then {@code commit} is null and {@code previous}
+     * the deleted commit. {@code branch}, {@code ref}, {@code commit} and {@code previous} are null
+     * when only tags were pushed. {@code objects} and {@code bytes} count what was uploaded (packs
+     * and indexes).
      */
     public record Result(String remote, String branch, String ref, ObjectId commit, ObjectId previous,
                          long objects, long bytes, int packsUploaded, int packsReused, int metaRecords,
@@ -130,7 +132,7 @@ public final class PushService {
         RemoteLayout.RemoteRef current = null;
         if (branch != null) {
             refKey = RemoteLayout.refKey(branch, repo.config().protectedBranches());
-            current = RemoteLayout.readRef(storage, refKey, branch);
+            current = RemoteLayout.readRefOrTombstone(storage, refKey, branch);
             checkFastForward(remote.name(), branch, current, head);
         }
         Map<String, ObjectId> newTags = tagsToCreate(remote.name(), storage, tags);
@@ -232,10 +234,13 @@ public final class PushService {
         }
     }
 
-    /** Moves the remote ref by compare-and-swap from the value read before the upload. */
+    /**
+     * Moves the remote ref by compare-and-swap from the value read before the upload. A tombstone
+     * (a deleted branch) is replaced like any other version, so the branch is created again.
+     */
     private static String moveRef(RemoteStorage storage, String remote, String branch, String refKey,
                                   RemoteLayout.RemoteRef current, ObjectId head) {
-        if (current != null && current.commit().equals(head)) {
+        if (current != null && head.equals(current.commit())) {
             return "up-to-date";
         }
         byte[] content = (head.hex() + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -248,7 +253,67 @@ public final class PushService {
                         now == null ? "-" : now.commit().abbreviate(12));
             }
         }
-        return current == null ? "created" : "updated";
+        return current == null || current.commit() == null ? "created" : "updated";
+    }
+
+    /**
+     * Deletes a branch on the remote: replaces its ref by compare-and-swap with a tombstone, from
+     * the version that contains the commit this clone fetched last, then removes the remote-tracking
+     * ref. A protected branch is never deleted (exit 12). The branch must have been fetched (exit
+     * 5) and not have moved since (exit 11).
+     */
+    public Result delete(String remoteName, String branch) {
+        try (RepositoryLock lock = session.lock("push")) {
+            Repository repo = session.repository();
+            RemoteConfig.Remote remote = remoteName == null ? RemoteConfig.read(repo).defaultRemote()
+                    : RemoteConfig.read(repo).require(remoteName);
+            RemoteLayout.checkRefName(branch);
+            if (repo.config().protectedBranches().contains(branch)) {
+                throw new DsvException(ExitCode.PROTECTED, "error.push.deleteProtected", remote.name(), branch);
+            }
+            ObjectId fetched = repo.readRemoteRef(remote.name(), branch);
+            if (fetched == null) {
+                throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.push.deleteNotFetched", remote.name(), branch);
+            }
+            try (RetryingStorage storage = (RetryingStorage) RemoteStorages.open(remote.spec())) {
+                ObjectId deleted = deleteRef(remote.name(), storage, branch, fetched);
+                repo.writeRemoteRef(remote.name(), branch, null);
+                return new Result(remote.name(), branch, "deleted", null, deleted, 0, 0, 0, 0, 0, 0, 0,
+                        storage.retries(), List.of());
+            }
+        }
+    }
+
+    /** Writes the tombstone of a branch whose ref is at {@code fetched}; returns that commit. */
+    private static ObjectId deleteRef(String remote, RetryingStorage storage, String branch, ObjectId fetched) {
+        RemoteLayout.checkFormat(storage, false);
+        RemoteStorage.Capabilities caps = storage.probe();
+        if (!caps.atomicCompareAndSwap()) {
+            throw new DsvException(ExitCode.IO_ERROR, "error.remote.noCas", storage.describe(), caps.detail());
+        }
+        RemoteLayout.RemoteRef current = RemoteLayout.readBranchRef(storage, branch);
+        if (current == null) {
+            throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.push.deleteMissing", remote, branch);
+        }
+        if (current.key().startsWith(RemoteLayout.PROTECTED_HEADS)) {
+            // The remote keeps it as protected although this clone's configuration does not list it.
+            throw new DsvException(ExitCode.PROTECTED, "error.push.deleteProtected", remote, branch);
+        }
+        if (!current.commit().equals(fetched)) {
+            throw new DsvException(ExitCode.CONFLICT, "error.push.deleteMoved", remote, branch,
+                    current.commit().abbreviate(12), fetched.abbreviate(12));
+        }
+        RemoteLayout.allowTombstones(storage);
+        byte[] tombstone = (RemoteLayout.TOMBSTONE + fetched.hex() + "\n").getBytes(StandardCharsets.US_ASCII);
+        if (storage.compareAndSwap(current.key(), current.version(), tombstone) == null) {
+            // Lost to another writer, or a retried swap whose first attempt landed.
+            RemoteLayout.RemoteRef now = RemoteLayout.readRefOrTombstone(storage, current.key(), branch);
+            if (now != null && now.commit() != null) {
+                throw new DsvException(ExitCode.CONFLICT, "error.push.deleteMoved", remote, branch,
+                        now.commit().abbreviate(12), fetched.abbreviate(12));
+            }
+        }
+        return fetched;
     }
 
     /** Returns the local folder that caches a remote's pack indexes and metadata lists. */

@@ -370,6 +370,38 @@ class S3RemoteCliTest {
     }
 
     @Test
+    void deleteBranchThroughS3() throws IOException {
+        String url = "s3://" + newBucket() + "/delete";
+        Path alice = tmp.resolve("alice");
+        ok(tmp, "init", "alice");
+        ok(alice, "switch", "-c", "work");
+        addBatch(alice, "batch-a", "mono", sample("mono").subList(0, 2));
+        ok(alice, concat(s3Options(server.endpoint()), "remote", "add", "origin", url));
+        ok(alice, "push", "origin", "work");
+        ok(alice, "switch", "-c", "old");
+        ok(alice, "push", "origin", "old");
+        ok(tmp, concat(s3Options(server.endpoint()), "clone", url, "bob"));
+        Path bob = tmp.resolve("bob");
+        addBatch(alice, "batch-b", "mono", sample("mono").subList(2, 4));
+        ok(alice, "push", "origin", "old");
+
+        CliResult refused = Dsv.run(bob, "push", "--delete", "origin", "old");
+        assertEquals(11, refused.exitCode(), refused.toString());
+
+        JsonNode deleted = ok(alice, "--json", "push", "--delete", "origin", "old").json();
+        assertEquals("deleted", deleted.path("ref").asText(), deleted.toString());
+        ok(bob, "fetch");
+        assertFalse(Files.exists(bob.resolve(".dsv/refs/remotes/origin/old")));
+        ok(tmp, concat(s3Options(server.endpoint()), "clone", url, "carol"));
+        assertEquals(5, Dsv.run(tmp.resolve("carol"), "log", "old").exitCode());
+
+        JsonNode again = ok(alice, "--json", "push", "origin", "old").json();
+        assertEquals("created", again.path("ref").asText(), again.toString());
+        ok(bob, "fetch");
+        assertEquals(head(alice, "old"), head(bob, "origin/old"));
+    }
+
+    @Test
     void concurrentPushesToOneBranchKeepEveryBatchExactlyOnce() throws Exception {
         String url = "s3://" + newBucket() + "/shared";
         int writers = 3;
