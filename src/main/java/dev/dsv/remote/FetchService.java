@@ -88,6 +88,7 @@ public final class FetchService {
         ObjectDownloader downloader = new ObjectDownloader(storage, store, threads);
         RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
         downloadNonBlobs(index, store, downloader);
+        boolean relisted = false;
         if (allRefs.stream().anyMatch(ref -> !store.containsMapped(ref.commit()))) {
             // Every ref was read before the listing, and push publishes packs before it moves a
             // ref, so a complete listing contains each ref's commit. Some S3-compatible servers return
@@ -95,6 +96,7 @@ public final class FetchService {
             // filesystem backend does), so list once more before calling the remote damaged.
             index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
             downloadNonBlobs(index, store, downloader);
+            relisted = true;
         }
         for (RemoteLayout.RemoteRef ref : allRefs) {
             if (!store.containsMapped(ref.commit())) {
@@ -114,6 +116,15 @@ public final class FetchService {
 
         Map<ObjectId, String> absent = new LinkedHashMap<>();
         List<RemoteIndex.Located> blobs = wantedBlobs(remote, refs, index, store, absent);
+        if (!relisted && absent.containsValue(ABSENT_NOT_ON_REMOTE)) {
+            // A blob that a branch head names and no listed pack contains: pushed from a partial
+            // clone that lacked it, or a short listing as above. List once more before recording
+            // it absent by design.
+            index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
+            downloadNonBlobs(index, store, downloader);
+            absent.clear();
+            blobs = wantedBlobs(remote, refs, index, store, absent);
+        }
         downloader.download(blobs);
         if (remote.filter() != null) {
             index.forEach((key, entry) -> {

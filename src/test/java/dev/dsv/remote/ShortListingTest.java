@@ -106,6 +106,32 @@ class ShortListingTest {
     }
 
     @Test
+    void fetchRelistsPacksOnMissingBlob() {
+        List<RemoteStorage.KeyInfo> before = pushSecondCommitAfterSavingListing();
+        DirectoryStorage direct = new DirectoryStorage(remote, remote.toString());
+        java.util.Set<String> blobPacks = new java.util.HashSet<>();
+        RemoteIndex.load(direct, tmp.resolve("idx-cache"), 1).forEach((key, entry) -> {
+            if (entry.type() == dev.dsv.model.ObjectType.BLOB) {
+                blobPacks.add(key.substring(0, key.length() - ".pack".length()));
+            }
+        });
+        List<RemoteStorage.KeyInfo> withoutNewBlobs = direct.list("packs/").stream()
+                .filter(k -> before.contains(k) || !blobPacks.contains(k.key().replaceAll("\\.(pack|idx)$", "")))
+                .toList();
+        assertTrue(withoutNewBlobs.size() < direct.list("packs/").size(), "the short listing lacks a blob pack");
+        FaultyStorage.shortListing("packs/", withoutNewBlobs, 1);
+        FaultyStorage.listings.clear();
+
+        ok(bob, "fetch");
+
+        com.fasterxml.jackson.databind.JsonNode fsck = ok(bob, "--json", "fsck").json();
+        assertEquals(0, fsck.path("absent_by_design").size(), "no blob recorded absent: " + fsck);
+        assertTrue(fsck.path("ok").asBoolean(), fsck.toString());
+        assertEquals(head(alice, "work"), head(bob, "origin/work"));
+        assertEquals(2, FaultyStorage.listed("packs/"), "the short listing was followed by one more");
+    }
+
+    @Test
     void fetchKeepsBranchMissingFromRefListing() {
         ok(alice, "switch", "-c", "second");
         ok(alice, "push", "origin", "second");
