@@ -27,6 +27,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -346,17 +347,18 @@ public final class PushService {
         Set<ObjectId> seen = new HashSet<>();
         Deque<ObjectId> commits = new ArrayDeque<>(heads);
         Set<ObjectId> candidateBlobs = new LinkedHashSet<>();
+        Map<ObjectId, List<ObjectId>> parents = new HashMap<>();
         while (!commits.isEmpty()) {
             ObjectId id = commits.pop();
             if (!seen.add(id) || index.contains(id)) {
                 continue;
             }
             Commit c = session.readCommit(id);
-            m.commits.add(id);
+            parents.put(id, c.parents());
             walkTree(trees, c.tree(), index, seen, m, candidateBlobs);
             commits.addAll(c.parents());
         }
-        Collections.reverse(m.commits);
+        m.commits.addAll(parentsFirst(new ArrayList<>(heads), parents));
         m.siteLocal.addAll(siteLocalBranchBlobs());
         for (ObjectId meta : session.repository().metadataLog().ids()) {
             if (remoteMeta.contains(meta)) {
@@ -394,6 +396,40 @@ public final class PushService {
             }
         }
         return m;
+    }
+
+    /**
+     * Orders the commits of {@code parents} (each with its parents) so that every commit comes
+     * after its parents, walking depth first from {@code heads}. The walk in {@link #collect} is
+     * breadth first, and its reverse is not such an order once two merged lines differ in length.
+     */
+    static List<ObjectId> parentsFirst(List<ObjectId> heads, Map<ObjectId, List<ObjectId>> parents) {
+        List<ObjectId> ordered = new ArrayList<>(parents.size());
+        Set<ObjectId> done = new HashSet<>();
+        Deque<ObjectId> stack = new ArrayDeque<>();
+        for (ObjectId head : heads) {
+            stack.push(head);
+            while (!stack.isEmpty()) {
+                ObjectId id = stack.peek();
+                if (done.contains(id) || !parents.containsKey(id)) {
+                    stack.pop();
+                    continue;
+                }
+                boolean parentsDone = true;
+                for (ObjectId parent : parents.get(id)) {
+                    if (parents.containsKey(parent) && !done.contains(parent)) {
+                        stack.push(parent);
+                        parentsDone = false;
+                    }
+                }
+                if (parentsDone) {
+                    stack.pop();
+                    done.add(id);
+                    ordered.add(id);
+                }
+            }
+        }
+        return ordered;
     }
 
     /** Adds an object a metadata record names, when it is a label, meta or blob this clone holds. */
