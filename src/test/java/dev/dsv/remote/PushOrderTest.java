@@ -33,7 +33,7 @@ class PushOrderTest {
 
     @Test
     void mergeOfUnequalLinesPutsParentsFirst() {
-        // e (on the remote already) <- 1 <- c <- b <- a, and 1 <- d; merge m of d and a.
+        // e (on the remote already) <- 1 <- c <- b <- a, and 1 <- d; f merges d and a.
         ObjectId onRemote = id('e');
         ObjectId base = id('1');
         ObjectId c = id('c');
