@@ -1,5 +1,6 @@
 package dev.dsv.remote;
 
+import static dev.dsv.remote.RemoteFlowTest.addBatch;
 import static dev.dsv.remote.RemoteFlowTest.head;
 import static dev.dsv.remote.RemoteFlowTest.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
-import dev.dsv.testing.Images;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +37,7 @@ class RemoteDeleteTest {
         remote = tmp.resolve("remote");
         ok(tmp, "init", "alice");
         ok(alice, "switch", "-c", "work");
-        addImages(alice, "batch-a", 0, 2);
+        addBatch(tmp, alice, "batch-a", 0, 2);
         ok(alice, "commit", "-m", "batch a");
         ok(alice, "remote", "add", "origin", "faulty:" + remote);
         ok(alice, "push");
@@ -51,19 +50,6 @@ class RemoteDeleteTest {
         FaultyStorage.reset();
     }
 
-    private void addImages(Path library, String batch, int from, int to) {
-        Path folder = tmp.resolve("in-" + library.getFileName() + "-" + batch);
-        try {
-            Files.createDirectories(folder);
-            for (Path p : Images.sampleImages().subList(from, to)) {
-                Files.copy(p, folder.resolve(p.getFileName()));
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        ok(library, "add", folder.toString(), "--prefix", batch, "--cell-type", "mono", "--source", "production",
-                "--labeler", "lab-01");
-    }
 
     private DirectoryStorage storage() {
         return new DirectoryStorage(remote, remote.toString());
@@ -119,7 +105,7 @@ class RemoteDeleteTest {
     void deleteRejectsBranchMovedSinceFetch() {
         ok(tmp, "clone", "faulty:" + remote, "bob");
         Path bob = tmp.resolve("bob");
-        addImages(alice, "batch-b", 2, 4);
+        addBatch(tmp, alice, "batch-b", 2, 4);
         ok(alice, "commit", "-m", "batch b");
         ok(alice, "push", "origin", "old");
         String fetched = head(bob, "origin/old");

@@ -1,5 +1,6 @@
 package dev.dsv.remote;
 
+import static dev.dsv.remote.RemoteFlowTest.addBatch;
 import static dev.dsv.remote.RemoteFlowTest.head;
 import static dev.dsv.remote.RemoteFlowTest.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
-import dev.dsv.testing.Images;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +35,7 @@ class RemoteTagsTest {
         remote = tmp.resolve("remote");
         ok(tmp, "init", "alice");
         ok(alice, "switch", "-c", "work");
-        addImages(alice, "batch-a", 0, 2);
+        addBatch(tmp, alice, "batch-a", 0, 2);
         ok(alice, "commit", "-m", "batch a");
         ok(alice, "remote", "add", "origin", remote.toString());
     }
@@ -45,19 +45,6 @@ class RemoteTagsTest {
         FaultyStorage.reset();
     }
 
-    private void addImages(Path library, String batch, int from, int to) {
-        Path folder = tmp.resolve("in-" + library.getFileName() + "-" + batch);
-        try {
-            Files.createDirectories(folder);
-            for (Path p : Images.sampleImages().subList(from, to)) {
-                Files.copy(p, folder.resolve(p.getFileName()));
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        ok(library, "add", folder.toString(), "--prefix", batch, "--cell-type", "mono", "--source", "production",
-                "--labeler", "lab-01");
-    }
 
     private static String tag(Path library, String name) {
         for (JsonNode t : ok(library, "--json", "tag").json().path("tags")) {
@@ -113,7 +100,7 @@ class RemoteTagsTest {
         Path bob = tmp.resolve("bob");
         assertEquals(head(alice, "work"), tag(bob, "v1"));
 
-        addImages(alice, "batch-b", 2, 4);
+        addBatch(tmp, alice, "batch-b", 2, 4);
         ok(alice, "commit", "-m", "batch b");
         ok(alice, "tag", "v2");
         JsonNode pushed = ok(alice, "--json", "push", "origin", "work", "--tag", "v2").json();
@@ -132,16 +119,22 @@ class RemoteTagsTest {
         assertEquals(tag(alice, "v3"), tag(bob, "v3"));
     }
 
-    @Test
-    void pushRejectsTagAtOtherCommit() throws IOException {
+    /** Lets alice push tag rc, and bob, cloned before, create his own rc at another commit; returns bob. */
+    private Path cloneWithOtherTag() {
         ok(alice, "push");
         ok(tmp, "clone", remote.toString(), "bob");
         Path bob = tmp.resolve("bob");
         ok(alice, "tag", "rc");
         ok(alice, "push", "--tag", "rc");
-        addImages(bob, "batch-b", 2, 4);
+        addBatch(tmp, bob, "batch-b", 2, 4);
         ok(bob, "commit", "-m", "batch b");
         ok(bob, "tag", "rc");
+        return bob;
+    }
+
+    @Test
+    void pushRejectsTagAtOtherCommit() throws IOException {
+        Path bob = cloneWithOtherTag();
         long packs = packCount();
 
         CliResult refused = Dsv.run(bob, "push", "--tag", "rc");
@@ -157,14 +150,7 @@ class RemoteTagsTest {
 
     @Test
     void fetchKeepsLocalTagAtOtherCommit() {
-        ok(alice, "push");
-        ok(tmp, "clone", remote.toString(), "bob");
-        Path bob = tmp.resolve("bob");
-        ok(alice, "tag", "rc");
-        ok(alice, "push", "--tag", "rc");
-        addImages(bob, "batch-b", 2, 4);
-        ok(bob, "commit", "-m", "batch b");
-        ok(bob, "tag", "rc");
+        Path bob = cloneWithOtherTag();
         String local = tag(bob, "rc");
 
         CliResult fetched = ok(bob, "--json", "fetch");

@@ -1,5 +1,6 @@
 package dev.dsv.remote;
 
+import static dev.dsv.remote.RemoteFlowTest.addBatch;
 import static dev.dsv.remote.RemoteFlowTest.head;
 import static dev.dsv.remote.RemoteFlowTest.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,8 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
-import dev.dsv.testing.Images;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,7 +40,7 @@ class ShortListingTest {
         remote = tmp.resolve("remote");
         ok(tmp, "init", "alice");
         ok(alice, "switch", "-c", "work");
-        addImages(alice, "batch-a", 0, 2);
+        addBatch(tmp, alice, "batch-a", 0, 2);
         ok(alice, "commit", "-m", "batch a");
         ok(alice, "remote", "add", "origin", "faulty:" + remote);
         ok(alice, "push");
@@ -53,24 +52,11 @@ class ShortListingTest {
         FaultyStorage.reset();
     }
 
-    private void addImages(Path library, String batch, int from, int to) {
-        Path folder = tmp.resolve("in-" + batch);
-        try {
-            Files.createDirectories(folder);
-            for (Path p : Images.sampleImages().subList(from, to)) {
-                Files.copy(p, folder.resolve(p.getFileName()));
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        ok(library, "add", folder.toString(), "--prefix", batch, "--cell-type", "mono", "--source", "production",
-                "--labeler", "lab-01");
-    }
 
     /** Lets alice push a second commit; returns the listing of {@code packs/} from before it. */
     private List<RemoteStorage.KeyInfo> pushSecondCommitAfterSavingListing() {
         List<RemoteStorage.KeyInfo> before = new DirectoryStorage(remote, remote.toString()).list("packs/");
-        addImages(alice, "batch-b", 2, 4);
+        addBatch(tmp, alice, "batch-b", 2, 4);
         ok(alice, "commit", "-m", "batch b");
         ok(alice, "push");
         assertNotEquals(before, new DirectoryStorage(remote, remote.toString()).list("packs/"));

@@ -320,6 +320,17 @@ class S3RemoteCliTest {
         }
     }
 
+    /** A library with two mono images committed on branch work, pushed to the S3 remote origin. */
+    private Path pushedLibrary(String name, String url) throws IOException {
+        Path lib = tmp.resolve(name);
+        ok(tmp, "init", name);
+        ok(lib, "switch", "-c", "work");
+        addBatch(lib, "batch-a", "mono", sample("mono").subList(0, 2));
+        ok(lib, concat(s3Options(server.endpoint()), "remote", "add", "origin", url));
+        ok(lib, "push", "origin", "work");
+        return lib;
+    }
+
     private static String tag(Path library, String name) {
         for (JsonNode t : ok(library, "--json", "tag").json().path("tags")) {
             if (t.path("name").asText().equals(name)) {
@@ -332,12 +343,7 @@ class S3RemoteCliTest {
     @Test
     void tagsTravelThroughS3AndNeverMove() throws IOException {
         String url = "s3://" + newBucket() + "/tags";
-        Path alice = tmp.resolve("alice");
-        ok(tmp, "init", "alice");
-        ok(alice, "switch", "-c", "work");
-        addBatch(alice, "batch-a", "mono", sample("mono").subList(0, 2));
-        ok(alice, concat(s3Options(server.endpoint()), "remote", "add", "origin", url));
-        ok(alice, "push", "origin", "work");
+        Path alice = pushedLibrary("alice", url);
         ok(alice, "tag", "v1");
         JsonNode pushed = ok(alice, "--json", "push", "--tags").json();
         assertEquals("created", pushed.path("tags").get(0).path("ref").asText(), pushed.toString());
@@ -372,12 +378,7 @@ class S3RemoteCliTest {
     @Test
     void deleteBranchThroughS3() throws IOException {
         String url = "s3://" + newBucket() + "/delete";
-        Path alice = tmp.resolve("alice");
-        ok(tmp, "init", "alice");
-        ok(alice, "switch", "-c", "work");
-        addBatch(alice, "batch-a", "mono", sample("mono").subList(0, 2));
-        ok(alice, concat(s3Options(server.endpoint()), "remote", "add", "origin", url));
-        ok(alice, "push", "origin", "work");
+        Path alice = pushedLibrary("alice", url);
         ok(alice, "switch", "-c", "old");
         ok(alice, "push", "origin", "old");
         ok(tmp, concat(s3Options(server.endpoint()), "clone", url, "bob"));
