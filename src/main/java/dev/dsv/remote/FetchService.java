@@ -156,18 +156,21 @@ public final class FetchService {
         }
         List<TagUpdate> created = new ArrayList<>();
         List<TagConflict> conflicts = new ArrayList<>();
-        adoptTags(tags, created, conflicts);
+        adoptTags(tags, refs.keySet(), created, conflicts);
         return new Result(remote.name(), updates, created, conflicts, downloader.objects(), downloader.bytes(),
                 newMeta.size(), absent.size(), storage.retries());
     }
 
     /**
      * Creates the remote's tags that this clone lacks. Tags never move, so a local tag of the same
-     * name at another commit stays as it is and is reported in {@code conflicts}.
+     * name at another commit stays as it is and is reported in {@code conflicts}. So is a tag named
+     * like a local branch or a branch of the remote, because a name is a branch or a tag, never
+     * both (clone creates a local branch for each remote branch).
      */
-    private void adoptTags(Map<String, RemoteLayout.RemoteRef> tags, List<TagUpdate> created,
-                           List<TagConflict> conflicts) {
+    private void adoptTags(Map<String, RemoteLayout.RemoteRef> tags, Set<String> remoteBranches,
+                           List<TagUpdate> created, List<TagConflict> conflicts) {
         Repository repo = session.repository();
+        List<String> localBranches = repo.branches();
         for (RemoteLayout.RemoteRef tag : tags.values()) {
             ObjectId local = repo.readRef(Repository.RefKind.TAG, tag.name());
             if (tag.commit().equals(local)) {
@@ -175,6 +178,11 @@ public final class FetchService {
             }
             if (local != null) {
                 conflicts.add(new TagConflict(tag.name(), local, tag.commit(), null, List.of()));
+                continue;
+            }
+            if (localBranches.contains(tag.name()) || remoteBranches.contains(tag.name())) {
+                conflicts.add(new TagConflict(tag.name(), null, tag.commit(), "error.ref.nameTaken",
+                        List.of(tag.name(), "branch")));
                 continue;
             }
             try {

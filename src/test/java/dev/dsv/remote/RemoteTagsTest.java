@@ -165,6 +165,27 @@ class RemoteTagsTest {
     }
 
     @Test
+    void fetchLeavesOutTagNamedLikeBranch() {
+        ok(alice, "push");
+        ok(tmp, "clone", remote.toString(), "bob");
+        Path bob = tmp.resolve("bob");
+        ok(bob, "switch", "-c", "feature");
+        ok(alice, "tag", "feature");
+        ok(alice, "tag", "plain");
+        ok(alice, "push", "--tags");
+
+        CliResult fetched = ok(bob, "--json", "fetch");
+
+        JsonNode left = fetched.json().path("tags_left_out");
+        assertEquals(1, left.size(), fetched.toString());
+        assertEquals("feature", left.get(0).path("name").asText());
+        assertTrue(left.get(0).path("local").isNull());
+        assertTrue(fetched.err().contains("feature"), fetched.err());
+        assertEquals(null, tag(bob, "feature"));
+        assertEquals(tag(alice, "plain"), tag(bob, "plain"));
+    }
+
+    @Test
     void tagRaceKeepsOtherPushTag() {
         ok(alice, "remote", "remove", "origin");
         ok(alice, "remote", "add", "origin", "faulty:" + remote);
