@@ -31,8 +31,9 @@ public final class FetchService {
     }
 
     /**
-     * The outcome of a fetch: ref changes, tags created here, remote tags left out because a local
-     * tag of that name names another commit, objects and bytes downloaded, blobs recorded absent.
+     * The outcome of a fetch: ref changes, tags created here, remote tags left out (a local tag of
+     * that name at another commit, or the name taken by a branch), objects and bytes downloaded,
+     * blobs recorded absent.
      */
     public record Result(String remote, List<RefUpdate> updates, List<TagUpdate> tags, List<TagConflict> tagConflicts,
                          long objects, long bytes, int metaRecords, int absentRecorded, long retries) {
