@@ -36,6 +36,19 @@ final class FetchCommand extends BaseCommand {
             updates.add(v);
         }
         doc.put("updated", updates);
+        doc.put("tags_created", r.tags().stream().map(t -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("name", t.name());
+            v.put("commit", t.commit().hex());
+            return v;
+        }).toList());
+        doc.put("tags_left_out", r.tagConflicts().stream().map(t -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("name", t.name());
+            v.put("local", t.local() == null ? null : t.local().hex());
+            v.put("remote", t.remote().hex());
+            return v;
+        }).toList());
         doc.put("objects_fetched", r.objects());
         doc.put("bytes_fetched", r.bytes());
         doc.put("meta_records", r.metaRecords());
@@ -45,6 +58,13 @@ final class FetchCommand extends BaseCommand {
     }
 
     static void print(Output out, FetchService.Result r) {
+        for (FetchService.TagConflict t : r.tagConflicts()) {
+            if (t.local() != null) {
+                out.note("fetch.tagConflict", t.name(), r.remote(), t.local().hex(), t.remote().hex());
+            } else {
+                out.note("fetch.tagBlocked", t.name(), r.remote(), out.text(t.reasonKey(), t.reasonArguments().toArray()));
+            }
+        }
         if (out.json()) {
             Map<String, Object> doc = Output.document();
             doc.putAll(view(r));
@@ -55,6 +75,9 @@ final class FetchCommand extends BaseCommand {
             String from = u.before() == null ? "-" : u.before().abbreviate(12);
             String to = u.after() == null ? "-" : u.after().abbreviate(12);
             out.line("  " + r.remote() + "/" + u.branch() + "\t" + from + " -> " + to);
+        }
+        for (FetchService.TagUpdate t : r.tags()) {
+            out.println("fetch.tag", t.name(), t.commit().abbreviate(12));
         }
         out.println("fetch.done", r.remote(), r.objects(), r.bytes(), r.metaRecords(), r.absentRecorded());
     }

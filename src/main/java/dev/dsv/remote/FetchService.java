@@ -30,9 +30,26 @@ public final class FetchService {
     public record RefUpdate(String branch, ObjectId before, ObjectId after) {
     }
 
-    /** The outcome of a fetch: ref changes, objects and bytes downloaded, blobs recorded absent. */
-    public record Result(String remote, List<RefUpdate> updates, long objects, long bytes, int metaRecords,
-                         int absentRecorded, long retries) {
+    /**
+     * The outcome of a fetch: ref changes, tags created here, remote tags left out (a local tag of
+     * that name at another commit, or the name taken by a branch), objects and bytes downloaded,
+     * blobs recorded absent.
+     */
+    public record Result(String remote, List<RefUpdate> updates, List<TagUpdate> tags, List<TagConflict> tagConflicts,
+                         long objects, long bytes, int metaRecords, int absentRecorded, long retries) {
+    }
+
+    /** A tag of the remote created in this clone. */
+    public record TagUpdate(String name, ObjectId commit) {
+    }
+
+    /**
+     * A remote tag not created here: {@code local} is the commit of the local tag of that name,
+     * or null when the name cannot be created here; then {@code reasonKey} and {@code reasonArguments}
+     * are the message that says why.
+     */
+    public record TagConflict(String name, ObjectId local, ObjectId remote, String reasonKey,
+                              List<Object> reasonArguments) {
     }
 
     static final String ABSENT_PARTIAL = "partial-clone";
@@ -63,27 +80,26 @@ public final class FetchService {
         PackStore store = repo.store();
         RemoteLayout.checkFormat(storage, false);
         Map<String, RemoteLayout.RemoteRef> refs = RemoteLayout.readRefs(storage);
+        addUnlistedRefs(remote.name(), storage, refs);
+        Map<String, RemoteLayout.RemoteRef> tags = RemoteLayout.readTags(storage);
+        List<RemoteLayout.RemoteRef> allRefs = new ArrayList<>(refs.values());
+        allRefs.addAll(tags.values());
         Path cache = repo.dsvDir().resolve("remotes").resolve(remote.name());
         int threads = RemoteOptions.transfers(remote.spec());
-        RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
         ObjectDownloader downloader = new ObjectDownloader(storage, store, threads);
-
-        // Commits, trees, labels, feature vectors and metadata records: all that this clone
-        // lacks, in one pass.
-        List<RemoteIndex.Located> nonBlobs = new ArrayList<>();
-        boolean[] remoteHasVectors = {false};
-        index.forEach((key, entry) -> {
-            if (entry.type() != ObjectType.BLOB && !store.containsMapped(entry.id())) {
-                nonBlobs.add(new RemoteIndex.Located(key, entry));
-            }
-            remoteHasVectors[0] |= entry.type() == ObjectType.VECTOR;
-        });
-        if (remoteHasVectors[0] && repo.formatVersion() < Repository.FEATURES_FORMAT) {
-            throw new DsvException(ExitCode.INVALID_INPUT, "error.features.fetchNeedsMigrate", storage.describe(),
-                    repo.root(), repo.formatVersion(), Repository.FEATURES_FORMAT);
+        RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
+        downloadNonBlobs(index, store, downloader, repo, storage);
+        boolean relisted = false;
+        if (allRefs.stream().anyMatch(ref -> !store.containsMapped(ref.commit()))) {
+            // Every ref was read before the listing, and push publishes packs before it moves a
+            // ref, so a complete listing contains each ref's commit. Some S3-compatible servers return
+            // a short listing while other keys in the folder are being written (S3Proxy 3.3.0's
+            // filesystem backend does), so list once more before calling the remote damaged.
+            index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
+            downloadNonBlobs(index, store, downloader, repo, storage);
+            relisted = true;
         }
-        downloader.download(nonBlobs);
-        for (RemoteLayout.RemoteRef ref : refs.values()) {
+        for (RemoteLayout.RemoteRef ref : allRefs) {
             if (!store.containsMapped(ref.commit())) {
                 throw new IntegrityException("error.remote.refWithoutCommit", ref.key(), storage.describe(),
                         ref.commit().abbreviate(12));
@@ -101,6 +117,15 @@ public final class FetchService {
 
         Map<ObjectId, String> absent = new LinkedHashMap<>();
         List<RemoteIndex.Located> blobs = wantedBlobs(remote, refs, index, store, absent);
+        if (!relisted && absent.containsValue(ABSENT_NOT_ON_REMOTE)) {
+            // A blob that a branch head names and no listed pack contains: pushed from a partial
+            // clone that lacked it, or a short listing as above. List once more before recording
+            // it absent by design.
+            index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
+            downloadNonBlobs(index, store, downloader, repo, storage);
+            absent.clear();
+            blobs = wantedBlobs(remote, refs, index, store, absent);
+        }
         downloader.download(blobs);
         if (remote.filter() != null) {
             index.forEach((key, entry) -> {
@@ -114,22 +139,106 @@ public final class FetchService {
 
         List<RefUpdate> updates = new ArrayList<>();
         for (RemoteLayout.RemoteRef ref : refs.values()) {
-            ObjectId before = repo.readRemoteRef(remote.name(), ref.branch());
+            ObjectId before = repo.readRemoteRef(remote.name(), ref.name());
             if (!ref.commit().equals(before)) {
-                repo.writeRemoteRef(remote.name(), ref.branch(), ref.commit());
-                updates.add(new RefUpdate(ref.branch(), before, ref.commit()));
+                repo.writeRemoteRef(remote.name(), ref.name(), ref.commit());
+                updates.add(new RefUpdate(ref.name(), before, ref.commit()));
             }
             session.indexHistory(ref.commit());
         }
+        String prefix = "refs/remotes/" + remote.name() + "/";
         for (String key : repo.remoteRefs().keySet()) {
-            String branch = key.substring(("refs/remotes/" + remote.name() + "/").length());
-            if (key.startsWith("refs/remotes/" + remote.name() + "/") && !refs.containsKey(branch)) {
-                updates.add(new RefUpdate(branch, repo.readRemoteRef(remote.name(), branch), null));
-                repo.writeRemoteRef(remote.name(), branch, null);
+            if (!key.startsWith(prefix) || refs.containsKey(key.substring(prefix.length()))) {
+                continue;
+            }
+            String branch = key.substring(prefix.length());
+            updates.add(new RefUpdate(branch, repo.readRemoteRef(remote.name(), branch), null));
+            repo.writeRemoteRef(remote.name(), branch, null);
+        }
+        List<TagUpdate> created = new ArrayList<>();
+        List<TagConflict> conflicts = new ArrayList<>();
+        adoptTags(tags, refs.keySet(), created, conflicts);
+        return new Result(remote.name(), updates, created, conflicts, downloader.objects(), downloader.bytes(),
+                newMeta.size(), absent.size(), storage.retries());
+    }
+
+    /**
+     * Creates the remote's tags that this clone lacks. Tags never move, so a local tag of the same
+     * name at another commit stays as it is and is reported in {@code conflicts}. So is a tag named
+     * like a local branch or a branch of the remote, because a name is a branch or a tag, never
+     * both (clone creates a local branch for each remote branch).
+     */
+    private void adoptTags(Map<String, RemoteLayout.RemoteRef> tags, Set<String> remoteBranches,
+                           List<TagUpdate> created, List<TagConflict> conflicts) {
+        Repository repo = session.repository();
+        List<String> localBranches = repo.branches();
+        for (RemoteLayout.RemoteRef tag : tags.values()) {
+            ObjectId local = repo.readRef(Repository.RefKind.TAG, tag.name());
+            if (tag.commit().equals(local)) {
+                continue;
+            }
+            if (local != null) {
+                conflicts.add(new TagConflict(tag.name(), local, tag.commit(), null, List.of()));
+                continue;
+            }
+            if (localBranches.contains(tag.name()) || remoteBranches.contains(tag.name())) {
+                conflicts.add(new TagConflict(tag.name(), null, tag.commit(), "error.ref.nameTaken",
+                        List.of(tag.name(), "branch")));
+                continue;
+            }
+            try {
+                repo.createTag(tag.name(), tag.commit());
+            } catch (DsvException e) {
+                // A local ref name in the way, such as a tag "v1" for a remote tag "v1/rc".
+                conflicts.add(new TagConflict(tag.name(), null, tag.commit(), e.messageKey(),
+                        List.of(e.arguments())));
+                continue;
+            }
+            session.indexHistory(tag.commit());
+            created.add(new TagUpdate(tag.name(), tag.commit()));
+        }
+    }
+
+    /** Downloads the commits, trees, labels and metadata records of the index that this clone lacks. */
+    /**
+     * Downloads the commits, trees, labels, feature vectors and metadata records that this clone
+     * lacks, in one pass. A remote that holds feature vectors needs a repository of the features
+     * format; an older one stops before anything is downloaded.
+     */
+    private static void downloadNonBlobs(RemoteIndex index, PackStore store, ObjectDownloader downloader,
+                                         Repository repo, RemoteStorage storage) {
+        List<RemoteIndex.Located> nonBlobs = new ArrayList<>();
+        boolean[] remoteHasVectors = {false};
+        index.forEach((key, entry) -> {
+            if (entry.type() != ObjectType.BLOB && !store.containsMapped(entry.id())) {
+                nonBlobs.add(new RemoteIndex.Located(key, entry));
+            }
+            remoteHasVectors[0] |= entry.type() == ObjectType.VECTOR;
+        });
+        if (remoteHasVectors[0] && repo.formatVersion() < Repository.FEATURES_FORMAT) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.features.fetchNeedsMigrate", storage.describe(),
+                    repo.root(), repo.formatVersion(), Repository.FEATURES_FORMAT);
+        }
+        downloader.download(nonBlobs);
+    }
+
+    /**
+     * Reads the ref of each branch that this clone tracks but the listing of the remote's refs
+     * lacked, and adds the ones that exist to {@code refs}. A branch is thus dropped here only
+     * when its ref is gone, not because one listing came back short.
+     */
+    private void addUnlistedRefs(String remote, RemoteStorage storage, Map<String, RemoteLayout.RemoteRef> refs) {
+        String prefix = "refs/remotes/" + remote + "/";
+        for (String key : session.repository().remoteRefs().keySet()) {
+            if (!key.startsWith(prefix) || refs.containsKey(key.substring(prefix.length()))) {
+                continue;
+            }
+            String branch = key.substring(prefix.length());
+            RemoteLayout.RemoteRef ref = RemoteLayout.readBranchRef(storage, branch);
+            if (ref != null) {
+                refs.put(branch, ref);
             }
         }
-        return new Result(remote.name(), updates, downloader.objects(), downloader.bytes(), newMeta.size(),
-                absent.size(), storage.retries());
     }
 
     /**
@@ -151,7 +260,7 @@ public final class FetchService {
         }
         Repository repo = session.repository();
         for (RemoteLayout.RemoteRef ref : refs.values()) {
-            ObjectId before = repo.readRemoteRef(remote.name(), ref.branch());
+            ObjectId before = repo.readRemoteRef(remote.name(), ref.name());
             ObjectId beforeTree = before != null && store.containsMapped(before) ? session.treeOf(before) : null;
             session.trees().diff(beforeTree, session.treeOf(ref.commit()), (path, old, image) -> {
                 if (image == null || store.containsMapped(image.blob()) || wanted.containsKey(image.blob())) {

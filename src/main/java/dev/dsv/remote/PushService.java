@@ -27,19 +27,21 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code dsv push [REMOTE] [BRANCH]}: uploads what the remote lacks for one branch in new packs,
- * then moves the remote's ref by compare-and-swap as a fast-forward. See docs/design.md, "What
- * push sends".
+ * {@code dsv push [REMOTE] [BRANCH] [--tags | --tag NAME]}: uploads what the remote lacks for one
+ * branch and the chosen tags in new packs, then moves the remote's branch ref by compare-and-swap
+ * as a fast-forward and creates the tags, which never move. See docs/design.md, "What push sends".
  */
 public final class PushService {
     /** The image attribute that marks a site-local image; its blob never leaves this repository. */
@@ -48,12 +50,19 @@ public final class PushService {
     private static final Pattern OBJECT_ID = Pattern.compile("\\b[0-9a-f]{64}\\b");
 
     /**
-     * The outcome of a push. {@code ref} is {@code created}, {@code updated} or {@code up-to-date};
-     * {@code objects} and {@code bytes} count what was uploaded (packs and indexes).
+     * The outcome of a push. {@code ref} is {@code created}, {@code updated}, {@code up-to-date} or
+     * (with {@link #delete}) {@code deleted}, and then {@code commit} is null and {@code previous}
+     * the deleted commit. {@code branch}, {@code ref}, {@code commit} and {@code previous} are null
+     * when only tags were pushed. {@code objects} and {@code bytes} count what was uploaded (packs
+     * and indexes).
      */
     public record Result(String remote, String branch, String ref, ObjectId commit, ObjectId previous,
                          long objects, long bytes, int packsUploaded, int packsReused, int metaRecords,
-                         int siteLocalBlobs, int absentBlobs, long retries) {
+                         int siteLocalBlobs, int absentBlobs, long retries, List<TagResult> tags) {
+    }
+
+    /** A pushed tag; {@code ref} is {@code created} or {@code up-to-date}. */
+    public record TagResult(String name, ObjectId commit, String ref) {
     }
 
     private final Session session;
@@ -62,23 +71,57 @@ public final class PushService {
         this.session = session;
     }
 
+    /** Pushes one branch (null: the current branch) and no tags. */
     public Result push(String remoteName, String branchName) {
+        return push(remoteName, branchName, false, List.of());
+    }
+
+    /**
+     * Pushes a branch and tags: every local tag with {@code allTags}, else the ones named. With
+     * tags and no branch named, no branch is pushed, as {@code git push --tags} does; with neither,
+     * the current branch is.
+     */
+    public Result push(String remoteName, String branchName, boolean allTags, List<String> tagNames) {
         try (RepositoryLock lock = session.lock("push")) {
             Repository repo = session.repository();
             RemoteConfig.Remote remote = remoteName == null ? RemoteConfig.read(repo).defaultRemote()
                     : RemoteConfig.read(repo).require(remoteName);
-            String branch = branchName == null ? repo.currentBranch() : branchName;
-            ObjectId head = repo.readBranch(branch);
-            if (head == null) {
-                throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.push.noBranch", branch);
+            String branch = branchName;
+            if (branch == null && !allTags && tagNames.isEmpty()) {
+                branch = repo.currentBranch();
             }
+            ObjectId head = null;
+            if (branch != null) {
+                RemoteLayout.checkRefName(branch);
+                head = repo.readBranch(branch);
+                if (head == null) {
+                    throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.push.noBranch", branch);
+                }
+            }
+            Map<String, ObjectId> tags = selectTags(allTags, tagNames);
             try (RetryingStorage storage = (RetryingStorage) RemoteStorages.open(remote.spec())) {
-                return push(remote, storage, branch, head);
+                return push(remote, storage, branch, head, tags);
             }
         }
     }
 
-    private Result push(RemoteConfig.Remote remote, RetryingStorage storage, String branch, ObjectId head) {
+    /** Returns the local tags to push, by name; throws exit code 5 for a named tag that does not exist. */
+    private Map<String, ObjectId> selectTags(boolean allTags, List<String> tagNames) {
+        Repository repo = session.repository();
+        Map<String, ObjectId> tags = new TreeMap<>();
+        for (String name : allTags ? repo.tags() : tagNames) {
+            ObjectId target = repo.readRef(Repository.RefKind.TAG, name);
+            if (target == null) {
+                throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.push.noTag", name);
+            }
+            RemoteLayout.checkRefName(name);
+            tags.put(name, target);
+        }
+        return tags;
+    }
+
+    private Result push(RemoteConfig.Remote remote, RetryingStorage storage, String branch, ObjectId head,
+                        Map<String, ObjectId> tags) {
         Repository repo = session.repository();
         RemoteLayout.checkFormat(storage, true);
         storage.putIfAbsent(RemoteLayout.CONFIG, repo.config().toJson());
@@ -86,22 +129,24 @@ public final class PushService {
         if (!caps.atomicCompareAndSwap()) {
             throw new DsvException(ExitCode.IO_ERROR, "error.remote.noCas", storage.describe(), caps.detail());
         }
-        String refKey = RemoteLayout.refKey(branch, repo.config().protectedBranches());
-        RemoteLayout.RemoteRef current = RemoteLayout.readRef(storage, refKey, branch);
-        ObjectId previous = current == null ? null : current.commit();
-        if (previous != null && !previous.equals(head)) {
-            boolean known = repo.store().state(previous) == ObjectState.PRESENT;
-            if (!known || !new MergeService(session).isAncestor(previous, head)) {
-                throw new DsvException(ExitCode.CONFLICT, "error.push.nonFastForward", remote.name(), branch,
-                        previous.abbreviate(12));
-            }
+        String refKey = null;
+        RemoteLayout.RemoteRef current = null;
+        if (branch != null) {
+            refKey = RemoteLayout.refKey(branch, repo.config().protectedBranches());
+            current = RemoteLayout.readRefOrTombstone(storage, refKey, branch);
+            checkFastForward(remote.name(), branch, current, head);
         }
+        Map<String, ObjectId> newTags = tagsToCreate(remote.name(), storage, tags);
 
         Path cache = cacheDir(remote.name());
         int threads = RemoteOptions.transfers(remote.spec());
         RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
         Set<ObjectId> remoteMeta = RemoteLayout.metaIds(storage, cache.resolve("meta"));
-        Missing missing = collect(head, index, remoteMeta);
+        Set<ObjectId> heads = new LinkedHashSet<>(newTags.values());
+        if (head != null) {
+            heads.add(head);
+        }
+        Missing missing = collect(heads, index, remoteMeta);
 
         Uploader uploader = new Uploader(storage, index, RemoteOptions.packSize(remote.spec()), threads,
                 cache.resolve("outgoing"));
@@ -112,11 +157,74 @@ public final class PushService {
             writeCached(cache.resolve("meta").resolve(list.getKey()), list.getValue());
         }
 
-        String refResult = moveRef(storage, remote.name(), branch, refKey, current, head);
-        repo.writeRemoteRef(remote.name(), branch, head);
+        String refResult = null;
+        if (branch != null) {
+            refResult = moveRef(storage, remote.name(), branch, refKey, current, head);
+            repo.writeRemoteRef(remote.name(), branch, head);
+        }
+        List<TagResult> tagResults = new ArrayList<>();
+        for (Map.Entry<String, ObjectId> tag : tags.entrySet()) {
+            boolean created = newTags.containsKey(tag.getKey())
+                    && createTag(storage, remote.name(), tag.getKey(), tag.getValue());
+            tagResults.add(new TagResult(tag.getKey(), tag.getValue(), created ? "created" : "up-to-date"));
+        }
+        ObjectId previous = current == null ? null : current.commit();
         return new Result(remote.name(), branch, refResult, head, previous, uploader.objects.get(), uploader.bytes.get(),
                 uploader.packsUploaded, uploader.packsReused, missing.newMeta.size(), missing.siteLocal.size(),
-                missing.absent, storage.retries());
+                missing.absent, storage.retries(), tagResults);
+    }
+
+    /** Throws exit code 11 unless the remote branch is absent, at {@code head}, or an ancestor of it. */
+    private void checkFastForward(String remote, String branch, RemoteLayout.RemoteRef current, ObjectId head) {
+        ObjectId previous = current == null ? null : current.commit();
+        if (previous == null || previous.equals(head)) {
+            return;
+        }
+        boolean known = session.repository().store().state(previous) == ObjectState.PRESENT;
+        if (!known || !new MergeService(session).isAncestor(previous, head)) {
+            throw new DsvException(ExitCode.CONFLICT, "error.push.nonFastForward", remote, branch,
+                    previous.abbreviate(12));
+        }
+    }
+
+    /**
+     * Returns the tags that the remote lacks. Throws exit code 11, before anything is uploaded,
+     * when the remote has one of them at another commit: tags never move.
+     */
+    private static Map<String, ObjectId> tagsToCreate(String remote, RemoteStorage storage, Map<String, ObjectId> tags) {
+        Map<String, ObjectId> missing = new TreeMap<>();
+        for (Map.Entry<String, ObjectId> tag : tags.entrySet()) {
+            RemoteLayout.RemoteRef there = RemoteLayout.readRef(storage, RemoteLayout.TAGS + tag.getKey(), tag.getKey());
+            if (there == null) {
+                missing.put(tag.getKey(), tag.getValue());
+            } else if (!there.commit().equals(tag.getValue())) {
+                throw tagConflict(remote, tag.getKey(), there.commit(), tag.getValue());
+            }
+        }
+        return missing;
+    }
+
+    /**
+     * Creates a tag on the remote; only creates, so an existing tag is never replaced. Returns
+     * false when the remote has it at the same commit already (another push, or a retried create
+     * that landed), and throws exit code 11 when it has it at another commit.
+     */
+    private static boolean createTag(RemoteStorage storage, String remote, String name, ObjectId target) {
+        String key = RemoteLayout.TAGS + name;
+        byte[] content = (target.hex() + "\n").getBytes(StandardCharsets.US_ASCII);
+        if (storage.compareAndSwap(key, null, content) != null) {
+            return true;
+        }
+        RemoteLayout.RemoteRef there = RemoteLayout.readRef(storage, key, name);
+        if (there != null && there.commit().equals(target)) {
+            return false;
+        }
+        throw tagConflict(remote, name, there == null ? null : there.commit(), target);
+    }
+
+    private static DsvException tagConflict(String remote, String name, ObjectId there, ObjectId local) {
+        return new DsvException(ExitCode.CONFLICT, "error.push.tagExists", remote, name,
+                there == null ? "-" : there.hex(), local.hex());
     }
 
     private static void writeCached(Path file, byte[] bytes) {
@@ -127,10 +235,13 @@ public final class PushService {
         }
     }
 
-    /** Moves the remote ref by compare-and-swap from the value read before the upload. */
+    /**
+     * Moves the remote ref by compare-and-swap from the value read before the upload. A tombstone
+     * (a deleted branch) is replaced like any other version, so the branch is created again.
+     */
     private static String moveRef(RemoteStorage storage, String remote, String branch, String refKey,
                                   RemoteLayout.RemoteRef current, ObjectId head) {
-        if (current != null && current.commit().equals(head)) {
+        if (current != null && head.equals(current.commit())) {
             return "up-to-date";
         }
         byte[] content = (head.hex() + "\n").getBytes(StandardCharsets.US_ASCII);
@@ -143,7 +254,67 @@ public final class PushService {
                         now == null ? "-" : now.commit().abbreviate(12));
             }
         }
-        return current == null ? "created" : "updated";
+        return current == null || current.commit() == null ? "created" : "updated";
+    }
+
+    /**
+     * Deletes a branch on the remote: replaces its ref by compare-and-swap with a tombstone, from
+     * the version that contains the commit this clone fetched last, then removes the remote-tracking
+     * ref. A protected branch is never deleted (exit 12). The branch must have been fetched (exit
+     * 5) and not have moved since (exit 11).
+     */
+    public Result delete(String remoteName, String branch) {
+        try (RepositoryLock lock = session.lock("push")) {
+            Repository repo = session.repository();
+            RemoteConfig.Remote remote = remoteName == null ? RemoteConfig.read(repo).defaultRemote()
+                    : RemoteConfig.read(repo).require(remoteName);
+            RemoteLayout.checkRefName(branch);
+            if (repo.config().protectedBranches().contains(branch)) {
+                throw new DsvException(ExitCode.PROTECTED, "error.push.deleteProtected", remote.name(), branch);
+            }
+            ObjectId fetched = repo.readRemoteRef(remote.name(), branch);
+            if (fetched == null) {
+                throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.push.deleteNotFetched", remote.name(), branch);
+            }
+            try (RetryingStorage storage = (RetryingStorage) RemoteStorages.open(remote.spec())) {
+                ObjectId deleted = deleteRef(remote.name(), storage, branch, fetched);
+                repo.writeRemoteRef(remote.name(), branch, null);
+                return new Result(remote.name(), branch, "deleted", null, deleted, 0, 0, 0, 0, 0, 0, 0,
+                        storage.retries(), List.of());
+            }
+        }
+    }
+
+    /** Writes the tombstone of a branch whose ref is at {@code fetched}; returns that commit. */
+    private static ObjectId deleteRef(String remote, RetryingStorage storage, String branch, ObjectId fetched) {
+        RemoteLayout.checkFormat(storage, false);
+        RemoteStorage.Capabilities caps = storage.probe();
+        if (!caps.atomicCompareAndSwap()) {
+            throw new DsvException(ExitCode.IO_ERROR, "error.remote.noCas", storage.describe(), caps.detail());
+        }
+        RemoteLayout.RemoteRef current = RemoteLayout.readBranchRef(storage, branch);
+        if (current == null) {
+            throw new DsvException(ExitCode.UNKNOWN_REVISION, "error.push.deleteMissing", remote, branch);
+        }
+        if (current.key().startsWith(RemoteLayout.PROTECTED_HEADS)) {
+            // The remote keeps it as protected although this clone's configuration does not list it.
+            throw new DsvException(ExitCode.PROTECTED, "error.push.deleteProtected", remote, branch);
+        }
+        if (!current.commit().equals(fetched)) {
+            throw new DsvException(ExitCode.CONFLICT, "error.push.deleteMoved", remote, branch,
+                    current.commit().abbreviate(12), fetched.abbreviate(12));
+        }
+        RemoteLayout.allowTombstones(storage);
+        byte[] tombstone = (RemoteLayout.TOMBSTONE + fetched.hex() + "\n").getBytes(StandardCharsets.US_ASCII);
+        if (storage.compareAndSwap(current.key(), current.version(), tombstone) == null) {
+            // Lost to another writer, or a retried swap whose first attempt landed.
+            RemoteLayout.RemoteRef now = RemoteLayout.readRefOrTombstone(storage, current.key(), branch);
+            if (now != null && now.commit() != null) {
+                throw new DsvException(ExitCode.CONFLICT, "error.push.deleteMoved", remote, branch,
+                        now.commit().abbreviate(12), fetched.abbreviate(12));
+            }
+        }
+        return fetched;
     }
 
     /** Returns the local folder that caches a remote's pack indexes and metadata lists. */
@@ -166,27 +337,28 @@ public final class PushService {
     }
 
     /**
-     * Walks from {@code head} to what the remote lacks: commits down to the first one the remote
-     * has, tree nodes except subtrees the remote has, labels, feature vectors, blobs (never those
-     * of site-local images) and metadata records with the objects they name.
+     * Walks from {@code heads} to what the remote lacks: commits down to the first one the remote
+     * has, tree nodes except subtrees the remote has, labels, feature vectors, blobs (never
+     * those of site-local images) and metadata records with the objects they name.
      */
-    private Missing collect(ObjectId head, RemoteIndex index, Set<ObjectId> remoteMeta) {
+    private Missing collect(Set<ObjectId> heads, RemoteIndex index, Set<ObjectId> remoteMeta) {
         Missing m = new Missing();
         Trees trees = session.trees();
         Set<ObjectId> seen = new HashSet<>();
-        Deque<ObjectId> commits = new ArrayDeque<>(List.of(head));
+        Deque<ObjectId> commits = new ArrayDeque<>(heads);
         Set<ObjectId> candidateBlobs = new LinkedHashSet<>();
+        Map<ObjectId, List<ObjectId>> parents = new HashMap<>();
         while (!commits.isEmpty()) {
             ObjectId id = commits.pop();
             if (!seen.add(id) || index.contains(id)) {
                 continue;
             }
             Commit c = session.readCommit(id);
-            m.commits.add(id);
+            parents.put(id, c.parents());
             walkTree(trees, c.tree(), index, seen, m, candidateBlobs);
             commits.addAll(c.parents());
         }
-        Collections.reverse(m.commits);
+        m.commits.addAll(parentsFirst(new ArrayList<>(heads), parents));
         m.siteLocal.addAll(siteLocalBranchBlobs());
         for (ObjectId meta : session.repository().metadataLog().ids()) {
             if (remoteMeta.contains(meta)) {
@@ -224,6 +396,40 @@ public final class PushService {
             }
         }
         return m;
+    }
+
+    /**
+     * Orders the commits of {@code parents} (each with its parents) so that every commit comes
+     * after its parents, walking depth first from {@code heads}. The walk in {@link #collect} is
+     * breadth first, and its reverse is not such an order once two merged lines differ in length.
+     */
+    static List<ObjectId> parentsFirst(List<ObjectId> heads, Map<ObjectId, List<ObjectId>> parents) {
+        List<ObjectId> ordered = new ArrayList<>(parents.size());
+        Set<ObjectId> done = new HashSet<>();
+        Deque<ObjectId> stack = new ArrayDeque<>();
+        for (ObjectId head : heads) {
+            stack.push(head);
+            while (!stack.isEmpty()) {
+                ObjectId id = stack.peek();
+                if (done.contains(id) || !parents.containsKey(id)) {
+                    stack.pop();
+                    continue;
+                }
+                boolean parentsDone = true;
+                for (ObjectId parent : parents.get(id)) {
+                    if (parents.containsKey(parent) && !done.contains(parent)) {
+                        stack.push(parent);
+                        parentsDone = false;
+                    }
+                }
+                if (parentsDone) {
+                    stack.pop();
+                    done.add(id);
+                    ordered.add(id);
+                }
+            }
+        }
+        return ordered;
     }
 
     /** Adds an object a metadata record names, when it is a label, meta or blob this clone holds. */

@@ -18,16 +18,37 @@ import org.apache.commons.codec.digest.DigestUtils;
 
 /** The keys of a remote (docs/design.md, "Remote layout") and the reads every command shares. */
 final class RemoteLayout {
-    static final int FORMAT_VERSION = 1;
+    /** The newest remote format this dsv reads and writes. */
+    static final int FORMAT_VERSION = 2;
+    /**
+     * The format a new remote starts with. Version 2 adds ref tombstones, and a remote moves to it
+     * only when a branch is deleted there, so older dsv versions keep working with it until then.
+     */
+    static final int CREATED_FORMAT_VERSION = 1;
+    /** The start of a deleted branch's ref: {@code "deleted <commit id>"}, the commit it named. */
+    static final String TOMBSTONE = "deleted ";
     static final String FORMAT = "format";
     static final String CONFIG = "config.json";
     static final String HEADS = "refs/heads/";
     static final String PROTECTED_HEADS = "protected/refs/heads/";
+    static final String TAGS = "refs/tags/";
     static final String META = "meta/";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RemoteLayout() {
+    }
+
+    /**
+     * Checks that a branch or tag name can be a remote key: local names may use letters of any
+     * script, remote keys only {@code A-Z a-z 0-9 . _ - /}. Throws exit code 3 otherwise.
+     */
+    static void checkRefName(String name) {
+        try {
+            Keys.check(HEADS + name);
+        } catch (IllegalArgumentException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.remote.refName", name);
+        }
     }
 
     /** Returns the key of a branch's ref; protected branches have their own prefix. */
@@ -36,14 +57,13 @@ final class RemoteLayout {
     }
 
     /**
-     * Checks the remote's {@code format}. With {@code create}, an empty remote gets one (a first
-     * push); without, a remote without one is not a dsv remote.
+     * Checks the remote's {@code format} and returns its version. With {@code create}, an empty
+     * remote gets one (a first push); without, a remote without one is not a dsv remote.
      */
-    static void checkFormat(RemoteStorage storage, boolean create) {
+    static int checkFormat(RemoteStorage storage, boolean create) {
         byte[] bytes = storage.get(FORMAT);
         if (bytes == null && create) {
-            String text = "{\"format\":\"dsv-remote\",\"version\":" + FORMAT_VERSION + "}\n";
-            storage.putIfAbsent(FORMAT, text.getBytes(StandardCharsets.UTF_8));
+            storage.putIfAbsent(FORMAT, formatBytes(CREATED_FORMAT_VERSION));
             bytes = storage.get(FORMAT);
         }
         if (bytes == null) {
@@ -62,34 +82,83 @@ final class RemoteLayout {
         if (version > FORMAT_VERSION) {
             throw new DsvException(ExitCode.NEWER_FORMAT, "error.remote.newerFormat", storage.describe(), version, FORMAT_VERSION);
         }
+        return version;
     }
 
-    /** A branch on the remote: its commit, the version token of its ref and the ref's key. */
-    record RemoteRef(String branch, ObjectId commit, String version, String key) {
+    /**
+     * Moves the remote to format version 2 before its first tombstone is written, so that older
+     * dsv versions stop with "newer format" instead of failing on a ref they cannot read.
+     */
+    static void allowTombstones(RemoteStorage storage) {
+        if (checkFormat(storage, false) < 2) {
+            storage.put(FORMAT, formatBytes(2));
+        }
     }
 
-    /** Reads one branch ref; null when the remote has no such branch. */
-    static RemoteRef readRef(RemoteStorage storage, String key, String branch) {
+    private static byte[] formatBytes(int version) {
+        return ("{\"format\":\"dsv-remote\",\"version\":" + version + "}\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A branch or tag on the remote: its name, commit, the version token of its ref and the ref's
+     * key. The commit is null for a tombstone, the ref of a deleted branch.
+     */
+    record RemoteRef(String name, ObjectId commit, String version, String key) {
+    }
+
+    /** Reads one branch or tag ref; null when the remote has no such ref or it was deleted. */
+    static RemoteRef readRef(RemoteStorage storage, String key, String name) {
+        RemoteRef ref = readRefOrTombstone(storage, key, name);
+        return ref == null || ref.commit() == null ? null : ref;
+    }
+
+    /**
+     * Reads one ref, including a tombstone, which comes back with a null commit and the version
+     * that a compare-and-swap creating the branch again expects. Null when the key does not exist.
+     */
+    static RemoteRef readRefOrTombstone(RemoteStorage storage, String key, String name) {
         RemoteStorage.Versioned v = storage.getVersioned(key);
         if (v == null) {
             return null;
         }
         String text = new String(v.bytes(), StandardCharsets.UTF_8).trim();
+        if (text.startsWith(TOMBSTONE) && ObjectId.isValidHex(text.substring(TOMBSTONE.length()))) {
+            return new RemoteRef(name, null, v.version(), key);
+        }
         if (!ObjectId.isValidHex(text)) {
             throw new DsvException(ExitCode.INTEGRITY, "error.remote.badRef", key, storage.describe(), text);
         }
-        return new RemoteRef(branch, ObjectId.parse(text), v.version(), key);
+        return new RemoteRef(name, ObjectId.parse(text), v.version(), key);
+    }
+
+    /**
+     * Reads a branch's ref under either prefix without a listing; null when the remote has no such
+     * branch. Both prefixes are tried because this clone's protected branches may differ from the
+     * pusher's.
+     */
+    static RemoteRef readBranchRef(RemoteStorage storage, String branch) {
+        RemoteRef ref = readRef(storage, HEADS + branch, branch);
+        return ref != null ? ref : readRef(storage, PROTECTED_HEADS + branch, branch);
     }
 
     /** Reads every branch ref of the remote, protected or not, keyed by branch name. */
     static Map<String, RemoteRef> readRefs(RemoteStorage storage) {
+        return readRefs(storage, List.of(HEADS, PROTECTED_HEADS));
+    }
+
+    /** Reads every tag of the remote, keyed by tag name. */
+    static Map<String, RemoteRef> readTags(RemoteStorage storage) {
+        return readRefs(storage, List.of(TAGS));
+    }
+
+    private static Map<String, RemoteRef> readRefs(RemoteStorage storage, List<String> prefixes) {
         Map<String, RemoteRef> out = new TreeMap<>();
-        for (String prefix : List.of(HEADS, PROTECTED_HEADS)) {
+        for (String prefix : prefixes) {
             for (RemoteStorage.KeyInfo k : storage.list(prefix)) {
-                String branch = k.key().substring(prefix.length());
-                RemoteRef ref = readRef(storage, k.key(), branch);
+                String name = k.key().substring(prefix.length());
+                RemoteRef ref = readRef(storage, k.key(), name);
                 if (ref != null) {
-                    out.put(branch, ref);
+                    out.put(name, ref);
                 }
             }
         }

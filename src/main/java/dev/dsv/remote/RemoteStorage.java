@@ -65,7 +65,13 @@ public interface RemoteStorage extends AutoCloseable {
 
     /**
      * Lists the plain and CAS keys that start with {@code prefix}, sorted by key, with the size of
-     * plain keys (-1 for CAS keys). Keys still being written are not listed.
+     * plain keys (-1 for CAS keys). Keys still being written are not listed. Every key that existed
+     * before the call began, and was not deleted meanwhile, should be listed.
+     *
+     * <p>NOTE: some S3-compatible servers break the last rule while other keys in the folder are
+     * written (S3Proxy 3.3.0's filesystem backend). Fetch lists {@code packs/} a second time when
+     * the first listing lacks an object it needs, and no other caller relies on a complete listing
+     * for correctness.
      */
     List<KeyInfo> list(String prefix);
 

@@ -3,16 +3,22 @@ package dev.dsv.remote;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A directory storage for fault tests, opened for URLs {@code faulty:PATH}: it counts the keys
  * and bytes written and, once {@link #failAfterWrites} writes have succeeded, fails every further
- * write as {@link #failure} sets (a dropped connection or a full disk) until {@link #reset}.
+ * write as {@link #failure} sets (a dropped connection or a full disk) until {@link #reset}. It
+ * can also return a saved listing in place of the real one ({@link #shortListing}), as a server
+ * whose listing misses keys would, and let another writer act just before a compare-and-swap
+ * ({@link #beforeNextSwap}).
  */
 final class FaultyStorage implements RemoteStorage {
     /** How writes fail once the budget is spent. */
@@ -23,6 +29,12 @@ final class FaultyStorage implements RemoteStorage {
     static final AtomicInteger writes = new AtomicInteger();
     static final AtomicLong bytesWritten = new AtomicLong();
     static final Set<String> keysWritten = ConcurrentHashMap.newKeySet();
+    /** Listings to return in place of the real ones, by prefix, in order. */
+    static final Map<String, Deque<List<KeyInfo>>> shortListings = new ConcurrentHashMap<>();
+    /** How many times each prefix was listed. */
+    static final Map<String, AtomicInteger> listings = new ConcurrentHashMap<>();
+    /** Runs once, just before the next compare-and-swap, as another writer would act then. */
+    static volatile Runnable beforeNextSwap;
 
     /** Clears the counters and stops failing. */
     static void reset() {
@@ -30,6 +42,23 @@ final class FaultyStorage implements RemoteStorage {
         writes.set(0);
         bytesWritten.set(0);
         keysWritten.clear();
+        shortListings.clear();
+        listings.clear();
+        beforeNextSwap = null;
+    }
+
+    /** Makes the next {@code times} listings of {@code prefix} return {@code listing}. */
+    static void shortListing(String prefix, List<KeyInfo> listing, int times) {
+        Deque<List<KeyInfo>> queue = shortListings.computeIfAbsent(prefix, p -> new ConcurrentLinkedDeque<>());
+        for (int i = 0; i < times; i++) {
+            queue.add(List.copyOf(listing));
+        }
+    }
+
+    /** Returns how many times {@code prefix} was listed since the last {@link #reset}. */
+    static int listed(String prefix) {
+        AtomicInteger n = listings.get(prefix);
+        return n == null ? 0 : n.get();
     }
 
     private final DirectoryStorage inner;
@@ -108,6 +137,11 @@ final class FaultyStorage implements RemoteStorage {
 
     @Override
     public String compareAndSwap(String key, String expectedVersion, byte[] bytes) {
+        Runnable other = beforeNextSwap;
+        beforeNextSwap = null;
+        if (other != null) {
+            other.run();
+        }
         beforeWrite(key);
         String version = inner.compareAndSwap(key, expectedVersion, bytes);
         afterWrite(key, bytes.length);
@@ -116,7 +150,10 @@ final class FaultyStorage implements RemoteStorage {
 
     @Override
     public List<KeyInfo> list(String prefix) {
-        return inner.list(prefix);
+        listings.computeIfAbsent(prefix, p -> new AtomicInteger()).incrementAndGet();
+        Deque<List<KeyInfo>> queue = shortListings.get(prefix);
+        List<KeyInfo> saved = queue == null ? null : queue.poll();
+        return saved != null ? saved : inner.list(prefix);
     }
 
     @Override

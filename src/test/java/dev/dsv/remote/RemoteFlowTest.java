@@ -49,6 +49,11 @@ class RemoteFlowTest {
 
     /** Copies sample images [from, to) into a folder named after the batch and adds them. */
     void addBatch(Path library, String batch, int from, int to) {
+        addBatch(tmp, library, batch, from, to);
+    }
+
+    /** Like {@link #addBatch(Path, String, int, int)}, with the image folder created under {@code tmp}. */
+    static void addBatch(Path tmp, Path library, String batch, int from, int to) {
         Path folder = tmp.resolve("in-" + library.getFileName() + "-" + batch);
         try {
             Files.createDirectories(folder);

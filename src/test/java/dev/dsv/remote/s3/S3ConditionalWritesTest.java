@@ -122,6 +122,45 @@ class S3ConditionalWritesTest {
     }
 
     /**
+     * A listing returns every key that existed before it started, even while other keys in the
+     * same folder are being written. S3Proxy 3.3.0's filesystem backend stops a folder's listing
+     * early, without an error, when a file it saw in the folder is renamed away before it reads
+     * its attributes (its temporary files are); the test server prevents that.
+     */
+    @Test
+    void listingKeepsOlderKeysDuringWrites() throws Exception {
+        try (RemoteStorage s = new S3StorageProvider().open(
+                S3RemoteStorageTest.spec("s3://cas/truncation", atomic.endpoint()))) {
+            java.util.Set<String> before = new java.util.TreeSet<>();
+            for (int i = 0; i < 40; i++) {
+                s.put("packs/old-" + i, text("old " + i));
+                before.add("packs/old-" + i);
+            }
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread writer = new Thread(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    s.put("packs/new-" + (i % 20), text("new " + i));
+                }
+            });
+            writer.start();
+            int truncated = 0;
+            try {
+                for (int round = 0; round < 200; round++) {
+                    java.util.Set<String> seen = new java.util.TreeSet<>();
+                    s.list("packs/").forEach(k -> seen.add(k.key()));
+                    if (!seen.containsAll(before)) {
+                        truncated++;
+                    }
+                }
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+            assertEquals(0, truncated, "listings that lacked a key written before them");
+        }
+    }
+
+    /**
      * A listing never shows an object that is still being written: S3Proxy writes a temporary
      * file named KEY-UUID beside the key first, which the test server hides as S3 would.
      */

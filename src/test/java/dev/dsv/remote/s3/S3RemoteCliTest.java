@@ -320,6 +320,88 @@ class S3RemoteCliTest {
         }
     }
 
+    /** A library with two mono images committed on branch work, pushed to the S3 remote origin. */
+    private Path pushedLibrary(String name, String url) throws IOException {
+        Path lib = tmp.resolve(name);
+        ok(tmp, "init", name);
+        ok(lib, "switch", "-c", "work");
+        addBatch(lib, "batch-a", "mono", sample("mono").subList(0, 2));
+        ok(lib, concat(s3Options(server.endpoint()), "remote", "add", "origin", url));
+        ok(lib, "push", "origin", "work");
+        return lib;
+    }
+
+    private static String tag(Path library, String name) {
+        for (JsonNode t : ok(library, "--json", "tag").json().path("tags")) {
+            if (t.path("name").asText().equals(name)) {
+                return t.path("commit").asText();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void tagsTravelThroughS3AndNeverMove() throws IOException {
+        String url = "s3://" + newBucket() + "/tags";
+        Path alice = pushedLibrary("alice", url);
+        ok(alice, "tag", "v1");
+        JsonNode pushed = ok(alice, "--json", "push", "--tags").json();
+        assertEquals("created", pushed.path("tags").get(0).path("ref").asText(), pushed.toString());
+
+        ok(tmp, concat(s3Options(server.endpoint()), "clone", url, "bob"));
+        Path bob = tmp.resolve("bob");
+        assertEquals(tag(alice, "v1"), tag(bob, "v1"));
+
+        ok(alice, "tag", "rc");
+        ok(alice, "push", "--tag", "rc");
+        addBatch(bob, "batch-b", "poly", sample("poly").subList(0, 2));
+        ok(bob, "tag", "rc");
+        CliResult refused = Dsv.run(bob, "push", "--tag", "rc");
+        assertEquals(11, refused.exitCode(), refused.toString());
+        assertTrue(refused.err().contains(tag(alice, "rc")), refused.err());
+        assertTrue(refused.err().contains(tag(bob, "rc")), refused.err());
+
+        JsonNode fetched = ok(bob, "--json", "fetch").json();
+        assertEquals("rc", fetched.path("tags_left_out").get(0).path("name").asText(), fetched.toString());
+        assertNotEquals(tag(alice, "rc"), tag(bob, "rc"), "the local tag stayed");
+
+        // the remote tag is created only with If-None-Match: a second create is refused
+        try (dev.dsv.remote.RemoteStorage s = new S3StorageProvider().open(
+                S3RemoteStorageTest.spec(url, server.endpoint()))) {
+            byte[] other = (tag(bob, "rc") + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            assertEquals(null, s.compareAndSwap("refs/tags/rc", null, other));
+            String there = new String(s.get("refs/tags/rc"), java.nio.charset.StandardCharsets.US_ASCII).trim();
+            assertEquals(tag(alice, "rc"), there);
+        }
+    }
+
+    @Test
+    void deleteBranchThroughS3() throws IOException {
+        String url = "s3://" + newBucket() + "/delete";
+        Path alice = pushedLibrary("alice", url);
+        ok(alice, "switch", "-c", "old");
+        ok(alice, "push", "origin", "old");
+        ok(tmp, concat(s3Options(server.endpoint()), "clone", url, "bob"));
+        Path bob = tmp.resolve("bob");
+        addBatch(alice, "batch-b", "mono", sample("mono").subList(2, 4));
+        ok(alice, "push", "origin", "old");
+
+        CliResult refused = Dsv.run(bob, "push", "--delete", "origin", "old");
+        assertEquals(11, refused.exitCode(), refused.toString());
+
+        JsonNode deleted = ok(alice, "--json", "push", "--delete", "origin", "old").json();
+        assertEquals("deleted", deleted.path("ref").asText(), deleted.toString());
+        ok(bob, "fetch");
+        assertFalse(Files.exists(bob.resolve(".dsv/refs/remotes/origin/old")));
+        ok(tmp, concat(s3Options(server.endpoint()), "clone", url, "carol"));
+        assertEquals(5, Dsv.run(tmp.resolve("carol"), "log", "old").exitCode());
+
+        JsonNode again = ok(alice, "--json", "push", "origin", "old").json();
+        assertEquals("created", again.path("ref").asText(), again.toString());
+        ok(bob, "fetch");
+        assertEquals(head(alice, "old"), head(bob, "origin/old"));
+    }
+
     @Test
     void concurrentPushesToOneBranchKeepEveryBatchExactlyOnce() throws Exception {
         String url = "s3://" + newBucket() + "/shared";

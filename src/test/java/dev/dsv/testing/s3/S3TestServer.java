@@ -5,8 +5,11 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.PutOptions2;
 import org.gaul.s3proxy.S3Proxy;
@@ -15,6 +18,9 @@ import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 import org.jclouds.blobstore.domain.Blob;
 import org.jclouds.blobstore.domain.BlobMetadata;
+import org.jclouds.blobstore.domain.MultipartPart;
+import org.jclouds.blobstore.domain.MultipartUpload;
+import org.jclouds.blobstore.options.CopyOptions;
 import org.jclouds.blobstore.options.PutOptions;
 import org.jclouds.blobstore.util.ForwardingBlobStore;
 import org.jclouds.http.HttpResponse;
@@ -183,11 +189,20 @@ public final class S3TestServer implements AutoCloseable {
      * on this server. Also hides from listings the temporary files that the filesystem-nio2 backend
      * writes beside an object before renaming them into place (named {@code KEY-UUID}): S3 never
      * lists an object that is still being written, and S3Proxy 3.3.0 does.
+     *
+     * <p>Listings also run alone: S3Proxy 3.3.0's filesystem backend (AbstractNio2BlobStore.listHelper)
+     * stops listing a folder, without an error, at the first file that disappears between the
+     * folder read and the attribute read, such as a temporary file renamed into place. The listing
+     * then lacks keys that existed long before it started. On S3 a listing holds every key written
+     * before it began, so here a listing waits until no write or delete is in progress, and writes
+     * wait for a listing in progress.
      */
     static final class LockingBlobStore extends ForwardingBlobStore {
         private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile(
                 ".*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
         private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+        /** Writes and deletes share the read lock; a listing takes the write lock. */
+        private final ReentrantReadWriteLock listingLock = new ReentrantReadWriteLock();
         private final boolean atomic;
 
         LockingBlobStore(BlobStore delegate, boolean atomic) {
@@ -198,7 +213,13 @@ public final class S3TestServer implements AutoCloseable {
         @Override
         public org.jclouds.blobstore.domain.PageSet<? extends org.jclouds.blobstore.domain.StorageMetadata> list(
                 String container, org.jclouds.blobstore.options.ListContainerOptions options) {
-            var page = delegate().list(container, options);
+            org.jclouds.blobstore.domain.PageSet<? extends org.jclouds.blobstore.domain.StorageMetadata> page;
+            listingLock.writeLock().lock();
+            try {
+                page = delegate().list(container, options);
+            } finally {
+                listingLock.writeLock().unlock();
+            }
             java.util.List<org.jclouds.blobstore.domain.StorageMetadata> kept = new java.util.ArrayList<>();
             for (org.jclouds.blobstore.domain.StorageMetadata m : page) {
                 if (m.getName() == null || !TEMPORARY.matcher(m.getName()).matches()) {
@@ -215,16 +236,54 @@ public final class S3TestServer implements AutoCloseable {
 
         @Override
         public String putBlob(String container, Blob blob, PutOptions options) {
-            if (!atomic) {
-                return delegate().putBlob(container, blob, options);
-            }
-            String name = blob.getMetadata().getName();
-            Object lock = locks.computeIfAbsent(container + "/" + name, k -> new Object());
-            synchronized (lock) {
-                if (options instanceof PutOptions2 conditional) {
-                    check(container, name, conditional);
+            return whileNotListing(() -> {
+                if (!atomic) {
+                    return delegate().putBlob(container, blob, options);
                 }
-                return delegate().putBlob(container, blob, options);
+                String name = blob.getMetadata().getName();
+                Object lock = locks.computeIfAbsent(container + "/" + name, k -> new Object());
+                synchronized (lock) {
+                    if (options instanceof PutOptions2 conditional) {
+                        check(container, name, conditional);
+                    }
+                    return delegate().putBlob(container, blob, options);
+                }
+            });
+        }
+
+        @Override
+        public String completeMultipartUpload(MultipartUpload upload, List<MultipartPart> parts) {
+            return whileNotListing(() -> delegate().completeMultipartUpload(upload, parts));
+        }
+
+        @Override
+        public void removeBlob(String container, String name) {
+            whileNotListing(() -> {
+                delegate().removeBlob(container, name);
+                return null;
+            });
+        }
+
+        @Override
+        public void removeBlobs(String container, Iterable<String> names) {
+            whileNotListing(() -> {
+                delegate().removeBlobs(container, names);
+                return null;
+            });
+        }
+
+        @Override
+        public String copyBlob(String fromContainer, String fromName, String toContainer, String toName,
+                CopyOptions options) {
+            return whileNotListing(() -> delegate().copyBlob(fromContainer, fromName, toContainer, toName, options));
+        }
+
+        private <T> T whileNotListing(Supplier<T> change) {
+            listingLock.readLock().lock();
+            try {
+                return change.get();
+            } finally {
+                listingLock.readLock().unlock();
             }
         }
 
