@@ -92,19 +92,9 @@ public final class ResidualExperiment {
             int i = q * 13;
             Random random = new Random(seed[i]);
             BufferedImage image = ImageCopies.read(files.get(i));
-            int side = image.getWidth();
-            int max = side / 20;
             try {
                 for (int k = 0; k < 4; k++) {
-                    Path out = work.resolve(q + "-" + k + (k == 0 ? ".jpg" : ".png"));
-                    switch (k) {
-                        case 0 -> ImageCopies.writeJpeg(image, 0.6f, out);
-                        case 1 -> ImageCopies.writePng(ImageCopies.resize(image, side * 2 / 3, side * 2 / 3), out);
-                        case 2 -> ImageCopies.writePng(ImageCopies.crop(image, random.nextInt(max + 1),
-                                random.nextInt(max + 1), random.nextInt(max + 1), random.nextInt(max + 1)), out);
-                        default -> ImageCopies.writePng(q % 2 == 0 ? ImageCopies.exposure(image, 0.7, 40)
-                                : ImageCopies.exposure(image, 1.25, -30), out);
-                    }
+                    Path out = ScoreDistribution.writeCopy(image, k, q, random, work);
                     Descriptor c = DescriptorMath.describe(GrayImage.decode(Files.readAllBytes(out)));
                     copies[k][q] = scores(d[i].thumbnail(), c.thumbnail(), mono[i] ? monoBasis : polyBasis);
                 }

@@ -86,19 +86,9 @@ public final class ScoreDistribution {
             int i = q * 13;
             Random random = new Random(seed[i]);
             BufferedImage image = ImageCopies.read(files.get(i));
-            int side = image.getWidth();
-            int max = side / 20;
             try {
                 for (int k = 0; k < 4; k++) {
-                    Path out = work.resolve(q + "-" + k + (k == 0 ? ".jpg" : ".png"));
-                    switch (k) {
-                        case 0 -> ImageCopies.writeJpeg(image, 0.6f, out);
-                        case 1 -> ImageCopies.writePng(ImageCopies.resize(image, side * 2 / 3, side * 2 / 3), out);
-                        case 2 -> ImageCopies.writePng(ImageCopies.crop(image, random.nextInt(max + 1),
-                                random.nextInt(max + 1), random.nextInt(max + 1), random.nextInt(max + 1)), out);
-                        default -> ImageCopies.writePng(q % 2 == 0 ? ImageCopies.exposure(image, 0.7, 40)
-                                : ImageCopies.exposure(image, 1.25, -30), out);
-                    }
+                    Path out = writeCopy(image, k, q, random, work);
                     GrayImage g = GrayImage.decode(Files.readAllBytes(out));
                     Descriptor c = DescriptorMath.describe(g);
                     copies.get(k).add(scores(d[i].thumbnail(), c.thumbnail(), big[i], grid(g)));
@@ -131,6 +121,26 @@ public final class ScoreDistribution {
                 }
             }
         }
+    }
+
+    /**
+     * Writes copy kind k (0 JPEG quality 0.6, 1 resized to 2/3, 2 cropped by a random 0 to 5% per
+     * side, 3 re-exposed: gain 0.7 offset +40 for even q, gain 1.25 offset -30 for odd q) of
+     * original number q into the folder and returns its path.
+     */
+    static Path writeCopy(BufferedImage image, int k, int q, Random random, Path folder) {
+        int side = image.getWidth();
+        int max = side / 20;
+        Path out = folder.resolve(q + "-" + k + (k == 0 ? ".jpg" : ".png"));
+        switch (k) {
+            case 0 -> ImageCopies.writeJpeg(image, 0.6f, out);
+            case 1 -> ImageCopies.writePng(ImageCopies.resize(image, side * 2 / 3, side * 2 / 3), out);
+            case 2 -> ImageCopies.writePng(ImageCopies.crop(image, random.nextInt(max + 1),
+                    random.nextInt(max + 1), random.nextInt(max + 1), random.nextInt(max + 1)), out);
+            default -> ImageCopies.writePng(q % 2 == 0 ? ImageCopies.exposure(image, 0.7, 40)
+                    : ImageCopies.exposure(image, 1.25, -30), out);
+        }
+        return out;
     }
 
     static final int N = Integer.getInteger("side", 128);
