@@ -39,8 +39,13 @@ abstract class BaseCommand implements Callable<Integer> {
         return session;
     }
 
+    /** The terminal this command runs on, with the global {@code --no-color} and {@code --quiet}. */
+    Terminal terminal() {
+        return Terminal.current(rootCommand().noColor, rootCommand().quiet);
+    }
+
     Progress progress() {
-        return TerminalProgress.forConsole(spec.commandLine().getErr());
+        return TerminalProgress.forConsole(spec.commandLine().getErr(), terminal());
     }
 
     @Override

@@ -64,6 +64,12 @@ public final class DsvCommand implements Runnable {
     @Option(names = "--debug", scope = ScopeType.INHERIT, descriptionKey = "option.debug")
     boolean debug;
 
+    @Option(names = {"-q", "--quiet"}, scope = ScopeType.INHERIT, descriptionKey = "option.quiet")
+    boolean quiet;
+
+    @Option(names = "--no-color", scope = ScopeType.INHERIT, descriptionKey = "option.noColor")
+    boolean noColor;
+
     @Option(names = "-C", scope = ScopeType.INHERIT, paramLabel = "DIR", descriptionKey = "option.directory")
     Path directory;
 

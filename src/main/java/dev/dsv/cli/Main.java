@@ -41,7 +41,8 @@ public final class Main {
         cli.setParameterExceptionHandler((ex, args2) -> {
             Output o = new Output(out, err, root.json || List.of(args2).contains("--json"));
             // picocli writes its parse errors in English; the bundle may frame them in the user's language.
-            reportError(o, ExitCode.USAGE, o.text("error.usage.parse", ex.getMessage()), List.of());
+            reportError(o, Terminal.current(List.of(args2).contains("--no-color"), false), ExitCode.USAGE,
+                    o.text("error.usage.parse", ex.getMessage()), List.of());
             if (!o.json()) {
                 err.println(o.text("error.usage.hint", qualifiedName(ex.getCommandLine())));
             }
@@ -68,20 +69,20 @@ public final class Main {
             for (Problem p : d.problems()) {
                 details.add(o.text(p.messageKey(), p.arguments()));
             }
-            reportError(o, d.exitCode(), o.text(d.messageKey(), d.arguments()), details);
+            reportError(o, Terminal.current(root.noColor, root.quiet), d.exitCode(), o.text(d.messageKey(), d.arguments()), details);
             if (root.debug) {
                 d.printStackTrace(err);
             }
             return d.exitCode().code();
         }
-        reportError(o, ExitCode.INTERNAL, o.text("error.internal", ex.toString()), List.of());
+        reportError(o, Terminal.current(root.noColor, root.quiet), ExitCode.INTERNAL, o.text("error.internal", ex.toString()), List.of());
         if (root.debug) {
             ex.printStackTrace(err);
         }
         return ExitCode.INTERNAL.code();
     }
 
-    private static void reportError(Output o, ExitCode code, String message, List<String> details) {
+    private static void reportError(Output o, Terminal terminal, ExitCode code, String message, List<String> details) {
         if (o.json()) {
             Map<String, Object> error = new LinkedHashMap<>();
             error.put("code", code.id());
@@ -94,7 +95,7 @@ public final class Main {
             doc.put("error", error);
             o.printJson(doc);
         } else {
-            o.err().println(o.text("error.prefix", message));
+            o.err().println(terminal.paint(Terminal.RED, o.text("error.prefix", message)));
             for (String d : details) {
                 o.err().println("  - " + d);
             }

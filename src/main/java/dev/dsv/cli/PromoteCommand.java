@@ -56,9 +56,11 @@ final class PromoteCommand extends BaseCommand {
             } else {
                 for (GateResult g : r.gates()) {
                     boolean acceptedChange = g.gate().equals("policy-change") && g.passed() && g.offending() > 0;
-                    out().println(acceptedChange ? "promote.gate.changeAccepted"
+                    String text = out().text(acceptedChange ? "promote.gate.changeAccepted"
                             : g.passed() ? "promote.gate.passed" : "promote.gate.failed", g.gate(), g.rule(),
                             g.offending(), g.checked());
+                    out().line(terminal().paint(acceptedChange ? Terminal.YELLOW : g.passed() ? Terminal.GREEN
+                            : Terminal.RED, text));
                     g.examples().forEach(e -> out().line("      " + e));
                 }
                 if (r.policyChangeAccepted()) {
