@@ -3,7 +3,7 @@ package dev.dsv.cli;
 import java.util.Map;
 
 /**
- * What the output may do where dsv runs: rewrite a progress line and use colour only on an
+ * The output capabilities where dsv runs: a rewritten progress line and colour, both only on an
  * interactive terminal. A terminal is interactive when the JVM has a console and the environment
  * does not say CI ({@code CI} set to anything but {@code false} or empty). Colour also needs
  * {@code NO_COLOR} unset or empty, {@code TERM} other than {@code dumb}, and no {@code --no-color}.
@@ -26,7 +26,7 @@ record Terminal(boolean interactive, boolean ci, boolean colour, boolean quiet) 
         return new Terminal(interactive, ci, colour, quiet);
     }
 
-    /** The terminal of this process. */
+    /** Returns the terminal of this process. */
     static Terminal current(boolean noColour, boolean quiet) {
         return of(System.console() != null, System.getenv(), noColour, quiet);
     }

@@ -331,10 +331,10 @@ public final class NearDuplicateFinder {
                 withoutBasis.put(type, list.size());
                 return;
             }
-            ResidualBasis[] made = new ResidualBasis[1];
-            run(pool, () -> made[0] = ResidualBasis.of(list));
-            bases.put(type, made[0]);
-            used.put(type, made[0].images());
+            ResidualBasis[] computed = new ResidualBasis[1];
+            run(pool, () -> computed[0] = ResidualBasis.of(list));
+            bases.put(type, computed[0]);
+            used.put(type, computed[0].images());
         }
 
         /** The basis of the blob's type, or null when that type has too few images. */

@@ -64,7 +64,8 @@ class ElpvLeakageTest {
         assertEquals(near.path("count").asInt(), near.path("pairs").size());
         assertWorstFirst(near);
         // Both cell types have enough images for the second stage.
-        assertTrue(near.path("residual_bases").has("mono") && near.path("residual_bases").has("poly"), near.toString());
+        assertTrue(near.path("residual_bases").has("mono"), near.toString());
+        assertTrue(near.path("residual_bases").has("poly"), near.toString());
         int distinctPairs = near.path("count").asInt();
         assertEquals(distinctPairs > 0 ? 1 : 0, r.exitCode());
         // Few pairs among 2 624 distinct cells: before the second stage there were 7 233.
