@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code dsv help [COMMAND...]}: prints the usage help of a command at any depth, such as
- * {@code dsv help review sample}. picocli's own help command (4.7) reads only the first name and
+ * {@code dsv help review sample}. picocli's own help command (4.7.7) reads only the first name and
  * prints the help of {@code review} for that line.
  */
 @Command(name = "help", helpCommand = true)

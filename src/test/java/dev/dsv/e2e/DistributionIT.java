@@ -46,7 +46,7 @@ class DistributionIT {
     @TempDir
     Path tmp;
 
-    /** Unpacks the tar.gz once with the system's tar, as the README tells a newcomer. */
+    /** Unpacks the tar.gz once with the system's tar, as the README quick start does. */
     @BeforeAll
     static void unpack() {
         CliResult r = run(unpacked, "tar", "-xzf", tarball().toString());
@@ -89,6 +89,16 @@ class DistributionIT {
             assertEquals("production", columns[4], "source of " + image.getKey());
         }
         assertTrue(Files.isDirectory(tmp.resolve("lib/.dsv")), "the library was created where the README says");
+    }
+
+    @Test
+    void launcherFollowsSymbolicLink() throws IOException {
+        Path links = Files.createDirectories(tmp.resolve("usr/local/bin"));
+        // A relative link target, which the launcher resolves against the link's folder.
+        Path link = Files.createSymbolicLink(links.resolve("dsv"), links.relativize(home().resolve("bin/dsv")));
+        CliResult r = run(tmp, link.toString(), "--version");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().startsWith("dsv " + VERSION + "\n"), r.out());
     }
 
     @Test
@@ -198,16 +208,16 @@ class DistributionIT {
     private static Map<String, String> copyExampleImages(Path folder, int count) throws IOException {
         Files.createDirectories(folder);
         List<String> lines = Files.readAllLines(EXAMPLES.resolve("elpv/labels.csv"));
-        List<String> kept = new ArrayList<>(lines.subList(0, count + 1));
+        List<String> selectedLines = new ArrayList<>(lines.subList(0, count + 1));
         Map<String, String> cellTypes = new HashMap<>();
-        List<String> header = List.of(kept.get(0).split(","));
-        for (String row : kept.subList(1, kept.size())) {
+        List<String> header = List.of(selectedLines.get(0).split(","));
+        for (String row : selectedLines.subList(1, selectedLines.size())) {
             String[] columns = row.split(",");
             String name = columns[header.indexOf("path")];
             Files.copy(EXAMPLES.resolve("elpv/images").resolve(name), folder.resolve(name));
             cellTypes.put(name, columns[header.indexOf("cell_type")]);
         }
-        Files.write(folder.resolve("labels.csv"), kept);
+        Files.write(folder.resolve("labels.csv"), selectedLines);
         return cellTypes;
     }
 
