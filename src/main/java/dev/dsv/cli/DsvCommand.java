@@ -55,7 +55,8 @@ import picocli.CommandLine.ScopeType;
             FetchCommand.class,
             PullCommand.class,
             CloneCommand.class,
-            picocli.CommandLine.HelpCommand.class
+            CompletionCommand.class,
+            HelpCommand.class
         })
 public final class DsvCommand implements Runnable {
     @Option(names = "--json", scope = ScopeType.INHERIT, descriptionKey = "option.json")
