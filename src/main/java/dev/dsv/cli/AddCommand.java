@@ -1,5 +1,8 @@
 package dev.dsv.cli;
 
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.ingest.CsvLayout;
 import dev.dsv.service.AddService;
 import dev.dsv.service.LabelDefaults;
 import dev.dsv.service.Session;
@@ -52,6 +55,9 @@ final class AddCommand extends BaseCommand {
 
     @Option(names = "--guideline", paramLabel = "VERSION", descriptionKey = "add.guideline")
     String guideline;
+    @picocli.CommandLine.Mixin
+    LabelsLayoutOptions layout;
+
     @Option(names = "--allow-implausible", paramLabel = "REASON", descriptionKey = "add.allowImplausible")
     String allowImplausible;
 
@@ -62,11 +68,16 @@ final class AddCommand extends BaseCommand {
             resolved.add(rootCommand().workingDirectory().resolve(p));
         }
         Path labelsFile = labels == null ? null : rootCommand().workingDirectory().resolve(labels);
+        if (labelsFile == null && layout.given()) {
+            throw new DsvException(ExitCode.USAGE, "error.layout.needsLabels");
+        }
+        CsvLayout labelsLayout = layout.toLayout(rootCommand().workingDirectory());
         LabelDefaults defaults = new LabelDefaults(cellType, defects, split, source, generator, labeler, labeledAt, confidence,
                 guideline);
         try (Session session = openSession()) {
             AddService.Result r = new AddService(session, progress())
-                    .add(new AddService.Options(resolved, labelsFile, prefix, replace, defaults, blankToNull(allowImplausible)));
+                    .add(new AddService.Options(resolved, labelsFile, prefix, replace, defaults, blankToNull(allowImplausible),
+                            labelsLayout));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("files", r.files());

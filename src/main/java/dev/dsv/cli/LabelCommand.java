@@ -57,13 +57,18 @@ final class LabelCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "FILE", descriptionKey = "label.file")
         Path file;
 
+        @picocli.CommandLine.Mixin
+        LabelsLayoutOptions layout;
+
         @Override
         int run() {
+            dev.dsv.ingest.CsvLayout csvLayout = layout.toLayout(rootCommand().workingDirectory());
             try (Session session = openSession()) {
                 Path csv = rootCommand().workingDirectory().resolve(file);
                 LabelService service = new LabelService(session);
                 int relabeled = service.importFile(csv,
-                        new LabelDefaults(null, null, null, null, null, labeler, labeledAt, confidence, guideline));
+                        new LabelDefaults(null, null, null, null, null, labeler, labeledAt, confidence, guideline),
+                        csvLayout);
                 return report(relabeled, service.markedForFullReview());
             }
         }
