@@ -4,6 +4,7 @@ import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.ingest.CsvLayout;
 import dev.dsv.service.AddService;
+import dev.dsv.service.Identity;
 import dev.dsv.service.LabelDefaults;
 import dev.dsv.service.Session;
 import java.nio.file.Path;
@@ -72,9 +73,10 @@ final class AddCommand extends BaseCommand {
             throw new DsvException(ExitCode.USAGE, "error.layout.needsLabels");
         }
         CsvLayout labelsLayout = layout.toLayout(rootCommand().workingDirectory());
-        LabelDefaults defaults = new LabelDefaults(cellType, defects, split, source, generator, labeler, labeledAt, confidence,
-                guideline);
         try (Session session = openSession()) {
+            String person = Identity.person(labeler, session.repository().config());
+            LabelDefaults defaults = new LabelDefaults(cellType, defects, split, source, generator, person, labeledAt,
+                    confidence, guideline);
             AddService.Result r = new AddService(session, progress())
                     .add(new AddService.Options(resolved, labelsFile, prefix, replace, defaults, blankToNull(allowImplausible),
                             labelsLayout));
