@@ -158,7 +158,7 @@ public final class ConfigService {
                 if (value.isEmpty() || value.length() > MAX_USER_ID_LENGTH
                         || value.chars().anyMatch(Character::isISOControl)) {
                     throw new DsvException(ExitCode.INVALID_INPUT, "error.config.invalidText", key.name(), text,
-                            MAX_USER_ID_LENGTH);
+                            String.valueOf(MAX_USER_ID_LENGTH));
                 }
                 return NODES.textNode(dev.dsv.model.CanonicalJson.nfc(value));
             }
@@ -171,7 +171,7 @@ public final class ConfigService {
                 }
                 if (seconds < 0 || seconds > MAX_LOCK_TIMEOUT_SECONDS) {
                     throw new DsvException(ExitCode.INVALID_INPUT, "error.config.invalidInteger", key.name(), text,
-                            MAX_LOCK_TIMEOUT_SECONDS);
+                            String.valueOf(MAX_LOCK_TIMEOUT_SECONDS));
                 }
                 return NODES.numberNode(seconds);
             }
@@ -195,20 +195,21 @@ public final class ConfigService {
      */
     private static JsonNode parseList(Key key, String text, JsonNode current) {
         Set<String> values = new LinkedHashSet<>();
-        Set<String> folded = new java.util.HashSet<>();
+        java.util.Map<String, String> folded = new java.util.HashMap<>();
         for (String part : text.split(",")) {
             String v = dev.dsv.model.CanonicalJson.nfc(part.strip());
             if (v.isEmpty() || v.equalsIgnoreCase("none") || v.chars().anyMatch(Character::isISOControl)) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.config.invalidListValue", key.name(), part.strip());
             }
-            if (!folded.add(v.toLowerCase(java.util.Locale.ROOT))) {
-                throw new DsvException(ExitCode.INVALID_INPUT, "error.config.duplicateListValue", key.name(), v);
+            String first = folded.putIfAbsent(v.toLowerCase(java.util.Locale.ROOT), v);
+            if (first != null) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.config.duplicateListValue", key.name(), first, v);
             }
             values.add(v);
         }
         List<String> missing = new ArrayList<>();
         for (JsonNode old : current) {
-            if (!folded.contains(old.asText().toLowerCase(java.util.Locale.ROOT))) {
+            if (!folded.containsKey(old.asText().toLowerCase(java.util.Locale.ROOT))) {
                 missing.add(old.asText());
             }
         }
