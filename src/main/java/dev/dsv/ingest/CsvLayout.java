@@ -71,11 +71,6 @@ public record CsvLayout(Delimiter delimiter, boolean header, Map<String, String>
         valueRules = Collections.unmodifiableMap(rules);
     }
 
-    /** Returns true for dsv's own layout, so a reader may skip the mapping step. */
-    public boolean isDefault() {
-        return equals(DEFAULT);
-    }
-
     /**
      * Builds a layout from the options of {@code dsv add} and {@code dsv label import}. Null
      * arguments are options not given. Every error is an invalid-input {@link DsvException} that
@@ -108,9 +103,8 @@ public record CsvLayout(Delimiter delimiter, boolean header, Map<String, String>
     }
 
     /**
-     * Rewrites {@code value} of dsv column {@code column} by its rules. Returns the value unchanged
-     * when the column has no rules, or when it is empty and no rule names the empty value; returns
-     * null when rules exist but none matches.
+     * Rewrites {@code value} of dsv column {@code column} by its rules. A column without rules, and
+     * an empty value without an empty-value rule, keep the value. Returns null when no rule matches.
      */
     public String rewrite(String column, String value) {
         Map<String, String> rules = valueRules.get(column);

@@ -65,7 +65,7 @@ public record RepositoryConfig(
                 protectedBranches, zone, userId);
     }
 
-    /** Returns the JSON text written by {@code dsv init}. */
+    /** Returns the JSON text written by {@code dsv init} and sent to a remote, without {@code user.id}. */
     public byte[] toJson() {
         ObjectNode root = MAPPER.createObjectNode();
         root.set("cell_types", MAPPER.valueToTree(cellTypes.values()));
@@ -76,9 +76,7 @@ public record RepositoryConfig(
         root.put("repository_id", repositoryId);
         root.set("protected_branches", MAPPER.valueToTree(protectedBranches));
         root.put("time_zone", timeZone.getId());
-        if (userId != null) {
-            root.putObject("user").put("id", userId);
-        }
+        // user.id names the person at this clone, so the shared form (init, push to a remote) leaves it out.
         try {
             return MAPPER.writeValueAsBytes(root);
         } catch (IOException e) {

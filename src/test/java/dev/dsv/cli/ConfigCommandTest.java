@@ -207,6 +207,23 @@ class ConfigCommandTest {
     }
 
     @Test
+    void userIdStaysInClone() throws Exception {
+        ok("config", "set", "user.id", "lab-07");
+        Path batch = tmp.resolve("batch");
+        Images.copySample(batch, 1);
+        ok("add", batch.toString(), "--cell-type", "mono", "--source", "production");
+        ok("commit", "-m", "batch");
+        Path remote = tmp.resolve("remote");
+        ok("remote", "add", "origin", remote.toString());
+        ok("push", "origin", "work");
+        String shared = Files.readString(remote.resolve("config.json"));
+        assertFalse(shared.contains("lab-07"), shared);
+        CliResult cloned = Dsv.run(tmp, "clone", remote.toString(), "copy");
+        assertEquals(0, cloned.exitCode(), cloned.toString());
+        assertEquals(1, Dsv.run(tmp.resolve("copy"), "config", "get", "user.id").exitCode(), "a clone has no user.id");
+    }
+
+    @Test
     void reviewRecordTakesVerifierFromConfig() {
         CliResult none = rejected(2, List.of("--verifier", "DSV_USER", "user.id"),
                 "review", "record", "--label", "abcd", "--pass");
