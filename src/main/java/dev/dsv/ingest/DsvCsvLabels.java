@@ -89,6 +89,13 @@ public final class DsvCsvLabels implements LabelSource {
             layout.columns().forEach((target, position) -> fields.add(new Field(target, Integer.parseInt(position) - 1)));
         }
         List<String> columns = new ArrayList<>(fields.stream().map(Field::name).toList());
+        for (String ruled : layout.valueRules().keySet()) {
+            if (!columns.contains(ruled)) {
+                // A rule for a column the file does not have would silently do nothing.
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.layout.ruleWithoutColumn", file, ruled,
+                        String.join(", ", columns));
+            }
+        }
         if (keyedByImage && columns.contains("path") && !columns.contains("dataset_path")) {
             columns.set(columns.indexOf("path"), "dataset_path");
         }

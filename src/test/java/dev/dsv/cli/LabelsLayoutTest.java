@@ -221,6 +221,8 @@ class LabelsLayoutTest {
         rejected(lib, 3, List.of("'0.0'", "defects"),
                 add(batch, headerless, "--no-header", "--delimiter", "whitespace", "--columns", "path=1,defects=2",
                         "--map", "defects:0.0=", "--map", "defects:0.0=defective"));
+        rejected(lib, 3, List.of(csv.toString(), "split", "cell_type"),
+                add(batch, csv, "--columns", "path=file,cell_type=type,defects=faults", "--map", "split:a=train"));
         rejected(lib, 3, List.of("'pipe'", "whitespace"),
                 add(batch, csv, "--delimiter", "pipe", "--columns", "path=file"));
         rejected(lib, 3, List.of("'defects'"),
