@@ -1,6 +1,10 @@
 package dev.dsv.cli;
 
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.ingest.CsvLayout;
 import dev.dsv.service.AddService;
+import dev.dsv.service.Identity;
 import dev.dsv.service.LabelDefaults;
 import dev.dsv.service.Session;
 import java.nio.file.Path;
@@ -52,6 +56,9 @@ final class AddCommand extends BaseCommand {
 
     @Option(names = "--guideline", paramLabel = "VERSION", descriptionKey = "add.guideline")
     String guideline;
+    @picocli.CommandLine.Mixin
+    LabelsLayoutOptions layout;
+
     @Option(names = "--allow-implausible", paramLabel = "REASON", descriptionKey = "add.allowImplausible")
     String allowImplausible;
 
@@ -62,11 +69,17 @@ final class AddCommand extends BaseCommand {
             resolved.add(rootCommand().workingDirectory().resolve(p));
         }
         Path labelsFile = labels == null ? null : rootCommand().workingDirectory().resolve(labels);
-        LabelDefaults defaults = new LabelDefaults(cellType, defects, split, source, generator, labeler, labeledAt, confidence,
-                guideline);
+        if (labelsFile == null && layout.given()) {
+            throw new DsvException(ExitCode.USAGE, "error.layout.needsLabels");
+        }
+        CsvLayout labelsLayout = layout.toLayout(rootCommand().workingDirectory());
         try (Session session = openSession()) {
+            String person = Identity.person(labeler, session.repository().config());
+            LabelDefaults defaults = new LabelDefaults(cellType, defects, split, source, generator, person, labeledAt,
+                    confidence, guideline);
             AddService.Result r = new AddService(session, progress())
-                    .add(new AddService.Options(resolved, labelsFile, prefix, replace, defaults, blankToNull(allowImplausible)));
+                    .add(new AddService.Options(resolved, labelsFile, prefix, replace, defaults, blankToNull(allowImplausible),
+                            labelsLayout));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("files", r.files());

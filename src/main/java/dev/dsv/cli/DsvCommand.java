@@ -38,6 +38,7 @@ import picocli.CommandLine.ScopeType;
             ModelCommand.class,
             PromoteCommand.class,
             PolicyCommand.class,
+            ConfigCommand.class,
             TraceCommand.class,
             PeopleCommand.class,
             GoldCommand.class,

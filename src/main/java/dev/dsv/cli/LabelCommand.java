@@ -1,5 +1,6 @@
 package dev.dsv.cli;
 
+import dev.dsv.service.Identity;
 import dev.dsv.service.LabelDefaults;
 import dev.dsv.service.LabelService;
 import dev.dsv.service.Session;
@@ -36,6 +37,11 @@ final class LabelCommand implements Runnable {
         @Option(names = "--guideline", paramLabel = "VERSION", descriptionKey = "add.guideline")
         String guideline;
 
+        /** Returns the labeler: {@code --labeler}, else DSV_USER, else user.id of the configuration, else null. */
+        String labeler(Session session) {
+            return Identity.person(labeler, session.repository().config());
+        }
+
         int report(int relabeled, int markedForFullReview) {
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
@@ -57,13 +63,18 @@ final class LabelCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "FILE", descriptionKey = "label.file")
         Path file;
 
+        @picocli.CommandLine.Mixin
+        LabelsLayoutOptions layout;
+
         @Override
         int run() {
+            dev.dsv.ingest.CsvLayout csvLayout = layout.toLayout(rootCommand().workingDirectory());
             try (Session session = openSession()) {
                 Path csv = rootCommand().workingDirectory().resolve(file);
                 LabelService service = new LabelService(session);
                 int relabeled = service.importFile(csv,
-                        new LabelDefaults(null, null, null, null, null, labeler, labeledAt, confidence, guideline));
+                        new LabelDefaults(null, null, null, null, null, labeler(session), labeledAt, confidence, guideline),
+                        csvLayout);
                 return report(relabeled, service.markedForFullReview());
             }
         }
@@ -82,7 +93,7 @@ final class LabelCommand implements Runnable {
             try (Session session = openSession()) {
                 LabelService service = new LabelService(session);
                 int relabeled = service.set(paths,
-                        new LabelDefaults(null, defects, null, null, null, labeler, labeledAt, confidence, guideline));
+                        new LabelDefaults(null, defects, null, null, null, labeler(session), labeledAt, confidence, guideline));
                 return report(relabeled, service.markedForFullReview());
             }
         }

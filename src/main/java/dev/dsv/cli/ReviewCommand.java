@@ -13,6 +13,7 @@ import dev.dsv.quality.ReviewSampler;
 import dev.dsv.quality.ReviewSheet;
 import dev.dsv.quality.ReviewStatus;
 import dev.dsv.quality.ReviewStatusReport;
+import dev.dsv.service.Identity;
 import dev.dsv.service.Session;
 import dev.dsv.store.StoreIOException;
 import java.io.IOException;
@@ -187,7 +188,7 @@ final class ReviewCommand implements Runnable {
         @Parameters(index = "0", arity = "0..1", paramLabel = "FILE", descriptionKey = "review.file")
         Path file;
 
-        @Option(names = "--verifier", required = true, paramLabel = "ID", descriptionKey = "review.verifier")
+        @Option(names = "--verifier", paramLabel = "ID", descriptionKey = "review.verifier")
         String verifier;
 
         @Option(names = "--label", paramLabel = "ID", descriptionKey = "review.label")
@@ -223,6 +224,10 @@ final class ReviewCommand implements Runnable {
                 throw new DsvException(ExitCode.USAGE, "error.review.oneForm");
             }
             try (Session session = openSession()) {
+                String verifier = Identity.person(this.verifier, session.repository().config());
+                if (verifier == null) {
+                    throw new DsvException(ExitCode.USAGE, "error.identity.missing", "--verifier");
+                }
                 ReviewRecorder recorder = new ReviewRecorder(session);
                 ReviewRecorder.Result r;
                 if (file != null) {

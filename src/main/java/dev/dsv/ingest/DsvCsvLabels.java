@@ -8,6 +8,7 @@ import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.error.Problem;
 import dev.dsv.model.CanonicalJson;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
@@ -18,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -35,10 +35,11 @@ public final class DsvCsvLabels implements LabelSource {
 
     private final Path file;
     private final boolean keyedByImage;
+    private final CsvLayout layout;
 
     /** Reads a labels file for an add: rows name a {@code path} or a {@code dataset_path}. */
     public DsvCsvLabels(Path file) {
-        this(file, false);
+        this(file, false, CsvLayout.DEFAULT);
     }
 
     /**
@@ -46,8 +47,14 @@ public final class DsvCsvLabels implements LabelSource {
      * {@code dataset_path} (or its alias {@code path}) or a {@code sha256}.
      */
     public DsvCsvLabels(Path file, boolean keyedByImage) {
+        this(file, keyedByImage, CsvLayout.DEFAULT);
+    }
+
+    /** Reads a labels file in another layout (delimiter, header, column mapping, value rules). */
+    public DsvCsvLabels(Path file, boolean keyedByImage, CsvLayout layout) {
         this.file = file;
         this.keyedByImage = keyedByImage;
+        this.layout = layout;
     }
 
     /** Returns the file this source reads. */
@@ -55,49 +62,75 @@ public final class DsvCsvLabels implements LabelSource {
         return file;
     }
 
+    /** One dsv column of a row: its name and the 0-based index of the file column that feeds it. */
+    private record Field(String name, int index) {
+    }
+
+    /** One non-blank row of the file with its 1-based line number. */
+    private record Line(int number, String[] values) {
+    }
+
     @Override
     public List<LabelRow> read(List<Problem> problems) {
-        CsvMapper mapper = new CsvMapper();
-        mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
-        mapper.enable(CsvParser.Feature.FAIL_ON_MISSING_COLUMNS);
+        List<Line> lines = readLines();
+        if (lines.isEmpty() && layout.header()) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.empty", file);
+        }
+        List<Field> fields;
+        int headerSize = -1;
+        int first = 0;
+        if (layout.header()) {
+            String[] header = lines.get(0).values();
+            headerSize = header.length;
+            fields = headerFields(header);
+            first = 1;
+        } else {
+            fields = new ArrayList<>();
+            layout.columns().forEach((target, position) -> fields.add(new Field(target, Integer.parseInt(position) - 1)));
+        }
+        List<String> columns = new ArrayList<>(fields.stream().map(Field::name).toList());
+        for (String ruled : layout.valueRules().keySet()) {
+            if (!columns.contains(ruled)) {
+                // A rule for a column the file does not have would silently do nothing.
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.layout.ruleWithoutColumn", file, ruled,
+                        String.join(", ", columns));
+            }
+        }
+        if (keyedByImage && columns.contains("path") && !columns.contains("dataset_path")) {
+            columns.set(columns.indexOf("path"), "dataset_path");
+        }
+        boolean keyed = columns.contains("path") || columns.contains("dataset_path")
+                || (keyedByImage && columns.contains("sha256"));
+        if (!keyed) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.noPathColumn", file, String.join(", ", columns));
+        }
+        if (columns.contains("path") && columns.contains("dataset_path")) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.twoPathColumns", file);
+        }
         List<LabelRow> rows = new ArrayList<>();
-        try (Reader reader = utf8Reader(file);
-             MappingIterator<String[]> it = mapper.readerFor(String[].class).with(CsvSchema.emptySchema()).readValues(reader)) {
-            if (!it.hasNext()) {
-                throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.empty", file);
+        for (Line line : lines.subList(first, lines.size())) {
+            String where = file + ":" + line.number();
+            String[] values = line.values();
+            if (headerSize >= 0 && values.length != headerSize) {
+                problems.add(new Problem("error.labels.columnCount", where, values.length, headerSize));
+                continue;
             }
-            String[] header = it.next();
-            List<String> columns = new ArrayList<>();
-            for (String h : header) {
-                String name = CanonicalJson.nfc(h.replace("\uFEFF", "").trim()).toLowerCase(Locale.ROOT).replace('-', '_');
-                if (columns.contains(name)) {
-                    throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.duplicateColumn", file, h);
-                }
-                columns.add(name);
+            List<String> picked = pick(where, fields, values, problems);
+            if (picked != null) {
+                rows.add(toRow(where, columns, picked));
             }
-            if (keyedByImage && columns.contains("path") && !columns.contains("dataset_path")) {
-                columns.set(columns.indexOf("path"), "dataset_path");
-            }
-            boolean keyed = columns.contains("path") || columns.contains("dataset_path")
-                    || (keyedByImage && columns.contains("sha256"));
-            if (!keyed) {
-                throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.noPathColumn", file, String.join(", ", columns));
-            }
-            if (columns.contains("path") && columns.contains("dataset_path")) {
-                throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.twoPathColumns", file);
-            }
-            while (it.hasNext()) {
-                int line = it.getCurrentLocation().getLineNr();
-                String[] values = it.next();
-                if (values.length == 1 && values[0].isBlank()) {
-                    continue;
-                }
-                String where = file + ":" + line;
-                if (values.length != columns.size()) {
-                    problems.add(new Problem("error.labels.columnCount", where, values.length, columns.size()));
-                    continue;
-                }
-                rows.add(toRow(where, columns, values));
+        }
+        return rows;
+    }
+
+    /** Reads every non-blank row, splitting it by the layout's delimiter. */
+    private List<Line> readLines() {
+        List<Line> lines = new ArrayList<>();
+        try (Reader reader = utf8Reader(file)) {
+            if (layout.delimiter() == CsvLayout.Delimiter.WHITESPACE) {
+                readWhitespaceLines(reader, lines);
+            } else {
+                readCsvLines(reader, lines);
             }
         } catch (CharacterCodingException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.notUtf8", file);
@@ -110,7 +143,105 @@ public final class DsvCsvLabels implements LabelSource {
             }
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.unreadable", file, String.valueOf(e.getMessage()));
         }
-        return rows;
+        return lines;
+    }
+
+    private void readCsvLines(Reader reader, List<Line> lines) throws IOException {
+        CsvMapper mapper = new CsvMapper();
+        mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
+        mapper.enable(CsvParser.Feature.FAIL_ON_MISSING_COLUMNS);
+        CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator(layout.delimiter().separator());
+        try (MappingIterator<String[]> it = mapper.readerFor(String[].class).with(schema).readValues(reader)) {
+            while (it.hasNext()) {
+                int number = it.getCurrentLocation().getLineNr();
+                String[] values = it.next();
+                boolean blank = values.length == 1 && values[0].isBlank();
+                if (!blank || (lines.isEmpty() && layout.header())) {
+                    lines.add(new Line(number, values));
+                }
+            }
+        }
+    }
+
+    /** Splits rows at runs of spaces and tabs; this layout has no quoting, so a value cannot hold a space. */
+    private static void readWhitespaceLines(Reader reader, List<Line> lines) throws IOException {
+        BufferedReader buffered = new BufferedReader(reader);
+        int number = 0;
+        for (String text = buffered.readLine(); text != null; text = buffered.readLine()) {
+            number++;
+            String stripped = text.replace("\uFEFF", "").strip();
+            if (!stripped.isEmpty()) {
+                lines.add(new Line(number, stripped.split("[ \t]+")));
+            }
+        }
+    }
+
+    /**
+     * Names the dsv column fed by each file column of a header: mapped header names give the
+     * mapped dsv columns, the other header names stay as they are.
+     */
+    private List<Field> headerFields(String[] header) {
+        List<String> names = new ArrayList<>();
+        for (String h : header) {
+            String name = CsvLayout.normalizeName(h);
+            if (names.contains(name)) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.duplicateColumn", file, h);
+            }
+            names.add(name);
+        }
+        java.util.Set<Integer> mapped = new java.util.HashSet<>();
+        List<Field> fields = new ArrayList<>();
+        for (Map.Entry<String, String> m : layout.columns().entrySet()) {
+            int index = names.indexOf(m.getValue());
+            if (index < 0) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.layout.columnNotInHeader", file, m.getValue(),
+                        m.getKey(), String.join(", ", names));
+            }
+            mapped.add(index);
+            fields.add(new Field(m.getKey(), index));
+        }
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (mapped.contains(i)) {
+                continue;
+            }
+            if (layout.columns().containsKey(name)) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.layout.targetInHeader", file, name,
+                        layout.columns().get(name));
+            }
+            fields.add(new Field(name, i));
+        }
+        return fields;
+    }
+
+    /**
+     * Returns the value of each field in a row, trimmed and rewritten by the layout's value rules,
+     * or null after adding a problem (a position beyond the row, a value no rule matches).
+     */
+    private List<String> pick(String where, List<Field> fields, String[] values, List<Problem> problems) {
+        List<String> picked = new ArrayList<>();
+        boolean ok = true;
+        for (Field f : fields) {
+            if (f.index() >= values.length) {
+                problems.add(new Problem("error.layout.beyondRow", where, f.index() + 1, f.name(), values.length));
+                ok = false;
+                continue;
+            }
+            String value = CanonicalJson.nfc(values[f.index()].replace("\uFEFF", "").trim());
+            String rewritten = layout.rewrite(f.name(), value);
+            if (rewritten == null) {
+                problems.add(new Problem("error.layout.noRule", where, f.name(), columnName(f), value,
+                        layout.describeRules(f.name())));
+                ok = false;
+                continue;
+            }
+            picked.add(rewritten);
+        }
+        return ok ? picked : null;
+    }
+
+    private String columnName(Field f) {
+        return layout.header() ? layout.columns().getOrDefault(f.name(), f.name()) : String.valueOf(f.index() + 1);
     }
 
     /** Opens a file as strict UTF-8: malformed bytes raise {@link CharacterCodingException} while reading. */
@@ -119,11 +250,11 @@ public final class DsvCsvLabels implements LabelSource {
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
     }
 
-    private static LabelRow toRow(String where, List<String> columns, String[] values) {
+    private static LabelRow toRow(String where, List<String> columns, List<String> values) {
         Map<String, String> byName = new java.util.HashMap<>();
         SortedMap<String, String> attributes = CanonicalJson.newObject();
         for (int i = 0; i < columns.size(); i++) {
-            String value = CanonicalJson.nfc(values[i].trim());
+            String value = values.get(i);
             if (KNOWN_COLUMNS.contains(columns.get(i))) {
                 byName.put(columns.get(i), value.isEmpty() ? null : value);
             } else if (!value.isEmpty()) {

@@ -131,7 +131,7 @@ public final class GoldService {
             MetadataLog log = session.repository().metadataLog();
             long version = goldSetEntries().size() + 1L;
             GoldSet draft = new GoldSet(null, version, commit, rev, file.getFileName().toString(), now,
-                    Identity.committer(), minExperts, minAgreement, kept, contested, tooFew);
+                    Identity.committer(session.repository().config()), minExperts, minAgreement, kept, contested, tooFew);
             MetaRecord record = new MetaRecord(MetaKinds.GOLD_SET, null, draft.author(), now, draft.toBody());
             ObjectId id = log.append(record);
             return GoldSet.fromRecord(id, log.read(id));
@@ -381,7 +381,7 @@ public final class GoldService {
             GoldTestResult result = new GoldTestResult(null, scored.labeler(), scored.month(), scored.goldSet(),
                     scored.goldVersion(), scored.answered(), scored.correct(), scored.accuracy(), scored.unanswered(),
                     scored.passMark(), scored.passed(), scored.byClass(), scored.confusion(), pausedUntil, Times.now(),
-                    Identity.committer());
+                    Identity.committer(session.repository().config()));
             MetaRecord record = new MetaRecord(MetaKinds.GOLD_TEST, null, result.author(), result.time(), result.toBody());
             MetadataLog log = session.repository().metadataLog();
             ObjectId id = log.append(record);

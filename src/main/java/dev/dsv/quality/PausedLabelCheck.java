@@ -79,7 +79,7 @@ public final class PausedLabelCheck {
         Map<String, Object> body = Map.of("labeler", labeler,
                 "reason", "labeled at " + Times.format(labeledAt) + " while paused until " + pause.get().pausedUntil()
                         + ": " + pause.get().pauseReason());
-        marks.add(new MetaRecord(MetaKinds.FULL_REVIEW, labelRecord, Identity.committer(), Times.now(), body));
+        marks.add(new MetaRecord(MetaKinds.FULL_REVIEW, labelRecord, Identity.committer(session.repository().config()), Times.now(), body));
     }
 
     /** Returns the number of marks collected and not yet written. */

@@ -143,7 +143,7 @@ public final class PeopleService {
 
     private Person append(Person state) {
         OffsetDateTime time = Times.now();
-        MetaRecord record = new MetaRecord(MetaKinds.PERSON, null, Identity.committer(), time, state.toBody());
+        MetaRecord record = new MetaRecord(MetaKinds.PERSON, null, Identity.committer(session.repository().config()), time, state.toBody());
         ObjectId id = session.repository().metadataLog().append(record);
         return Person.fromRecord(record, id);
     }

@@ -121,7 +121,7 @@ public final class ReviewSampler {
             body.put("items", items.stream().map(ReviewLog.Item::toBody).toList());
             body.put("commits", commits.stream().map(ObjectId::hex).toList());
             body.put("groups", draw.groupBodies());
-            MetaRecord record = new MetaRecord(MetaKinds.REVIEW_SAMPLE, head, Identity.committer(), Times.now(), body);
+            MetaRecord record = new MetaRecord(MetaKinds.REVIEW_SAMPLE, head, Identity.committer(session.repository().config()), Times.now(), body);
             ObjectId id = session.repository().metadataLog().append(record);
             ReviewLog.Sample recorded = ReviewLog.read(session).samples().stream()
                     .filter(s -> s.id().equals(id)).findFirst().orElseThrow();

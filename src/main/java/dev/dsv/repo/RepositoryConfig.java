@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * The repository configuration in {@code .dsv/config.json}: vocabularies, the writer lock
- * timeout, the protected branches and the library's time zone (which decides a label's day). The defaults cover photovoltaic EL inspection and include {@code mono}, {@code poly}
+ * timeout, the protected branches, the library's time zone (which decides a label's day) and the
+ * user id ({@code user.id}, null when not set) that stands in for a missing labeler or verifier. The defaults cover photovoltaic EL inspection and include {@code mono}, {@code poly}
  * and {@code defective}, so a library labeled like the public ELPV data set needs no setup.
  */
 public record RepositoryConfig(
@@ -28,7 +29,8 @@ public record RepositoryConfig(
         int lockTimeoutSeconds,
         String repositoryId,
         List<String> protectedBranches,
-        ZoneId timeZone) {
+        ZoneId timeZone,
+        String userId) {
 
     public static final List<String> DEFAULT_CELL_TYPES = List.of(
             "PERC", "TOPCon", "HJT", "IBC", "Al-BSF", "mono", "poly", "MBB", "shingled", "half-cut");
@@ -53,16 +55,17 @@ public record RepositoryConfig(
                 DEFAULT_LOCK_TIMEOUT_SECONDS,
                 java.util.UUID.randomUUID().toString(),
                 List.of("main"),
-                ZoneId.systemDefault());
+                ZoneId.systemDefault(),
+                null);
     }
 
     /** Returns a copy counting days in another time zone. */
     public RepositoryConfig withTimeZone(ZoneId zone) {
         return new RepositoryConfig(cellTypes, defectTypes, splits, sources, lockTimeoutSeconds, repositoryId,
-                protectedBranches, zone);
+                protectedBranches, zone, userId);
     }
 
-    /** Returns the JSON text written by {@code dsv init}. */
+    /** Returns the JSON text written by {@code dsv init} and sent to a remote, without {@code user.id}. */
     public byte[] toJson() {
         ObjectNode root = MAPPER.createObjectNode();
         root.set("cell_types", MAPPER.valueToTree(cellTypes.values()));
@@ -73,6 +76,7 @@ public record RepositoryConfig(
         root.put("repository_id", repositoryId);
         root.set("protected_branches", MAPPER.valueToTree(protectedBranches));
         root.put("time_zone", timeZone.getId());
+        // user.id names the person at this clone, so the shared form (init, push to a remote) leaves it out.
         try {
             return MAPPER.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -117,7 +121,20 @@ public record RepositoryConfig(
                 root.path("lock_timeout_seconds").asInt(DEFAULT_LOCK_TIMEOUT_SECONDS),
                 root.hasNonNull("repository_id") ? root.get("repository_id").asText() : null,
                 root.has("protected_branches") ? list(root, "protected_branches", List.of("main"), file) : List.of("main"),
-                zone(root, file));
+                zone(root, file),
+                userId(root, file));
+    }
+
+    private static String userId(JsonNode root, Path file) {
+        JsonNode user = root.get("user");
+        if (user == null || user.isNull()) {
+            return null;
+        }
+        JsonNode id = user.get("id");
+        if (!user.isObject() || (id != null && !id.isNull() && !id.isTextual())) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.config.invalid", file, "user.id is not a text value");
+        }
+        return id == null || id.isNull() || id.asText().isBlank() ? null : id.asText().strip();
     }
 
     /** The library's time zone decides which day a label belongs to; a file without one uses UTC. */

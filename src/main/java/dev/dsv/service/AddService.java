@@ -60,9 +60,14 @@ public final class AddService {
      * plausibility filter, or null.
      */
     public record Options(List<Path> paths, Path labels, String prefix, boolean replace, LabelDefaults defaults,
-                          String allowImplausible) {
+                          String allowImplausible, dev.dsv.ingest.CsvLayout labelsLayout) {
         public Options(List<Path> paths, Path labels, String prefix, boolean replace, LabelDefaults defaults) {
             this(paths, labels, prefix, replace, defaults, null);
+        }
+
+        public Options(List<Path> paths, Path labels, String prefix, boolean replace, LabelDefaults defaults,
+                       String allowImplausible) {
+            this(paths, labels, prefix, replace, defaults, allowImplausible, dev.dsv.ingest.CsvLayout.DEFAULT);
         }
     }
 
@@ -271,7 +276,7 @@ public final class AddService {
         if (!Files.isRegularFile(options.labels())) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.notFound", options.labels());
         }
-        List<LabelRow> rows = new DsvCsvLabels(options.labels()).read(problems);
+        List<LabelRow> rows = new DsvCsvLabels(options.labels(), false, options.labelsLayout()).read(problems);
         Map<String, LabelRow> byPath = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
         Map<String, LabelRow> byFolded = new HashMap<>();
         String rowPrefix = null;

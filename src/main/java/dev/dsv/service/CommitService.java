@@ -120,7 +120,7 @@ public final class CommitService {
         });
 
         return new Commit(tree, parents,
-                committer == null ? Identity.committer() : committer,
+                committer == null ? Identity.committer(session.repository().config()) : committer,
                 time == null ? Times.now() : time, message.strip(),
                 new ArrayList<>(touches), new ArrayList<>(sources));
     }

@@ -71,7 +71,7 @@ public final class GuidelineService {
                 body.put("title", CanonicalJson.nfc(title.strip()));
             }
             OffsetDateTime now = Times.now();
-            String addedBy = author == null ? Identity.committer() : author;
+            String addedBy = author == null ? Identity.committer(session.repository().config()) : author;
             ObjectId id = session.repository().metadataLog().append(
                     new MetaRecord(MetaKinds.GUIDELINE, blob, addedBy, now, body));
             session.index().indexMeta(id, MetaKinds.GUIDELINE, blob, addedBy, Times.format(now));

@@ -101,7 +101,7 @@ final class LabelRowResolver {
         int before = problems.size();
         String labeler = first(row == null ? null : row.labeler(), defaults.labeler());
         if (labeler == null || labeler.isBlank()) {
-            problems.add(new Problem("error.add.missingValue", where, "labeler", "--labeler"));
+            problems.add(new Problem("error.add.missingLabeler", where));
         } else if (labeler.chars().anyMatch(Character::isISOControl)) {
             problems.add(new Problem("error.add.controlCharacter", where, "labeler"));
         }

@@ -39,6 +39,11 @@ public final class LabelService {
 
     /** Imports a labels CSV keyed by {@code dataset_path} or {@code sha256}; returns the relabeled count. */
     public int importFile(Path file, LabelDefaults defaults) {
+        return importFile(file, defaults, dev.dsv.ingest.CsvLayout.DEFAULT);
+    }
+
+    /** Imports a labels file in another layout (delimiter, header, column mapping, value rules). */
+    public int importFile(Path file, LabelDefaults defaults, dev.dsv.ingest.CsvLayout layout) {
         if (!Files.isRegularFile(file)) {
             throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.INVALID_INPUT, "error.labels.notFound", file);
         }
@@ -46,7 +51,7 @@ public final class LabelService {
         PausedLabelCheck[] paused = new PausedLabelCheck[1];
         return StageEditor.edit(session, "label import", (stageTree, inserter, problems) -> {
             paused[0] = PausedLabelCheck.forCurrentBranch(session);
-            List<LabelRow> rows = new DsvCsvLabels(file, true).read(problems);
+            List<LabelRow> rows = new DsvCsvLabels(file, true, layout).read(problems);
             Map<String, List<String>> pathsByBlob = null;
             Map<String, ImageEntry> changes = new TreeMap<>();
             Map<String, String> firstRow = new HashMap<>();

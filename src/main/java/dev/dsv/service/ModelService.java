@@ -55,7 +55,7 @@ public final class ModelService {
                 body.put("metrics", readMetrics(metricsFile));
             }
             body.put("protected_branch", onProtectedBranch(data));
-            MetaRecord r = new MetaRecord(MetaKinds.MODEL, data, author == null ? Identity.committer() : author,
+            MetaRecord r = new MetaRecord(MetaKinds.MODEL, data, author == null ? Identity.committer(session.repository().config()) : author,
                     Times.now(), body);
             session.repository().metadataLog().append(r);
             return toModel(r);

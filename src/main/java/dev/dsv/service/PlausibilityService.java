@@ -139,7 +139,7 @@ public final class PlausibilityService {
             body.put("working_side", ImageMeasures.WORKING_SIDE);
             body.put("histogram_bins", ImageMeasures.BINS);
             ObjectId record = session.repository().metadataLog().append(new MetaRecord(MetaKinds.PLAUSIBILITY_PROFILE,
-                    commit, Identity.committer(), Times.now(), body));
+                    commit, Identity.committer(session.repository().config()), Times.now(), body));
             return new ProfileResult(record, commit, profiles, realImages, skipped, (System.nanoTime() - start) / 1e9);
         }
     }

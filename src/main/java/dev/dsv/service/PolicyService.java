@@ -92,7 +92,7 @@ public final class PolicyService {
         if (promotion != null) {
             body.put("promotion", promotion);
         }
-        session.repository().metadataLog().append(new MetaRecord(KIND, null, Identity.committer(), Times.now(), body));
+        session.repository().metadataLog().append(new MetaRecord(KIND, null, Identity.committer(session.repository().config()), Times.now(), body));
     }
 
     private static Policy read(Path file) {

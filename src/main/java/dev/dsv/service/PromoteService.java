@@ -197,7 +197,7 @@ public final class PromoteService {
             body.put("policy_change_accepted", true);
         }
         session.repository().metadataLog().append(
-                new MetaRecord(MetaKinds.PROMOTION, newHead, Identity.committer(), Times.now(), body));
+                new MetaRecord(MetaKinds.PROMOTION, newHead, Identity.committer(session.repository().config()), Times.now(), body));
     }
 
     static List<Object> reportCanonical(List<GateResult> results) {

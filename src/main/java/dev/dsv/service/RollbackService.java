@@ -101,7 +101,7 @@ public final class RollbackService {
             body.put("rolled_back", bad.hex());
             body.put("branch", branch);
             body.put("reason", reason.strip());
-            repo.metadataLog().append(new MetaRecord(MetaKinds.ROLLBACK, r.id(), Identity.committer(), Times.now(), body));
+            repo.metadataLog().append(new MetaRecord(MetaKinds.ROLLBACK, r.id(), Identity.committer(session.repository().config()), Times.now(), body));
             if (branch.equals(repo.currentBranch())) {
                 repo.clearStage();
             }

@@ -107,7 +107,7 @@ final class SyntheticScreen {
         }
         body.put("images", images);
         return session.repository().metadataLog().append(new MetaRecord(MetaKinds.OVERRIDE, stageTree,
-                Identity.committer(), Times.now(), body));
+                Identity.committer(session.repository().config()), Times.now(), body));
     }
 
     private static List<double[]> boxes(List<Defect> defects) {

@@ -300,7 +300,7 @@ public final class VocabularyService {
     private Result apply(Start start, Plan plan, String message) {
         Repository repo = session.repository();
         OffsetDateTime now = Times.now();
-        String author = Identity.committer();
+        String author = Identity.committer(session.repository().config());
         Map<String, Object> body = CanonicalJson.newObject();
         body.put("operation", plan.operation().jsonName());
         body.put("from", plan.from());
