@@ -3,9 +3,10 @@ package dev.dsv.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.ExecutionConfig;
@@ -25,7 +26,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -52,6 +52,10 @@ class JsonSchemaTest {
     /** Serves the schema files by their file: IRIs, so "$ref": "common.schema.json#/..." resolves beside the referring file. */
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
             builder -> builder.schemas(JsonSchemaTest::readSchema));
+
+    /** Rejects anything after the first document, so a second document or stray text on stdout fails. */
+    private static final ObjectMapper SINGLE_DOCUMENT = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     @TempDir
     Path tmp;
@@ -105,7 +109,7 @@ class JsonSchemaTest {
         return REGISTRY.getSchema(SchemaLocation.of(file.toUri().toString()));
     }
 
-    /** Validates one document against the schema of {@code name} and returns the messages. */
+    /** Returns the validation errors of one document against the schema of {@code name}, empty when it is valid. */
     private static List<String> problems(String name, JsonNode document) {
         List<String> messages = new ArrayList<>();
         // Draft 2020-12 treats "format" as an annotation; asserting it checks timestamps and dates too.
@@ -130,26 +134,30 @@ class JsonSchemaTest {
 
     /** Runs {@code dsv --json ARGS} in {@code dir}, expects {@code exitCode}, validates stdout against the schema of {@code name}. */
     private JsonNode json(Path dir, int exitCode, String name, String... args) {
-        List<String> all = new ArrayList<>();
-        all.add("--json");
-        all.addAll(List.of(args));
-        CliResult r = Dsv.run(dir, all.toArray(String[]::new));
-        assertEquals(exitCode, r.exitCode(), String.join(" ", args) + "\n" + r);
-        JsonNode document = r.json();
+        JsonNode document = run(dir, exitCode, args);
         assertValid(name, document);
         return document;
     }
 
     /** Runs {@code dsv --json ARGS}, expects the exit code and validates stdout as an error document. */
     private JsonNode error(Path dir, int exitCode, String... args) {
+        JsonNode document = run(dir, exitCode, args);
+        assertValid("error", document);
+        return document;
+    }
+
+    /** Runs {@code dsv --json ARGS} and parses stdout, which must be exactly one JSON document. */
+    private static JsonNode run(Path dir, int exitCode, String... args) {
         List<String> all = new ArrayList<>();
         all.add("--json");
         all.addAll(List.of(args));
         CliResult r = Dsv.run(dir, all.toArray(String[]::new));
         assertEquals(exitCode, r.exitCode(), String.join(" ", args) + "\n" + r);
-        JsonNode document = r.json();
-        assertValid("error", document);
-        return document;
+        try {
+            return SINGLE_DOCUMENT.readTree(r.out());
+        } catch (IOException e) {
+            throw new AssertionError("stdout of " + String.join(" ", args) + " is not one JSON document\n" + r, e);
+        }
     }
 
     private static Path write(Path file, String text) throws IOException {
@@ -220,6 +228,7 @@ class JsonSchemaTest {
         json(lib, "check-plausibility", "check", "plausibility", "--cell-type", "mono",
                 Images.SAMPLE.resolve("images/cell0001.png").toString());
         json(lib, "descriptors", "descriptors");
+        // The sample has near-duplicate pairs across splits, so leakage reports findings with exit 1.
         json(lib, 1, "leakage", "leakage");
         json(lib, 1, "leakage", "leakage", "--group-pattern", "cell00(\\d)");
 
@@ -228,6 +237,7 @@ class JsonSchemaTest {
         Path relabels = write(tmp.resolve("relabels.csv"), "dataset_path,defects\nbatch/cell0010.png,\n");
         json(lib, "label-import", "label", "import", relabels.toString(), "--labeler", "lab-02");
         json(lib, "set", "set", "batch/cell0001.png", "batch/cell0002.png", "--attr", "module=M-1");
+        json(lib, "set", "set", "batch/cell0006.png", "--site-local");
         json(lib, "mv", "mv", "batch/cell0003.png", "moved/cell0003.png");
         json(lib, "rm", "rm", "batch/cell0012.png");
         Path vectors = write(tmp.resolve("vectors.csv"), "dataset_path,f0,f1\nbatch/cell0001.png,0.5,-1\n"
@@ -265,9 +275,14 @@ class JsonSchemaTest {
         String label = sample.path("items").get(0).path("label").asText();
         json(lib, "review-record", "review", "record", "--verifier", "ver-01", "--label", label, "--pass",
                 "--note", "fine");
+        String second = sample.path("items").get(1).path("label").asText();
+        JsonNode relabeled = json(lib, "review-record", "review", "record", "--verifier", "ver-01", "--label", second,
+                "--relabel", "defective");
+        assertEquals(64, relabeled.path("relabel_commit").asText().length(), relabeled.toPrettyString());
         json(lib, "review-status", "review", "status");
 
         json(lib, "policy", "policy");
+        // The verified gate fails while sampled records are undecided: the full report with exit 1.
         json(lib, 1, "promote", "promote", "work", "--dry-run");
 
         json(lib, "model-register", "model", "register", "m1", "--data", "work");
@@ -311,6 +326,10 @@ class JsonSchemaTest {
         json(lib, "remote-list", "remote", "list");
         json(lib, "push", "push", "origin", "work");
         json(lib, "push", "push", "--tags");
+        json(lib, "branch", "branch", "scratch");
+        json(lib, "push", "push", "origin", "scratch");
+        JsonNode deleted = json(lib, "push", "push", "--delete", "origin", "scratch");
+        assertEquals("deleted", deleted.path("ref").asText(), deleted.toPrettyString());
         json(lib, "fetch", "fetch");
         json(lib, "pull", "pull");
         json(tmp, "clone", "clone", remote.toString(), "copy", "--filter", "cell-type=mono");
