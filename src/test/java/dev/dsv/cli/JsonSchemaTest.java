@@ -49,9 +49,14 @@ class JsonSchemaTest {
     private static final Set<String> WITHOUT_JSON = Set.of(
             "help"); // picocli's help prints usage text, with or without --json
 
-    /** Serves the schema files by their file: IRIs, so "$ref": "common.schema.json#/..." resolves beside the referring file. */
+    /**
+     * Serves the schema files by their file: IRIs, so "$ref": "common.schema.json#/..." resolves beside
+     * the referring file. The validator's own meta-schemas come from its jar, and nothing is fetched.
+     */
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-            builder -> builder.schemas(JsonSchemaTest::readSchema));
+            builder -> builder.schemaLoader(loader -> loader.fetchRemoteResources(false)).schemas(JsonSchemaTest::readSchema));
+
+    private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
 
     /** Rejects anything after the first document, so a second document or stray text on stdout fails. */
     private static final ObjectMapper SINGLE_DOCUMENT = new ObjectMapper()
@@ -92,6 +97,9 @@ class JsonSchemaTest {
     }
 
     private static String readSchema(String iri) {
+        if (!iri.startsWith("file:")) {
+            return null;
+        }
         Path file = Path.of(URI.create(iri));
         if (!file.startsWith(SCHEMAS) || !Files.isRegularFile(file)) {
             return null;
@@ -181,6 +189,17 @@ class JsonSchemaTest {
         for (String schema : schemas) {
             assertTrue(commands.contains(schema) || schema.equals("error") || schema.equals("common"),
                     "docs/json/" + schema + ".schema.json names no command");
+        }
+    }
+
+    @Test
+    void schemaFilesMatchMetaSchema() throws IOException {
+        Schema meta = REGISTRY.getSchema(SchemaLocation.of(META_SCHEMA));
+        for (String name : schemaNames()) {
+            JsonNode schema = SINGLE_DOCUMENT.readTree(SCHEMAS.resolve(name + ".schema.json").toFile());
+            assertEquals(META_SCHEMA, schema.path("$schema").asText(), name);
+            List<Error> errors = meta.validate(schema);
+            assertTrue(errors.isEmpty(), name + ".schema.json is not a valid draft 2020-12 schema: " + errors);
         }
     }
 
