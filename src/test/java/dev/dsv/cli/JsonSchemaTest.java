@@ -274,6 +274,13 @@ class JsonSchemaTest {
 
         json(lib, "tag", "tag", "v1");
         json(lib, "tag", "tag");
+        json(lib, "config-set", "config", "set", "user.id", "lab-03");
+        json(lib, "config-get", "config", "get", "user.id");
+        json(lib, "config-get", "config", "get", "cell_types");
+        json(lib, "config-get", "config", "get", "lock_timeout_seconds");
+        json(lib, "config-list", "config", "list");
+        json(lib, "config-unset", "config", "unset", "user.id");
+        json(lib, "completion", "completion", "zsh");
         json(lib, "branch", "branch");
         json(lib, "branch", "branch", "side");
         json(lib, "switch", "switch", "side");
