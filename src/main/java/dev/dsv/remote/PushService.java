@@ -170,7 +170,7 @@ public final class PushService {
         }
         ObjectId previous = current == null ? null : current.commit();
         return new Result(remote.name(), branch, refResult, head, previous, uploader.objects.get(), uploader.bytes.get(),
-                uploader.packsUploaded, uploader.packsReused, missing.newMeta.size(), missing.siteLocal.size(),
+                uploader.packsUploaded, uploader.packsReused, missing.newMeta.size(), missing.kept.size(),
                 missing.absent, storage.retries(), tagResults);
     }
 
@@ -332,6 +332,8 @@ public final class PushService {
         final List<ObjectId> commits = new ArrayList<>();
         final Set<ObjectId> blobs = new LinkedHashSet<>();
         final Set<ObjectId> siteLocal = new HashSet<>();
+        /** The site-local blobs that this push left out and the remote lacks. */
+        final Set<ObjectId> kept = new HashSet<>();
         final List<ObjectId> newMeta = new ArrayList<>();
         int absent;
     }
@@ -381,9 +383,16 @@ public final class PushService {
                 addNamed(id, index, m, candidateBlobs);
             }
         }
+        if (!candidateBlobs.isEmpty()) {
+            m.siteLocal.addAll(markedInBranchHeads());
+        }
         PackStore store = session.repository().store();
         for (ObjectId blob : candidateBlobs) {
-            if (m.siteLocal.contains(blob) || index.contains(blob)) {
+            if (index.contains(blob)) {
+                continue;
+            }
+            if (m.siteLocal.contains(blob)) {
+                m.kept.add(blob);
                 continue;
             }
             ObjectState state = store.state(blob);
@@ -477,6 +486,9 @@ public final class PushService {
             }
             if (isSiteLocal(image)) {
                 m.siteLocal.add(image.blob());
+                if (!index.contains(image.blob())) {
+                    m.kept.add(image.blob());
+                }
             } else {
                 candidateBlobs.add(image.blob());
             }
@@ -489,14 +501,51 @@ public final class PushService {
         return "true".equals(image.attributes().get(SITE_LOCAL_ATTRIBUTE));
     }
 
-    /** Returns the blobs of every image in the heads of the branches marked site-local. */
+    /**
+     * Returns the blobs that only branches marked site-local hold: the images in their heads minus
+     * those in the head of any other local branch. Images a customer branch inherited from a
+     * shared branch are not customer data; an image that must stay even after a merge into a
+     * shared branch carries its own mark.
+     */
     private Set<ObjectId> siteLocalBranchBlobs() {
-        Set<ObjectId> out = new HashSet<>();
         Repository repo = session.repository();
-        for (String branch : SiteLocalBranches.read(repo)) {
+        List<String> marked = SiteLocalBranches.read(repo);
+        Set<ObjectId> out = new HashSet<>();
+        if (marked.isEmpty()) {
+            return out;
+        }
+        for (String branch : marked) {
             ObjectId at = repo.readBranch(branch);
             if (at != null) {
                 session.trees().walk(session.treeOf(at), (path, entry) -> out.add(entry.blob()));
+            }
+        }
+        for (String branch : repo.branches()) {
+            ObjectId at = repo.readBranch(branch);
+            if (!marked.contains(branch) && at != null) {
+                session.trees().walk(session.treeOf(at), (path, entry) -> out.remove(entry.blob()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the blobs of images that carry the site-local mark in the head of any local branch.
+     * A branch or tag made before the mark still names the image unmarked; the mark in a head
+     * keeps its blob back from every push all the same.
+     */
+    private Set<ObjectId> markedInBranchHeads() {
+        Repository repo = session.repository();
+        Set<ObjectId> out = new HashSet<>();
+        Set<ObjectId> walked = new HashSet<>();
+        for (String branch : repo.branches()) {
+            ObjectId at = repo.readBranch(branch);
+            if (at != null && walked.add(at)) {
+                session.trees().walk(session.treeOf(at), (path, entry) -> {
+                    if (isSiteLocal(entry)) {
+                        out.add(entry.blob());
+                    }
+                });
             }
         }
         return out;

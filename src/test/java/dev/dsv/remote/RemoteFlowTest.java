@@ -222,30 +222,62 @@ class RemoteFlowTest {
     }
 
     @Test
-    void siteLocalBranchKeepsItsBlobs() throws IOException {
+    void siteLocalBranchKeepsItsOwnBlobs() throws IOException {
         ok(alice, "switch", "-c", "customer-x");
         addBatch(alice, "customer-x", 20, 24);
         ok(alice, "commit", "-m", "customer line");
         ok(alice, "branch", "customer-x", "--site-local");
         assertTrue(ok(alice, "--json", "branch").json().toString().contains("\"site_local\":true"));
         JsonNode pushed = ok(alice, "--json", "push", "origin", "customer-x").json();
-        assertEquals(10, pushed.path("site_local_blobs_kept").asInt(), pushed.toString());
+        // The four customer images stay; the six it inherited from batch-a are shared data.
+        assertEquals(4, pushed.path("site_local_blobs_kept").asInt(), pushed.toString());
+        for (Path image : Images.sampleImages().subList(20, 24)) {
+            assertFalse(onRemote(image), image + " is on the remote");
+        }
+        for (Path image : Images.sampleImages().subList(0, 6)) {
+            assertTrue(onRemote(image), image + " is missing from the remote");
+        }
+    }
+
+    @Test
+    void siteLocalBranchDoesNotHoldBackSharedBranch() throws IOException {
+        ok(alice, "switch", "-c", "customer-x");
+        addBatch(alice, "customer-x", 20, 22);
+        ok(alice, "commit", "-m", "customer line");
+        ok(alice, "branch", "customer-x", "--site-local");
+        JsonNode pushed = ok(alice, "--json", "push", "origin", "batch-a").json();
+        assertEquals(0, pushed.path("site_local_blobs_kept").asInt(), pushed.toString());
+        ok(tmp, "clone", remote.toString(), "bob");
+        JsonNode fsck = ok(tmp.resolve("bob"), "--json", "fsck").json();
+        assertEquals(0, fsck.path("absent_by_design").size(), fsck.toString());
+    }
+
+    @Test
+    void markInBranchHeadCoversOlderBranches() throws IOException {
+        Path image = Images.sampleImages().get(2);
+        ok(alice, "branch", "before-mark");
+        ok(alice, "set", "--site-local", "batch-a/" + image.getFileName());
+        ok(alice, "commit", "-m", "customer image stays here");
+        // before-mark names the image without the mark; the mark in batch-a's head still holds.
+        JsonNode pushed = ok(alice, "--json", "push", "origin", "before-mark").json();
+        assertEquals(1, pushed.path("site_local_blobs_kept").asInt(), pushed.toString());
+        assertFalse(onRemote(image), image + " is on the remote");
+        assertTrue(onRemote(Images.sampleImages().get(0)), "an unmarked image is on the remote");
+    }
+
+    /** Returns true when some file of the remote contains the bytes of the image. */
+    private boolean onRemote(Path image) throws IOException {
+        byte[] bytes = Files.readAllBytes(image);
         List<Path> files;
         try (Stream<Path> walk = Files.walk(remote)) {
             files = walk.filter(Files::isRegularFile).toList();
         }
-        for (Path image : Images.sampleImages().subList(0, 6)) {
-            byte[] bytes = Files.readAllBytes(image);
-            for (Path f : files) {
-                assertFalse(contains(Files.readAllBytes(f), bytes), image + " found in " + f);
+        for (Path f : files) {
+            if (contains(Files.readAllBytes(f), bytes)) {
+                return true;
             }
         }
-        for (Path image : Images.sampleImages().subList(20, 24)) {
-            byte[] bytes = Files.readAllBytes(image);
-            for (Path f : files) {
-                assertFalse(contains(Files.readAllBytes(f), bytes), image + " found in " + f);
-            }
-        }
+        return false;
     }
 
     static boolean contains(byte[] haystack, byte[] needle) {
