@@ -48,8 +48,14 @@ public final class CocoLabels {
         this.fileTime = fileTime;
     }
 
-    /** One image entry: its id, dataset path, declared size, and where it sits in the file. */
-    private record CocoImage(long id, String path, int width, int height, String where, JsonNode dsv) {
+    /**
+     * One image entry: its id, dataset path, declared size, its name in messages
+     * ({@code image id 7 (batch/cell0001.png)}) and its {@code dsv} object, if any.
+     */
+    private record CocoImage(long id, String path, int width, int height, String label, JsonNode dsv) {
+        String where(Path file) {
+            return file + ": " + label;
+        }
     }
 
     /** Reads every image; malformed entries become problems naming the file and the id. */
@@ -93,7 +99,7 @@ public final class CocoLabels {
         List<LabelRow> rows = new ArrayList<>();
         for (CocoImage image : images.values()) {
             Map<String, ArrayNode> byDefect = regions.getOrDefault(image.id(), Map.of());
-            rows.add(toRow(image, byDefect, problems));
+            rows.add(toRow(image, byDefect));
         }
         return rows;
     }
@@ -161,7 +167,8 @@ public final class CocoLabels {
                 continue;
             }
             String path = CanonicalJson.nfc(i.get("file_name").asText());
-            String where = file + ": image id " + id + " (" + path + ")";
+            String label = "image id " + id + " (" + path + ")";
+            String where = file + ": " + label;
             if (images.containsKey(id)) {
                 problems.add(new Problem("error.coco.duplicateImageId", where, images.get(id).path()));
                 continue;
@@ -170,7 +177,7 @@ public final class CocoLabels {
             if (earlier != null) {
                 problems.add(new Problem("error.coco.duplicateFileName", where, earlier));
             }
-            CocoImage image = new CocoImage(id, path, width.intValue(), height.intValue(), where, i.get("dsv"));
+            CocoImage image = new CocoImage(id, path, width.intValue(), height.intValue(), label, i.get("dsv"));
             images.put(id, image);
             if (staged.contains(path)) {
                 ImageSize actual = staged.size(path);
@@ -212,7 +219,7 @@ public final class CocoLabels {
                 for (int k = 0; k < flat.size(); k += 2) {
                     if (!inside(flat.get(k), image.width()) || !inside(flat.get(k + 1), image.height())) {
                         problems.add(new Problem("error.coco.outOfBounds", where, "[" + flat.get(k) + ", "
-                                + flat.get(k + 1) + "]", image.where(), image.width(), image.height()));
+                                + flat.get(k + 1) + "]", image.label(), image.width(), image.height()));
                         return out;
                     }
                     points.addArray().add(flat.get(k)).add(flat.get(k + 1));
@@ -231,7 +238,7 @@ public final class CocoLabels {
         }
         if (box.get(0).signum() < 0 || box.get(1).signum() < 0
                 || !inside(box.get(0).add(box.get(2)), image.width()) || !inside(box.get(1).add(box.get(3)), image.height())) {
-            problems.add(new Problem("error.coco.outOfBounds", where, "bbox " + box, image.where(), image.width(),
+            problems.add(new Problem("error.coco.outOfBounds", where, "bbox " + box, image.label(), image.width(),
                     image.height()));
             return out;
         }
@@ -242,7 +249,7 @@ public final class CocoLabels {
         return out;
     }
 
-    private LabelRow toRow(CocoImage image, Map<String, ArrayNode> byDefect, List<Problem> problems) {
+    private LabelRow toRow(CocoImage image, Map<String, ArrayNode> byDefect) {
         List<String> defects = new ArrayList<>(byDefect.keySet());
         ArrayNode all = JSON.createArrayNode();
         byDefect.values().forEach(all::addAll);
@@ -250,7 +257,7 @@ public final class CocoLabels {
         String labeler = dsv.hasNonNull("labeler") ? dsv.get("labeler").asText() : null;
         String labeledAt = dsv.hasNonNull("labeled_at") ? dsv.get("labeled_at").asText() : fileTime;
         String confidence = dsv.hasNonNull("confidence") ? dsv.get("confidence").asText() : null;
-        return new LabelRow(image.where(), null, image.path(), null, null, defects,
+        return new LabelRow(image.where(file), null, image.path(), null, null, defects,
                 all.isEmpty() ? null : all.toString(), null, confidence, labeler, labeledAt, null, null,
                 CanonicalJson.newObject(), null);
     }

@@ -157,7 +157,7 @@ public final class YoloLabels {
                 continue;
             }
             if (classId < 0 || classId >= names.size()) {
-                problems.add(new Problem("error.yolo.unknownClass", where, classId, namesFile, names.size()));
+                problems.add(new Problem("error.yolo.unknownClass", where, classId, namesFile, names.size(), names.size() - 1));
                 continue;
             }
             String defect = categories.defectOf(names.get(classId), where, problems);
