@@ -33,10 +33,10 @@ final class ExportCommand extends BaseCommand {
     @Option(names = "--manifest", paramLabel = "FORMAT", descriptionKey = "export.manifest")
     ManifestFormat manifest;
 
-    /** What {@code --format} names: a folder with a manifest (dir, csv, jsonl), COCO or YOLO. */
+    /** The values of {@code --format}: a folder with a manifest (dir, csv, jsonl), COCO or YOLO. */
     enum Format { DIR, CSV, JSONL, COCO, YOLO }
 
-    /** Where {@code --layout} puts the images. */
+    /** The values of {@code --layout}: image locations inside the export folder. */
     enum Layout { PATHS, CLASSES, YOLO }
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "DIR", descriptionKey = "export.format")

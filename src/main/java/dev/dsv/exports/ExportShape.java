@@ -15,10 +15,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Where an export puts each image and which annotation files it adds: the images at their
- * dataset paths ({@code dir}), one folder per split and class ({@code classes}), the same plus a
- * COCO file ({@code coco}), or the Ultralytics YOLO tree ({@code yolo}). See docs/design.md,
- * "Training exports".
+ * The folder structure of an export: the image location and the annotation files added. Images
+ * go to their dataset paths ({@code dir}, {@code coco} with a COCO file), one folder per split
+ * and class ({@code classes}), or the Ultralytics YOLO tree ({@code yolo}). See docs/design.md,
+ * "Training exports and annotation imports".
  */
 public enum ExportShape {
     /** Images at their dataset paths. */
@@ -30,12 +30,12 @@ public enum ExportShape {
     /** {@code images/SPLIT/DATASET_PATH}, {@code labels/SPLIT/DATASET_PATH.txt}, data.yaml and classes.txt. */
     YOLO;
 
-    /** The name written to {@code dsv-export.json} as {@code format}. */
+    /** Returns the name written to {@code dsv-export.json} as {@code format}. */
     public String formatName() {
         return this == CLASSES ? "dir" : name().toLowerCase(Locale.ROOT);
     }
 
-    /** The name written to {@code dsv-export.json} as {@code layout}. */
+    /** Returns the name written to {@code dsv-export.json} as {@code layout}. */
     public String layoutName() {
         return switch (this) {
             case DIR, COCO -> "paths";
@@ -70,7 +70,7 @@ public enum ExportShape {
         };
     }
 
-    /** The folder name of a row's class: its one defect type, or {@code none}. */
+    /** Returns the folder name of a row's class: its one defect type, or {@code none}. */
     private static String classOf(ImageRow row) {
         List<Defect> defects = TrainingFiles.defects(row);
         return defects.isEmpty() ? Defect.NONE : defects.get(0).type();
@@ -116,9 +116,9 @@ public enum ExportShape {
             }
         }
         if (!problems.isEmpty()) {
-            List<Problem> shown = problems.subList(0, Math.min(problems.size(), 50));
+            List<Problem> listed = problems.subList(0, Math.min(problems.size(), 50));
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.shapeRejected", problems.size(), layoutName())
-                    .withProblems(shown);
+                    .withProblems(listed);
         }
     }
 

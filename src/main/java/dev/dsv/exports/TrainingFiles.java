@@ -31,7 +31,7 @@ final class TrainingFiles {
     static final String COCO_FILE = "annotations.json";
     static final String YOLO_DATA = "data.yaml";
     static final String YOLO_NAMES = "classes.txt";
-    /** Decimal places of YOLO's normalized coordinates, as Ultralytics writes them. */
+    /** Decimal places of YOLO's normalized coordinates: 1e-6 of the image size. */
     static final int YOLO_SCALE = 6;
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -41,7 +41,7 @@ final class TrainingFiles {
     private TrainingFiles() {
     }
 
-    /** The defect types of the rows in code-point order: the class list of the export. */
+    /** Returns the defect types of the rows in code-point order: the class list of the export. */
     static List<String> classes(List<ImageRow> rows) {
         TreeSet<String> names = new TreeSet<>(CanonicalJson.CODE_POINT_ORDER);
         for (ImageRow row : rows) {
@@ -160,8 +160,9 @@ final class TrainingFiles {
     }
 
     /**
-     * Renders data.yaml for Ultralytics-style trainers. It has no {@code path} key: Ultralytics
-     * then resolves the split folders against the folder of data.yaml.
+     * Renders data.yaml for Ultralytics trainers. It has no {@code path} key, so Ultralytics
+     * resolves the split folders against the folder of data.yaml (check_det_dataset in
+     * ultralytics/data/utils.py, which also requires {@code train} and {@code val} keys).
      */
     static String yoloData(List<String> splits, List<String> classes, String commit) {
         StringBuilder sb = new StringBuilder();
@@ -184,12 +185,12 @@ final class TrainingFiles {
         return sb.toString();
     }
 
-    /** Ultralytics reads {@code val} for validation; any other split name is written as it is. */
+    /** Returns the data.yaml key of a split: {@code val} for {@code validation}, as Ultralytics expects. */
     private static String yamlKey(String split) {
         return split.equals("validation") ? "val" : split;
     }
 
-    /** A YAML double-quoted scalar; JSON string escapes are valid there. */
+    /** Returns a YAML double-quoted scalar, written as a JSON string because its escapes are valid YAML. */
     private static String quoted(String s) {
         try {
             return JSON.writeValueAsString(s);
@@ -240,7 +241,7 @@ final class TrainingFiles {
         return twice.abs().divide(BigDecimal.valueOf(2)).setScale(Region.SCALE, RoundingMode.HALF_EVEN);
     }
 
-    /** The split names of the rows in code-point order: the split folders of a YOLO export. */
+    /** Returns the split names of the rows in code-point order: the split folders of a YOLO export. */
     static List<String> splits(List<ImageRow> rows) {
         TreeSet<String> splits = new TreeSet<>(CanonicalJson.CODE_POINT_ORDER);
         rows.forEach(r -> splits.add(r.split()));

@@ -33,7 +33,7 @@ public final class CategoryMap {
         this.defectTypes = defectTypes;
     }
 
-    /** A map that looks category names up in the defect-type vocabulary directly. */
+    /** Returns a map that looks category names up in the defect-type vocabulary directly. */
     public static CategoryMap identity(Vocabulary defectTypes) {
         return new CategoryMap(null, null, defectTypes);
     }

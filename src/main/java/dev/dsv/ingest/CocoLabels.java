@@ -38,8 +38,8 @@ public final class CocoLabels {
     private final String fileTime;
 
     /**
-     * A reader of {@code file}; {@code fileTime}, when not null, is the labeled-at time of every
-     * image that does not carry its own.
+     * Creates a reader of {@code file}. {@code fileTime}, when not null, is the labeled-at time of
+     * every image that does not carry its own.
      */
     public CocoLabels(Path file, CategoryMap categories, StagedImages staged, String fileTime) {
         this.file = file;
@@ -192,15 +192,46 @@ public final class CocoLabels {
 
     /** Returns the regions of one annotation as dsv region objects, checked against the image bounds. */
     private List<ObjectNode> shapes(JsonNode a, CocoImage image, String where, List<Problem> problems) {
+        List<List<BigDecimal>> polygons = polygons(a.get("segmentation"), image, where, problems);
+        if (polygons == null) {
+            return List.of();
+        }
+        if (polygons.isEmpty()) {
+            ObjectNode box = box(a.get("bbox"), image, where, problems);
+            return box == null ? List.of() : List.of(box);
+        }
         List<ObjectNode> out = new ArrayList<>();
-        JsonNode segmentation = a.get("segmentation");
+        for (List<BigDecimal> flat : polygons) {
+            ArrayNode points = JSON.createArrayNode();
+            for (int k = 0; k < flat.size(); k += 2) {
+                if (!inside(flat.get(k), image.width()) || !inside(flat.get(k + 1), image.height())) {
+                    problems.add(new Problem("error.coco.outOfBounds", where, "[" + flat.get(k) + ", "
+                            + flat.get(k + 1) + "]", image.label(), image.width(), image.height()));
+                    return List.of();
+                }
+                points.addArray().add(flat.get(k)).add(flat.get(k + 1));
+            }
+            ObjectNode region = JSON.createObjectNode();
+            region.set("polygon", points);
+            out.add(region);
+        }
+        return out;
+    }
+
+    /**
+     * Returns the polygons of a {@code segmentation} as flat point lists: its polygons, or the
+     * outlines of an RLE mask. Returns an empty list when there is no segmentation, and null
+     * after adding a problem.
+     */
+    private static List<List<BigDecimal>> polygons(JsonNode segmentation, CocoImage image, String where,
+                                                   List<Problem> problems) {
         List<List<BigDecimal>> polygons = new ArrayList<>();
         if (segmentation != null && segmentation.isObject()) {
             try {
                 polygons.addAll(RleMask.decode(segmentation, image.width(), image.height()).polygons());
             } catch (IllegalArgumentException e) {
                 problems.add(new Problem("error.coco.invalidShape", where, e.getMessage()));
-                return out;
+                return null;
             }
         } else if (segmentation != null && segmentation.isArray()) {
             for (JsonNode polygon : segmentation) {
@@ -208,45 +239,32 @@ public final class CocoLabels {
                 if (flat == null || flat.size() % 2 != 0 || flat.size() < 6) {
                     problems.add(new Problem("error.coco.invalidShape", where,
                             "a segmentation polygon is a flat list [x1, y1, x2, y2, ...] of at least 3 points"));
-                    return out;
+                    return null;
                 }
                 polygons.add(flat);
             }
         }
-        if (!polygons.isEmpty()) {
-            for (List<BigDecimal> flat : polygons) {
-                ArrayNode points = JSON.createArrayNode();
-                for (int k = 0; k < flat.size(); k += 2) {
-                    if (!inside(flat.get(k), image.width()) || !inside(flat.get(k + 1), image.height())) {
-                        problems.add(new Problem("error.coco.outOfBounds", where, "[" + flat.get(k) + ", "
-                                + flat.get(k + 1) + "]", image.label(), image.width(), image.height()));
-                        return out;
-                    }
-                    points.addArray().add(flat.get(k)).add(flat.get(k + 1));
-                }
-                ObjectNode region = JSON.createObjectNode();
-                region.set("polygon", points);
-                out.add(region);
-            }
-            return out;
-        }
-        List<BigDecimal> box = numbers(a.get("bbox"));
+        return polygons;
+    }
+
+    /** Returns the box region of a {@code bbox}, or null after adding a problem. */
+    private static ObjectNode box(JsonNode bbox, CocoImage image, String where, List<Problem> problems) {
+        List<BigDecimal> box = numbers(bbox);
         if (box == null || box.size() != 4 || box.get(2).signum() <= 0 || box.get(3).signum() <= 0) {
             problems.add(new Problem("error.coco.invalidShape", where,
                     "no segmentation polygon, and bbox is not [x, y, width, height] with positive size"));
-            return out;
+            return null;
         }
         if (box.get(0).signum() < 0 || box.get(1).signum() < 0
                 || !inside(box.get(0).add(box.get(2)), image.width()) || !inside(box.get(1).add(box.get(3)), image.height())) {
             problems.add(new Problem("error.coco.outOfBounds", where, "bbox " + box, image.label(), image.width(),
                     image.height()));
-            return out;
+            return null;
         }
         ObjectNode region = JSON.createObjectNode();
-        ArrayNode b = region.putArray("box");
-        box.forEach(b::add);
-        out.add(region);
-        return out;
+        ArrayNode values = region.putArray("box");
+        box.forEach(values::add);
+        return region;
     }
 
     private LabelRow toRow(CocoImage image, Map<String, ArrayNode> byDefect) {

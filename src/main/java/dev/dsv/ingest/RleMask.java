@@ -11,10 +11,12 @@ import java.util.TreeMap;
 /**
  * A COCO run-length mask: {@code {"size": [height, width], "counts": ...}}, where counts are
  * alternating runs of 0 and 1 pixels in column-major order, starting with 0. Counts are a list of
- * integers (uncompressed RLE) or a string (compressed RLE as the COCO API writes it: each count,
- * from the third on as a difference to the count two places earlier, in 5-bit groups, least
- * significant first, each group plus 48 as one character, bit 0x20 meaning "more groups follow"
- * and bit 0x10 of the last group the sign).
+ * integers (uncompressed RLE) or a string (compressed RLE, as the COCO API writes it).
+ *
+ * <p>In the string form each count from the third on is stored as its difference to the count
+ * two places earlier. A count is written in 5-bit groups, least significant first, each group
+ * plus 48 as one character. Bit 0x20 of a group means that more groups follow, and bit 0x10 of
+ * the last group is the sign.
  */
 final class RleMask {
     private final int width;
@@ -42,21 +44,8 @@ final class RleMask {
             throw new IllegalArgumentException("the RLE mask is " + size.get(1).asLong() + "x" + size.get(0).asLong()
                     + " (width x height), but the image is " + width + "x" + height);
         }
-        JsonNode counts = rle.get("counts");
-        List<Long> runs;
-        if (counts != null && counts.isTextual()) {
-            runs = decompress(counts.asText());
-        } else if (counts != null && counts.isArray()) {
-            runs = new ArrayList<>();
-            for (JsonNode c : counts) {
-                if (!c.isIntegralNumber()) {
-                    throw new IllegalArgumentException("RLE counts must be integers");
-                }
-                runs.add(c.asLong());
-            }
-        } else {
-            throw new IllegalArgumentException("an RLE mask needs \"counts\", a list of integers or a string");
-        }
+        List<Long> runs = runs(rle.get("counts"));
+
         long total = (long) width * height;
         BitSet pixels = new BitSet();
         long at = 0;
@@ -79,6 +68,24 @@ final class RleMask {
             throw new IllegalArgumentException("the RLE counts cover " + at + " pixels, but the image has " + total);
         }
         return new RleMask(width, height, pixels);
+    }
+
+    /** Returns the run lengths of the {@code counts} field. */
+    private static List<Long> runs(JsonNode counts) {
+        if (counts != null && counts.isTextual()) {
+            return decompress(counts.asText());
+        }
+        if (counts == null || !counts.isArray()) {
+            throw new IllegalArgumentException("an RLE mask needs \"counts\", a list of integers or a string");
+        }
+        List<Long> runs = new ArrayList<>();
+        for (JsonNode c : counts) {
+            if (!c.isIntegralNumber()) {
+                throw new IllegalArgumentException("RLE counts must be integers");
+            }
+            runs.add(c.asLong());
+        }
+        return runs;
     }
 
     /** Decodes the string form of the counts. */

@@ -27,8 +27,9 @@ import java.util.stream.Stream;
  * coordinates normalized to [0, 1] by the image size; an empty file means no defect. Class ids
  * are line numbers of the class-names file, from 0. When the folder has a {@code labels}
  * subfolder (the Ultralytics tree that {@code dsv export --format yolo} writes), label files are
- * {@code labels/SPLIT/PATH.txt}; otherwise every {@code .txt} file below the folder is one, at
- * {@code PATH.txt}. PATH, without its extension, names the staged image.
+ * {@code labels/SPLIT/PATH.txt}, or {@code labels/PATH.txt} directly inside it. Otherwise every
+ * {@code .txt} file below the folder is one, at {@code PATH.txt}. PATH, without its extension,
+ * names the staged image.
  */
 public final class YoloLabels {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,7 +40,7 @@ public final class YoloLabels {
     private final StagedImages staged;
     private final boolean fileTime;
 
-    /** A reader; with {@code fileTime} each file's modification time is its labeled-at time. */
+    /** Creates a reader. With {@code fileTime} each file's modification time is its labeled-at time. */
     public YoloLabels(Path dir, Path namesFile, CategoryMap categories, StagedImages staged, boolean fileTime) {
         this.dir = dir;
         this.namesFile = namesFile;
@@ -102,11 +103,8 @@ public final class YoloLabels {
                     continue;
                 }
                 String rel = root.relativize(p).toString().replace('\\', '/');
-                if (tree) {
-                    int slash = rel.indexOf('/');
-                    if (slash < 0) {
-                        continue;
-                    }
+                int slash = rel.indexOf('/');
+                if (tree && slash >= 0) {
                     rel = rel.substring(slash + 1);
                 }
                 files.add(new LabelFile(CanonicalJson.nfc(rel.substring(0, rel.length() - ".txt".length())), p));
@@ -129,45 +127,13 @@ public final class YoloLabels {
         }
         String path = paths.get(0);
         ImageSize size = staged.size(path);
-        BigDecimal width = BigDecimal.valueOf(size.width());
-        BigDecimal height = BigDecimal.valueOf(size.height());
         Map<String, ArrayNode> byDefect = new LinkedHashMap<>();
         List<String> lines = readLines(file);
         int before = problems.size();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            String where = file + ":" + (i + 1);
-            String[] tokens = line.split("\\s+");
-            List<BigDecimal> values = new ArrayList<>();
-            int classId;
-            try {
-                classId = Integer.parseInt(tokens[0]);
-                for (int t = 1; t < tokens.length; t++) {
-                    values.add(new BigDecimal(tokens[t]));
-                }
-            } catch (NumberFormatException e) {
-                problems.add(new Problem("error.yolo.malformedLine", where, line));
-                continue;
-            }
-            if (values.size() != 4 && (values.size() < 6 || values.size() % 2 != 0)) {
-                problems.add(new Problem("error.yolo.malformedLine", where, line));
-                continue;
-            }
-            if (classId < 0 || classId >= names.size()) {
-                problems.add(new Problem("error.yolo.unknownClass", where, classId, namesFile, names.size(), names.size() - 1));
-                continue;
-            }
-            String defect = categories.defectOf(names.get(classId), where, problems);
-            if (defect == null) {
-                continue;
-            }
-            ObjectNode region = region(values, width, height, where, problems);
-            if (region != null) {
-                region.put("defect", defect);
-                byDefect.computeIfAbsent(defect, k -> JSON.createArrayNode()).add(region);
+            if (!line.isEmpty()) {
+                readLine(line, file + ":" + (i + 1), names, size, byDefect, problems);
             }
         }
         if (problems.size() > before) {
@@ -176,8 +142,43 @@ public final class YoloLabels {
         ArrayNode all = JSON.createArrayNode();
         byDefect.values().forEach(all::addAll);
         return new LabelRow(file + " (" + path + ")", null, path, null, null, new ArrayList<>(byDefect.keySet()),
-                all.isEmpty() ? null : all.toString(), null, null, null, fileTime ? modified(file) : null, null, null,
+                all.isEmpty() ? null : all.toString(), null, null, null, fileTime ? modificationTime(file) : null, null, null,
                 CanonicalJson.newObject(), null);
+    }
+
+    /** Reads one label line into {@code byDefect}, or adds a problem naming {@code where}. */
+    private void readLine(String line, String where, List<String> names, ImageSize size,
+                          Map<String, ArrayNode> byDefect, List<Problem> problems) {
+        String[] tokens = line.split("\\s+");
+        List<BigDecimal> values = new ArrayList<>();
+        int classId;
+        try {
+            classId = Integer.parseInt(tokens[0]);
+            for (int t = 1; t < tokens.length; t++) {
+                values.add(new BigDecimal(tokens[t]));
+            }
+        } catch (NumberFormatException e) {
+            problems.add(new Problem("error.yolo.malformedLine", where, line));
+            return;
+        }
+        if (values.size() != 4 && (values.size() < 6 || values.size() % 2 != 0)) {
+            problems.add(new Problem("error.yolo.malformedLine", where, line));
+            return;
+        }
+        if (classId < 0 || classId >= names.size()) {
+            problems.add(new Problem("error.yolo.unknownClass", where, classId, namesFile, names.size(), names.size() - 1));
+            return;
+        }
+        String defect = categories.defectOf(names.get(classId), where, problems);
+        if (defect == null) {
+            return;
+        }
+        ObjectNode region = region(values, BigDecimal.valueOf(size.width()), BigDecimal.valueOf(size.height()), where,
+                problems);
+        if (region != null) {
+            region.put("defect", defect);
+            byDefect.computeIfAbsent(defect, k -> JSON.createArrayNode()).add(region);
+        }
     }
 
     /** Converts one line's normalized values to a pixel box or polygon; null after a problem. */
@@ -217,7 +218,8 @@ public final class YoloLabels {
         return v.signum() >= 0 && v.compareTo(BigDecimal.ONE) <= 0;
     }
 
-    private static String modified(Path file) {
+    /** Returns a file's modification time in UTC as a labeled-at time; the file must exist. */
+    public static String modificationTime(Path file) {
         try {
             return Times.format(Files.getLastModifiedTime(file).toInstant().atOffset(ZoneOffset.UTC));
         } catch (IOException e) {

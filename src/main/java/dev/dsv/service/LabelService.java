@@ -85,12 +85,7 @@ public final class LabelService {
         if (!Files.isRegularFile(file)) {
             throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.INVALID_INPUT, "error.labels.notFound", file);
         }
-        try {
-            return Times.format(Files.getLastModifiedTime(file).toInstant().atOffset(java.time.ZoneOffset.UTC));
-        } catch (java.io.IOException e) {
-            throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.INVALID_INPUT, e, "error.labels.unreadable", file,
-                    String.valueOf(e.getMessage()));
-        }
+        return YoloLabels.modificationTime(file);
     }
 
     /** Relabels the staged images that the rows name, all or nothing. */

@@ -168,9 +168,9 @@ class LabelImportFormatsTest {
     @Test
     void rleMasksBecomePolygons() throws IOException {
         // The compressed counts and the figures below come from pycocotools 2.0.11 (mask.encode,
-        // mask.area, mask.toBbox) for a 300 x 300 mask holding a 30 x 20 block with a 10 x 20 leg,
-        // a 3 x 3 block, one pixel touching that block only at a corner, and a 20 x 10 frame
-        // around a 5 x 3 hole.
+        // mask.area, mask.toBbox). The 300 x 300 mask holds a 30 x 20 block with a 10 x 20 leg, a
+        // 3 x 3 block, one pixel touching that block only at a corner, and a 20 x 10 frame around
+        // a 5 x 3 hole.
         String counts = "ZS6:R900000000IQG1o8OQG1o8OQG1o8OQG1o8OQG1o86000000000000000000n[a0n0Tc^O000000000000000000"
                 + "\\\\Od00000000000000000000000000000000000000Xed0_OY[[O0003Ndmk0";
         String coco = """
