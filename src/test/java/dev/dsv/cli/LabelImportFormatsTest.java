@@ -239,6 +239,25 @@ class LabelImportFormatsTest {
     }
 
     @Test
+    void yoloFlatLabelsFolder() throws IOException {
+        Path image = dev.dsv.testing.Images.sampleImages().get(6);
+        ok("add", image.toString(), "--cell-type", "mono", "--source", "production", "--split", "train",
+                "--labeler", "anna");
+        String name = image.getFileName().toString();
+        String stem = name.substring(0, name.lastIndexOf('.'));
+        Path dir = tmp.resolve("studio");
+        write("studio/labels/" + stem + ".txt", "0 0.5 0.5 0.2 0.1\n");
+        Path names = write("studio/classes.txt", "crack\n");
+        ok("label", "import", "--format", "yolo", dir.toString(), "--names", names.toString(), "--labeler", "erin");
+        ok("commit", "-m", "flat");
+        JsonNode out = exportCoco("out");
+        List<JsonNode> annotations = annotationsOf(out, name);
+        assertEquals(1, annotations.size());
+        assertEquals("crack", categoryOf(out, annotations.get(0)));
+        assertEquals(List.of(120.0, 135.0, 60.0, 30.0), numbers(annotations.get(0).path("bbox")));
+    }
+
+    @Test
     void yoloRoundTripOfExport() throws IOException {
         Path a = tmp.resolve("a");
         ok("export", "--format", "yolo", "--out", a.toString());
