@@ -163,7 +163,7 @@ final class RleMask {
         }
         List<List<BigDecimal>> out = new ArrayList<>();
         while (!edges.isEmpty()) {
-            long start = edges.keySet().iterator().next();
+            long start = startCorner(edges);
             int x = (int) (start % (width + 1));
             int y = (int) (start / (width + 1));
             int first = Integer.numberOfTrailingZeros(edges.get(start));
@@ -190,6 +190,20 @@ final class RleMask {
             }
         }
         return out;
+    }
+
+    /**
+     * Returns the first corner, in key order, that only one edge leaves. Starting there means the
+     * walk meets its start only at the end, so two outlines that touch at a corner are never
+     * walked as one.
+     */
+    private static long startCorner(Map<Long, Integer> edges) {
+        for (Map.Entry<Long, Integer> e : edges.entrySet()) {
+            if (Integer.bitCount(e.getValue()) == 1) {
+                return e.getKey();
+            }
+        }
+        return edges.keySet().iterator().next();
     }
 
     /** Prefers a right turn, then straight on, then a left turn, which keeps diagonal pixels apart. */
