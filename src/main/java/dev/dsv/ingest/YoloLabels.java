@@ -33,6 +33,12 @@ import java.util.stream.Stream;
  */
 public final class YoloLabels {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * How far a normalized coordinate may lie outside [0, 1] and still be read, clamped to the
+     * edge. A box touching the edge, written as centre and size each rounded to 6 places (as
+     * dsv's YOLO export does), can have an edge up to 1e-6 outside.
+     */
+    static final BigDecimal EDGE_TOLERANCE = new BigDecimal("0.000001");
 
     private final Path dir;
     private final Path namesFile;
@@ -187,35 +193,44 @@ public final class YoloLabels {
         ObjectNode region = JSON.createObjectNode();
         BigDecimal two = BigDecimal.valueOf(2);
         if (values.size() == 4) {
-            BigDecimal x0 = values.get(0).subtract(values.get(2).divide(two));
-            BigDecimal y0 = values.get(1).subtract(values.get(3).divide(two));
-            BigDecimal x1 = values.get(0).add(values.get(2).divide(two));
-            BigDecimal y1 = values.get(1).add(values.get(3).divide(two));
             if (values.get(2).signum() <= 0 || values.get(3).signum() <= 0) {
                 problems.add(new Problem("error.yolo.emptyBox", where));
                 return null;
             }
-            if (!unit(x0) || !unit(y0) || !unit(x1) || !unit(y1)) {
+            BigDecimal x0 = unit(values.get(0).subtract(values.get(2).divide(two)));
+            BigDecimal y0 = unit(values.get(1).subtract(values.get(3).divide(two)));
+            BigDecimal x1 = unit(values.get(0).add(values.get(2).divide(two)));
+            BigDecimal y1 = unit(values.get(1).add(values.get(3).divide(two)));
+            if (x0 == null || y0 == null || x1 == null || y1 == null) {
                 problems.add(new Problem("error.yolo.outOfBounds", where));
                 return null;
             }
             region.putArray("box").add(x0.multiply(width)).add(y0.multiply(height))
-                    .add(values.get(2).multiply(width)).add(values.get(3).multiply(height));
+                    .add(x1.subtract(x0).multiply(width)).add(y1.subtract(y0).multiply(height));
             return region;
         }
         ArrayNode points = region.putArray("polygon");
         for (int k = 0; k < values.size(); k += 2) {
-            if (!unit(values.get(k)) || !unit(values.get(k + 1))) {
+            BigDecimal x = unit(values.get(k));
+            BigDecimal y = unit(values.get(k + 1));
+            if (x == null || y == null) {
                 problems.add(new Problem("error.yolo.outOfBounds", where));
                 return null;
             }
-            points.addArray().add(values.get(k).multiply(width)).add(values.get(k + 1).multiply(height));
+            points.addArray().add(x.multiply(width)).add(y.multiply(height));
         }
         return region;
     }
 
-    private static boolean unit(BigDecimal v) {
-        return v.signum() >= 0 && v.compareTo(BigDecimal.ONE) <= 0;
+    /**
+     * Returns a normalized coordinate clamped to [0, 1], or null when it lies further outside than
+     * {@link #EDGE_TOLERANCE}.
+     */
+    private static BigDecimal unit(BigDecimal v) {
+        if (v.compareTo(EDGE_TOLERANCE.negate()) < 0 || v.compareTo(BigDecimal.ONE.add(EDGE_TOLERANCE)) > 0) {
+            return null;
+        }
+        return v.max(BigDecimal.ZERO).min(BigDecimal.ONE);
     }
 
     /** Returns a file's modification time in UTC as a labeled-at time; the file must exist. */

@@ -239,6 +239,20 @@ class LabelImportFormatsTest {
     }
 
     @Test
+    void yoloEdgeRoundingClamped() throws IOException {
+        // The box [0.25, 0, 30.5, 20] of a 300 x 300 image as 6-place YOLO: its top edge,
+        // 0.033333 - 0.066667 / 2, lies 5e-7 above the image.
+        write("edge/batch/cell0002.txt", "0 0.051667 0.033333 0.101667 0.066667\n");
+        Path names = write("edge-names.txt", "crack\n");
+        ok("label", "import", "--format", "yolo", tmp.resolve("edge").toString(), "--names", names.toString(),
+                "--labeler", "fay");
+        ok("commit", "-m", "edge");
+        List<JsonNode> annotations = annotationsOf(exportCoco("out"), "batch/cell0002.png");
+        assertEquals(1, annotations.size());
+        assertEquals(List.of(0.25, 0.0, 30.5, 20.0), numbers(annotations.get(0).path("bbox")));
+    }
+
+    @Test
     void yoloFlatLabelsFolder() throws IOException {
         Path image = dev.dsv.testing.Images.sampleImages().get(6);
         ok("add", image.toString(), "--cell-type", "mono", "--source", "production", "--split", "train",
