@@ -186,6 +186,7 @@ public final class ExportService {
         Selection selection = withoutRejected(select(r.revision(), r.filter(), r.currentVocabulary(), null),
                 r.includeRejected());
         selection = selection.withPolicy(new ExportPolicy(session).check(selection.rows(), r.noPolicyReason()));
+        r.shape().check(selection.rows());
         fetchAbsentBlobs(selection);
         if (r.sync()) {
             return sync(r, target, selection);
@@ -211,7 +212,6 @@ public final class ExportService {
         if (Files.exists(target) && (!Files.isDirectory(target) || !isEmpty(target))) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.notEmpty", target);
         }
-        shape.check(selection.rows());
         Path parent = target.getParent();
         Path tmp = parent.resolve("." + target.getFileName() + ".dsv-export-" + UUID.randomUUID());
         try {

@@ -35,7 +35,7 @@ public final class YoloLabels {
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
      * How far a normalized coordinate may lie outside [0, 1] and still be read, clamped to the
-     * edge. A box touching the edge, written as centre and size each rounded to 6 places (as
+     * edge. A box touching the edge, written as center and size each rounded to 6 places (as
      * dsv's YOLO export does), can have an edge up to 1e-6 outside.
      */
     static final BigDecimal EDGE_TOLERANCE = new BigDecimal("0.000001");

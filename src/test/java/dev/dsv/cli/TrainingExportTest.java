@@ -140,7 +140,7 @@ class TrainingExportTest {
         assertEquals(DigestUtils.sha256Hex(Files.readAllBytes(Images.sampleImages().get(0))),
                 DigestUtils.sha256Hex(Files.readAllBytes(out.resolve("images/train/batch/cell0001.png"))));
 
-        // Box [10.5, 20, 30, 40] in a 300 x 300 image: centre (25.5, 40), size (30, 40).
+        // Box [10.5, 20, 30, 40] in a 300 x 300 image: center (25.5, 40), size (30, 40).
         assertEquals("0 0.085000 0.133333 0.100000 0.133333\n",
                 Files.readString(out.resolve("labels/train/batch/cell0001.txt")));
         assertEquals(List.of("0 0.003333 0.003333 0.166667 0.006667 0.100000 0.200000",

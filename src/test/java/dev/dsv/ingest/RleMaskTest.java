@@ -91,7 +91,7 @@ class RleMaskTest {
         return area;
     }
 
-    /** Returns true when a pixel centre lies inside any polygon (even-odd rule). */
+    /** Returns true when a pixel center lies inside any polygon (even-odd rule). */
     private static boolean coveredByAny(List<List<BigDecimal>> polygons, double px, double py) {
         for (List<BigDecimal> flat : polygons) {
             boolean inside = false;
@@ -171,7 +171,7 @@ class RleMaskTest {
     @Test
     void compressedCountsDecoded() {
         // "414" is what pycocotools 2.0.11 mask.encode writes for a 3 x 3 mask whose only pixel
-        // is the centre: runs 4, 1, 4.
+        // is the center: runs 4, 1, 4.
         ObjectNode rle = JSON.createObjectNode();
         rle.putArray("size").add(3).add(3);
         rle.put("counts", "414");
