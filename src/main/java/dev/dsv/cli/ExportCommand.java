@@ -3,6 +3,7 @@ package dev.dsv.cli;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.exports.ExportService;
+import dev.dsv.exports.ExportShape;
 import dev.dsv.exports.ExportVerifier;
 import dev.dsv.exports.LinkMode;
 import dev.dsv.exports.ManifestFormat;
@@ -29,8 +30,20 @@ final class ExportCommand extends BaseCommand {
     @picocli.CommandLine.Mixin
     FilterOptions filters = new FilterOptions();
 
-    @Option(names = "--manifest", paramLabel = "FORMAT", defaultValue = "CSV", descriptionKey = "export.manifest")
+    @Option(names = "--manifest", paramLabel = "FORMAT", descriptionKey = "export.manifest")
     ManifestFormat manifest;
+
+    /** The values of {@code --format}: a folder with a manifest (dir, csv, jsonl), COCO or YOLO. */
+    enum Format { DIR, CSV, JSONL, COCO, YOLO }
+
+    /** The values of {@code --layout}: image locations inside the export folder. */
+    enum Layout { PATHS, CLASSES, YOLO }
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "DIR", descriptionKey = "export.format")
+    Format format;
+
+    @Option(names = "--layout", paramLabel = "LAYOUT", descriptionKey = "export.layout")
+    Layout layout;
 
     @Option(names = "--link", paramLabel = "MODE", defaultValue = "COPY", descriptionKey = "export.link")
     LinkMode link;
@@ -58,7 +71,8 @@ final class ExportCommand extends BaseCommand {
             }
             ExportService.Result r = new ExportService(session, progress()).export(new ExportService.Request(revision,
                     filters.toFilter(), rootCommand().workingDirectory().resolve(out),
-                    manifest, link, sync, vocabulary.current(), noPolicyReason(), includeRejected, features));
+                    manifestFormat(), link, sync, vocabulary.current(), noPolicyReason(), includeRejected, features,
+                    shape()));
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("commit", r.commit().hex());
@@ -86,6 +100,38 @@ final class ExportCommand extends BaseCommand {
             }
         }
         return 0;
+    }
+
+    /** Returns the manifest that {@code --format csv|jsonl} or {@code --manifest} names; CSV by default. */
+    private ManifestFormat manifestFormat() {
+        ManifestFormat implied = switch (format) {
+            case CSV -> ManifestFormat.CSV;
+            case JSONL -> ManifestFormat.JSONL;
+            default -> null;
+        };
+        if (implied != null && manifest != null && manifest != implied) {
+            throw new DsvException(ExitCode.USAGE, "error.export.formatManifest", format.name().toLowerCase(Locale.ROOT),
+                    manifest.name().toLowerCase(Locale.ROOT));
+        }
+        if (implied != null) {
+            return implied;
+        }
+        return manifest == null ? ManifestFormat.CSV : manifest;
+    }
+
+    /** Returns the shape that {@code --format} and {@code --layout} name together. */
+    private ExportShape shape() {
+        ExportShape shape = switch (format) {
+            case DIR, CSV, JSONL -> layout == Layout.CLASSES ? ExportShape.CLASSES
+                    : layout == null || layout == Layout.PATHS ? ExportShape.DIR : null;
+            case COCO -> layout == null || layout == Layout.PATHS ? ExportShape.COCO : null;
+            case YOLO -> layout == null || layout == Layout.YOLO ? ExportShape.YOLO : null;
+        };
+        if (shape == null) {
+            throw new DsvException(ExitCode.USAGE, "error.export.formatLayout", format.name().toLowerCase(Locale.ROOT),
+                    layout.name().toLowerCase(Locale.ROOT));
+        }
+        return shape;
     }
 
     private String noPolicyReason() {

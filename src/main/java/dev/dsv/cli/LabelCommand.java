@@ -1,6 +1,8 @@
 package dev.dsv.cli;
 
 import dev.dsv.service.Identity;
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
 import dev.dsv.service.LabelDefaults;
 import dev.dsv.service.LabelService;
 import dev.dsv.service.Session;
@@ -60,22 +62,65 @@ final class LabelCommand implements Runnable {
 
     @Command(name = "import")
     static final class Import extends Sub {
+        /** The input formats of {@code dsv label import}. */
+        enum Format { CSV, COCO, YOLO }
+
         @Parameters(index = "0", paramLabel = "FILE", descriptionKey = "label.file")
         Path file;
 
         @picocli.CommandLine.Mixin
         LabelsLayoutOptions layout;
 
+        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "CSV", descriptionKey = "label.format")
+        Format format;
+
+        @Option(names = "--categories", paramLabel = "MAP", descriptionKey = "label.categories")
+        Path categories;
+
+        @Option(names = "--names", paramLabel = "FILE", descriptionKey = "label.names")
+        Path names;
+
+        @Option(names = "--labeled-at-from-file", descriptionKey = "label.labeledAtFromFile")
+        boolean labeledAtFromFile;
+
         @Override
         int run() {
-            dev.dsv.ingest.CsvLayout csvLayout = layout.toLayout(rootCommand().workingDirectory());
+            checkOptions();
+            Path workingDirectory = rootCommand().workingDirectory();
+            Path input = workingDirectory.resolve(file);
+            Path map = categories == null ? null : workingDirectory.resolve(categories);
+            dev.dsv.ingest.CsvLayout csvLayout = layout.toLayout(workingDirectory);
             try (Session session = openSession()) {
-                Path csv = rootCommand().workingDirectory().resolve(file);
                 LabelService service = new LabelService(session);
-                int relabeled = service.importFile(csv,
-                        new LabelDefaults(null, null, null, null, null, labeler(session), labeledAt, confidence, guideline),
-                        csvLayout);
+                LabelDefaults defaults = new LabelDefaults(null, null, null, null, null, labeler(session), labeledAt,
+                        confidence, guideline);
+                int relabeled = switch (format) {
+                    case CSV -> service.importFile(input, defaults, csvLayout);
+                    case COCO -> service.importCoco(input, map, defaults, labeledAtFromFile);
+                    case YOLO -> service.importYolo(input, workingDirectory.resolve(names), map, defaults,
+                            labeledAtFromFile);
+                };
                 return report(relabeled, service.markedForFullReview());
+            }
+        }
+
+        /** Rejects options that the chosen format does not take (exit 2). */
+        private void checkOptions() {
+            String name = format.name().toLowerCase(java.util.Locale.ROOT);
+            if (format == Format.YOLO && names == null) {
+                throw new DsvException(ExitCode.USAGE, "error.label.namesRequired");
+            }
+            if (format != Format.YOLO && names != null) {
+                throw new DsvException(ExitCode.USAGE, "error.label.optionNotForFormat", "--names", name);
+            }
+            if (format == Format.CSV && categories != null) {
+                throw new DsvException(ExitCode.USAGE, "error.label.optionNotForFormat", "--categories", name);
+            }
+            if (format == Format.CSV && labeledAtFromFile) {
+                throw new DsvException(ExitCode.USAGE, "error.label.optionNotForFormat", "--labeled-at-from-file", name);
+            }
+            if (labeledAtFromFile && labeledAt != null) {
+                throw new DsvException(ExitCode.USAGE, "error.label.twoTimes");
             }
         }
     }

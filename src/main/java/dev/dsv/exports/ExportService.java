@@ -8,6 +8,7 @@ import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.index.ImageFilter;
 import dev.dsv.index.ImageRow;
+import dev.dsv.ingest.ImageSize;
 import dev.dsv.model.ObjectId;
 import dev.dsv.quality.ReviewLog;
 import dev.dsv.service.LsService;
@@ -43,18 +44,26 @@ public final class ExportService {
      * An export request: revision, filter, target folder, manifest format, link mode, sync, and
      * the reason for skipping the synthetic-data rules ({@code --no-policy}), or null to apply them,
      * whether images whose label in force a verifier rejected are exported too, and the feature
-     * sets whose vectors the JSONL manifest carries.
+     * sets whose vectors the JSONL manifest carries, and where images and annotation files go.
      */
     public record Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
                           boolean sync, boolean currentVocabulary, String noPolicyReason, boolean includeRejected,
-                          List<String> features) {
+                          List<String> features, ExportShape shape) {
+        /** A request for images at their dataset paths. */
+        public Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
+                       boolean sync, boolean currentVocabulary, String noPolicyReason, boolean includeRejected,
+                       List<String> features) {
+            this(revision, filter, target, format, link, sync, currentVocabulary, noPolicyReason, includeRejected,
+                    features, ExportShape.DIR);
+        }
+
         /**
          * A request that keeps the defect names as the commit has them, applies the synthetic-data
          * rules and leaves rejected images out.
          */
         public Request(String revision, ImageFilter filter, Path target, ManifestFormat format, LinkMode link,
                        boolean sync) {
-            this(revision, filter, target, format, link, sync, false, null, false, List.of());
+            this(revision, filter, target, format, link, sync, false, null, false, List.of(), ExportShape.DIR);
         }
     }
 
@@ -169,15 +178,20 @@ public final class ExportService {
         if (!r.features().isEmpty() && r.format() != ManifestFormat.JSONL) {
             throw new DsvException(ExitCode.USAGE, "error.export.featuresNeedJsonl");
         }
+        if (r.sync() && r.shape() != ExportShape.DIR) {
+            throw new DsvException(ExitCode.USAGE, "error.export.syncShape", r.shape().formatName(),
+                    r.shape().layoutName());
+        }
         r.features().forEach(dev.dsv.service.FeaturesService::requireName);
         Selection selection = withoutRejected(select(r.revision(), r.filter(), r.currentVocabulary(), null),
                 r.includeRejected());
         selection = selection.withPolicy(new ExportPolicy(session).check(selection.rows(), r.noPolicyReason()));
+        r.shape().check(selection.rows());
         fetchAbsentBlobs(selection);
         if (r.sync()) {
             return sync(r, target, selection);
         }
-        return writeNew(target, selection, r.format(), r.link(), r.features());
+        return writeNew(target, selection, r.format(), r.link(), r.features(), r.shape());
     }
 
     /**
@@ -190,11 +204,11 @@ public final class ExportService {
         if (absolute.startsWith(session.repository().dsvDir())) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.insideRepository", absolute);
         }
-        return writeNew(absolute, new Selection(commit, ImageFilter.ALL, rows), format, link, List.of());
+        return writeNew(absolute, new Selection(commit, ImageFilter.ALL, rows), format, link, List.of(), ExportShape.DIR);
     }
 
     private Result writeNew(Path target, Selection selection, ManifestFormat format, LinkMode link,
-                            List<String> features) {
+                            List<String> features, ExportShape shape) {
         if (Files.exists(target) && (!Files.isDirectory(target) || !isEmpty(target))) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.notEmpty", target);
         }
@@ -204,12 +218,23 @@ public final class ExportService {
             Files.createDirectories(tmp);
             long bytes = 0;
             progress.start("export", selection.rows().size());
+            Map<String, ImageSize> sizes = new HashMap<>();
             for (ImageRow row : selection.rows()) {
-                bytes += writeImage(tmp, row, link);
+                Path file = ExportLayout.target(tmp, shape.location(row));
+                bytes += writeImage(file, row, link);
+                if (shape.needsSizes()) {
+                    sizes.put(row.path(), ImageSize.of(file));
+                }
                 progress.advance(1);
             }
             progress.finish();
-            writeManifestAndMetadata(tmp, selection, format, link, "complete", features);
+            for (Map.Entry<String, byte[]> f : shape.annotationFiles(selection.rows(), sizes,
+                    selection.commit().hex()).entrySet()) {
+                Path file = ExportLayout.target(tmp, f.getKey());
+                Files.createDirectories(file.getParent());
+                AtomicFiles.write(file, f.getValue());
+            }
+            writeManifestAndMetadata(tmp, selection, format, link, "complete", features, shape);
             Files.deleteIfExists(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.syncDirectory(parent);
@@ -222,10 +247,10 @@ public final class ExportService {
         }
     }
 
-    /** Writes one image below {@code root}; returns the bytes written (0 for a link). */
-    private long writeImage(Path root, ImageRow row, LinkMode link) throws IOException {
-        Path file = ExportLayout.target(root, row.path());
-        Files.createDirectories(file.getParent());
+    /** Writes one image to {@code file}; returns the bytes written (0 for a link). */
+    private long writeImage(Path file, ImageRow row, LinkMode link) throws IOException {
+        Path folder = file.getParent();
+        Files.createDirectories(folder);
         ObjectId blob = ObjectId.parse(row.blob());
         Path tmp = file.resolveSibling(".dsv-tmp-" + UUID.randomUUID());
         try {
@@ -236,7 +261,7 @@ public final class ExportService {
                 try {
                     Files.createLink(tmp, cached);
                 } catch (java.nio.file.FileSystemException e) {
-                    throw new DsvException(ExitCode.INVALID_INPUT, e, "error.export.linkFailed", root,
+                    throw new DsvException(ExitCode.INVALID_INPUT, e, "error.export.linkFailed", folder,
                             String.valueOf(e.getReason()));
                 }
             } else {
@@ -250,14 +275,14 @@ public final class ExportService {
     }
 
     private void writeManifestAndMetadata(Path root, Selection s, ManifestFormat format, LinkMode link, String state,
-                                          List<String> features) throws IOException {
+                                          List<String> features, ExportShape shape) throws IOException {
         String manifest = Manifest.render(format, s.rows(), s.commit().hex(), features, session::readVector);
         AtomicFiles.write(root.resolve(format.fileName()), manifest.getBytes(StandardCharsets.UTF_8));
-        writeMetadata(root, s, format, link, state, features);
+        writeMetadata(root, s, format, link, state, features, shape);
     }
 
     private void writeMetadata(Path root, Selection s, ManifestFormat format, LinkMode link, String state,
-                               List<String> features) throws IOException {
+                               List<String> features, ExportShape shape) throws IOException {
         ObjectNode meta = JSON.createObjectNode();
         meta.put("schema_version", 1);
         meta.put("repository", session.repository().config().repositoryId());
@@ -273,6 +298,10 @@ public final class ExportService {
         }
         meta.set("filter", JSON.valueToTree(filter));
         meta.put("manifest", format.fileName());
+        if (shape != ExportShape.DIR) {
+            meta.put("format", shape.formatName());
+            meta.put("layout", shape.layoutName());
+        }
         meta.put("link", link.name().toLowerCase(java.util.Locale.ROOT));
         meta.put("images", s.rows().size());
         meta.put("include_rejected", s.includeRejected());
@@ -291,7 +320,7 @@ public final class ExportService {
     /** The metadata of an existing export folder; {@code features} lists the feature sets in its manifest. */
     record Metadata(String repository, ObjectId commit, ImageFilter filter, ManifestFormat format, String state,
                     List<ObjectId> vocabulary, boolean includeRejected, List<String> rejectedPaths,
-                    List<String> features) {
+                    List<String> features, ExportShape shape) {
     }
 
     static Metadata readMetadata(Path dir) {
@@ -317,7 +346,7 @@ public final class ExportService {
             // An export written before review decisions existed has neither key and left nothing out.
             return new Metadata(text(n, "repository"), ObjectId.parse(n.path("commit").asText()), filter, format,
                     n.path("state").asText(), vocabulary, n.path("include_rejected").asBoolean(!n.has("rejected_paths")),
-                    rejectedPaths, features);
+                    rejectedPaths, features, ExportShape.fromMetadata(text(n, "format"), text(n, "layout")));
         } catch (IOException | RuntimeException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.export.notAnExport", dir, ExportLayout.METADATA);
         }
@@ -333,6 +362,10 @@ public final class ExportService {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.syncTarget", target);
         }
         Metadata old = readMetadata(target);
+        if (old.shape() != ExportShape.DIR) {
+            throw new DsvException(ExitCode.USAGE, "error.export.syncShape", old.shape().formatName(),
+                    old.shape().layoutName());
+        }
         String repositoryId = session.repository().config().repositoryId();
         if (old.repository() != null && repositoryId != null && !old.repository().equals(repositoryId)) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.otherRepository", target);
@@ -349,7 +382,7 @@ public final class ExportService {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.export.syncForeign", target,
                         String.join(", ", foreign.subList(0, Math.min(10, foreign.size()))), foreign.size());
             }
-            writeMetadata(target, selection, r.format(), r.link(), "syncing", r.features());
+            writeMetadata(target, selection, r.format(), r.link(), "syncing", r.features(), ExportShape.DIR);
             int written = 0;
             int kept = 0;
             long bytes = 0;
@@ -362,7 +395,7 @@ public final class ExportService {
                         && LinkCache.hashFile(file).hex().equals(row.blob())) {
                     kept++;
                 } else {
-                    bytes += writeImage(target, row, r.link());
+                    bytes += writeImage(file, row, r.link());
                     written++;
                 }
                 progress.advance(1);
@@ -381,7 +414,7 @@ public final class ExportService {
             if (r.format() != old.format()) {
                 Files.deleteIfExists(target.resolve(old.format().fileName()));
             }
-            writeManifestAndMetadata(target, selection, r.format(), r.link(), "complete", r.features());
+            writeManifestAndMetadata(target, selection, r.format(), r.link(), "complete", r.features(), ExportShape.DIR);
             return new Result(selection.commit(), target, selection.rows().size(), written, kept, deleted, bytes, r.link(),
                     selection.rejected().size(), r.includeRejected());
         } catch (IOException e) {

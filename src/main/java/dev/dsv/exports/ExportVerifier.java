@@ -3,12 +3,15 @@ package dev.dsv.exports;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.index.ImageRow;
+import dev.dsv.ingest.ImageSize;
+import dev.dsv.model.ObjectId;
 import dev.dsv.service.Session;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,14 +53,34 @@ public final class ExportVerifier {
         List<String> missing = new ArrayList<>();
         List<String> modified = new ArrayList<>();
         Map<String, Boolean> expected = new HashMap<>();
+        ExportShape shape = meta.shape();
         try {
+            Map<String, ImageSize> sizes = new HashMap<>();
             for (ImageRow row : selection.rows()) {
-                expected.put(row.path(), true);
-                Path file = ExportLayout.target(root, row.path());
+                String location = shape.location(row);
+                expected.put(location, true);
+                Path file = ExportLayout.target(root, location);
+                boolean intact = false;
                 if (!Files.isRegularFile(file)) {
-                    missing.add(row.path());
+                    missing.add(location);
                 } else if (!LinkCache.hashFile(file).hex().equals(row.blob())) {
-                    modified.add(row.path());
+                    modified.add(location);
+                } else {
+                    intact = true;
+                }
+                if (shape.needsSizes()) {
+                    sizes.put(row.path(), intact ? ImageSize.of(file)
+                            : ImageSize.ofBlob(session.repository().store(), ObjectId.parse(row.blob())));
+                }
+            }
+            for (Map.Entry<String, byte[]> f : shape.annotationFiles(selection.rows(), sizes,
+                    selection.commit().hex()).entrySet()) {
+                expected.put(f.getKey(), true);
+                Path file = ExportLayout.target(root, f.getKey());
+                if (!Files.isRegularFile(file)) {
+                    missing.add(f.getKey());
+                } else if (!Arrays.equals(Files.readAllBytes(file), f.getValue())) {
+                    modified.add(f.getKey());
                 }
             }
             List<String> extra = new ArrayList<>();

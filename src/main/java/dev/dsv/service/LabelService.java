@@ -1,7 +1,10 @@
 package dev.dsv.service;
 
 import dev.dsv.error.Problem;
+import dev.dsv.ingest.CategoryMap;
+import dev.dsv.ingest.CocoLabels;
 import dev.dsv.ingest.DsvCsvLabels;
+import dev.dsv.ingest.YoloLabels;
 import dev.dsv.ingest.LabelRow;
 import dev.dsv.model.ImageEntry;
 import dev.dsv.model.LabelRecord;
@@ -37,6 +40,12 @@ public final class LabelService {
         return markedForFullReview;
     }
 
+    /** Reads the label rows of an import, given the stage tree; input problems go to {@code problems}. */
+    @FunctionalInterface
+    private interface RowReader {
+        List<LabelRow> read(ObjectId stageTree, List<Problem> problems);
+    }
+
     /** Imports a labels CSV keyed by {@code dataset_path} or {@code sha256}; returns the relabeled count. */
     public int importFile(Path file, LabelDefaults defaults) {
         return importFile(file, defaults, dev.dsv.ingest.CsvLayout.DEFAULT);
@@ -47,11 +56,50 @@ public final class LabelService {
         if (!Files.isRegularFile(file)) {
             throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.INVALID_INPUT, "error.labels.notFound", file);
         }
+        return importRows((stageTree, problems) -> new DsvCsvLabels(file, true, layout).read(problems), defaults);
+    }
+
+    /**
+     * Imports a COCO instances file whose {@code file_name}s are dataset paths. Categories are
+     * mapped through {@code categoriesFile} (a {@code category,defect} CSV), or are defect types
+     * themselves when it is null. With {@code fileTime} the file's modification time is the
+     * labeled-at time of images that carry none. Returns the relabeled count.
+     */
+    public int importCoco(Path file, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
+        String time = fileTime ? modifiedTime(file) : null;
+        return importRows((stageTree, problems) -> new CocoLabels(file, categories(categoriesFile, problems),
+                new StageImages(session, stageTree), time).read(problems), defaults);
+    }
+
+    /**
+     * Imports a folder of YOLO label files with their class-names file, mapped like
+     * {@link #importCoco}. With {@code fileTime} each label file's modification time is its
+     * labeled-at time. Returns the relabeled count.
+     */
+    public int importYolo(Path dir, Path namesFile, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
+        return importRows((stageTree, problems) -> new YoloLabels(dir, namesFile, categories(categoriesFile, problems),
+                new StageImages(session, stageTree), fileTime).read(problems), defaults);
+    }
+
+    private CategoryMap categories(Path file, List<Problem> problems) {
+        var defectTypes = session.repository().config().defectTypes();
+        return file == null ? CategoryMap.identity(defectTypes) : CategoryMap.read(file, defectTypes, problems);
+    }
+
+    private static String modifiedTime(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.INVALID_INPUT, "error.labels.notFound", file);
+        }
+        return YoloLabels.modificationTime(file);
+    }
+
+    /** Relabels the staged images that the rows name, all or nothing. */
+    private int importRows(RowReader reader, LabelDefaults defaults) {
         LabelRowResolver resolver = new LabelRowResolver(session, defaults);
         PausedLabelCheck[] paused = new PausedLabelCheck[1];
         return StageEditor.edit(session, "label import", (stageTree, inserter, problems) -> {
             paused[0] = PausedLabelCheck.forCurrentBranch(session);
-            List<LabelRow> rows = new DsvCsvLabels(file, true, layout).read(problems);
+            List<LabelRow> rows = reader.read(stageTree, problems);
             Map<String, List<String>> pathsByBlob = null;
             Map<String, ImageEntry> changes = new TreeMap<>();
             Map<String, String> firstRow = new HashMap<>();

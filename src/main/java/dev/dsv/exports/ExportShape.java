@@ -1,0 +1,152 @@
+package dev.dsv.exports;
+
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
+import dev.dsv.error.Problem;
+import dev.dsv.index.ImageRow;
+import dev.dsv.ingest.ImageSize;
+import dev.dsv.model.Defect;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The folder structure of an export: the image location and the annotation files added. Images
+ * go to their dataset paths ({@code dir}, {@code coco} with a COCO file), one folder per split
+ * and class ({@code classes}), or the Ultralytics YOLO tree ({@code yolo}). See docs/design.md,
+ * "Training exports and annotation imports".
+ */
+public enum ExportShape {
+    /** Images at their dataset paths. */
+    DIR,
+    /** {@code SPLIT/CLASS/DATASET_PATH}, the folder-per-class tree of image classification loaders. */
+    CLASSES,
+    /** Images at their dataset paths and a COCO instances file, {@code annotations.json}. */
+    COCO,
+    /** {@code images/SPLIT/DATASET_PATH}, {@code labels/SPLIT/DATASET_PATH.txt}, data.yaml and classes.txt. */
+    YOLO;
+
+    /** Returns the name written to {@code dsv-export.json} as {@code format}. */
+    public String formatName() {
+        return this == CLASSES ? "dir" : name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Returns the name written to {@code dsv-export.json} as {@code layout}. */
+    public String layoutName() {
+        return switch (this) {
+            case DIR, COCO -> "paths";
+            case CLASSES -> "classes";
+            case YOLO -> "yolo";
+        };
+    }
+
+    /** Returns the shape that {@code dsv-export.json} names; an export older than the keys is {@code dir}. */
+    static ExportShape fromMetadata(String format, String layout) {
+        if ("classes".equals(layout)) {
+            return CLASSES;
+        }
+        if (format == null || format.equals("dir")) {
+            return DIR;
+        }
+        return valueOf(format.toUpperCase(Locale.ROOT));
+    }
+
+    /** Returns the path of a row's image relative to the export root. */
+    String location(ImageRow row) {
+        return switch (this) {
+            case DIR -> row.path();
+            case COCO -> {
+                if (row.path().equals(TrainingFiles.COCO_FILE)) {
+                    throw new DsvException(ExitCode.INVALID_INPUT, "error.export.reservedName", row.path());
+                }
+                yield row.path();
+            }
+            case CLASSES -> row.split() + "/" + classOf(row) + "/" + row.path();
+            case YOLO -> "images/" + row.split() + "/" + row.path();
+        };
+    }
+
+    /** Returns the folder name of a row's class: its one defect type, or {@code none}. */
+    private static String classOf(ImageRow row) {
+        List<Defect> defects = TrainingFiles.defects(row);
+        return defects.isEmpty() ? Defect.NONE : defects.get(0).type();
+    }
+
+    /** Returns the label file of a YOLO row: its image path with {@code labels/} and {@code .txt}. */
+    static String yoloLabelFile(ImageRow row) {
+        String path = row.path();
+        int slash = path.lastIndexOf('/');
+        int dot = path.lastIndexOf('.');
+        String stem = dot > slash + 1 ? path.substring(0, dot) : path;
+        return "labels/" + row.split() + "/" + stem + ".txt";
+    }
+
+    /**
+     * Rejects a selection this shape cannot hold: an image without a split (classes, yolo), an
+     * image with several defect types (classes), two images whose YOLO label files would
+     * coincide. Lists every offending image; nothing is written then.
+     */
+    void check(List<ImageRow> rows) {
+        if (this == DIR || this == COCO) {
+            return;
+        }
+        List<Problem> problems = new ArrayList<>();
+        Map<String, String> labelFiles = new HashMap<>();
+        for (ImageRow row : rows) {
+            if (row.split() == null) {
+                problems.add(new Problem("error.export.noSplit", row.path(), layoutName()));
+                continue;
+            }
+            if (this == CLASSES) {
+                List<Defect> defects = TrainingFiles.defects(row);
+                if (defects.size() > 1) {
+                    problems.add(new Problem("error.export.severalDefects", row.path(),
+                            String.join(";", defects.stream().map(Defect::type).toList())));
+                }
+            } else {
+                String file = yoloLabelFile(row);
+                String earlier = labelFiles.putIfAbsent(file, row.path());
+                if (earlier != null) {
+                    problems.add(new Problem("error.export.labelFileClash", row.path(), earlier, file));
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            List<Problem> listed = problems.subList(0, Math.min(problems.size(), 50));
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.export.shapeRejected", problems.size(), layoutName())
+                    .withProblems(listed);
+        }
+    }
+
+    /** Returns true when the shape writes annotation files that need the image sizes. */
+    boolean needsSizes() {
+        return this == COCO || this == YOLO;
+    }
+
+    /**
+     * Renders the annotation files of this shape, relative path to bytes, in a fixed order.
+     * {@code sizes} maps each row's dataset path to its image size when {@link #needsSizes()}.
+     */
+    Map<String, byte[]> annotationFiles(List<ImageRow> rows, Map<String, ImageSize> sizes, String commit) {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        if (this == COCO) {
+            files.put(TrainingFiles.COCO_FILE, TrainingFiles.coco(rows, sizes, commit));
+        } else if (this == YOLO) {
+            List<String> classes = TrainingFiles.classes(rows);
+            files.put(TrainingFiles.YOLO_DATA, utf8(TrainingFiles.yoloData(TrainingFiles.splits(rows), classes, commit)));
+            files.put(TrainingFiles.YOLO_NAMES, utf8(TrainingFiles.yoloNames(classes)));
+            for (ImageRow row : rows) {
+                files.put(yoloLabelFile(row), utf8(TrainingFiles.yoloLabels(row, sizes.get(row.path()), classes)));
+            }
+        }
+        return files;
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
