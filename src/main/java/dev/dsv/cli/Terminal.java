@@ -26,9 +26,14 @@ record Terminal(boolean interactive, boolean ci, boolean colour, boolean quiet) 
         return new Terminal(interactive, ci, colour, quiet);
     }
 
-    /** Returns the terminal of this process. */
+    /**
+     * Returns the terminal of this process. The JVM's console means stdin and stdout are a
+     * terminal; whether stderr is one only the launcher knows, and it passes that on as the system
+     * property {@code dsv.stderr.tty} (a run without the launcher trusts the console alone).
+     */
     static Terminal current(boolean noColour, boolean quiet) {
-        return of(System.console() != null, System.getenv(), noColour, quiet);
+        boolean stderrTty = !"false".equals(System.getProperty("dsv.stderr.tty"));
+        return of(System.console() != null && stderrTty, System.getenv(), noColour, quiet);
     }
 
     /** Wraps text in a colour code when colour is on. */

@@ -63,6 +63,14 @@ final class RemoteLayout {
     static int checkFormat(RemoteStorage storage, boolean create) {
         byte[] bytes = storage.get(FORMAT);
         if (bytes == null && create) {
+            // A remote is made only in an empty place: a folder or prefix that holds other data
+            // is a wrong URL or another tool's, and dsv never writes into it.
+            List<String> foreign = storage.list("").stream().map(RemoteStorage.KeyInfo::key)
+                    .filter(k -> !k.startsWith("tmp/") && !k.startsWith("locks/")).limit(3).toList();
+            if (!foreign.isEmpty()) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.remote.notEmpty", storage.describe(),
+                        String.join(", ", foreign));
+            }
             storage.putIfAbsent(FORMAT, formatBytes(CREATED_FORMAT_VERSION));
             bytes = storage.get(FORMAT);
         }

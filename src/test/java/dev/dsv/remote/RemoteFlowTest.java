@@ -265,6 +265,29 @@ class RemoteFlowTest {
         assertTrue(onRemote(Images.sampleImages().get(0)), "an unmarked image is on the remote");
     }
 
+    @Test
+    void pushRefusesFolderWithOtherData() throws IOException {
+        Path other = tmp.resolve("other");
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("notes.txt"), "not a dsv remote");
+        ok(alice, "remote", "add", "other", other.toString());
+        CliResult r = Dsv.run(alice, "push", "other");
+        assertEquals(3, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("notes.txt"), r.err());
+        try (Stream<Path> files = Files.list(other)) {
+            assertEquals(List.of("notes.txt"), files.map(f -> f.getFileName().toString())
+                    .filter(n -> !n.equals("tmp")).toList());
+        }
+    }
+
+    @Test
+    void remoteWithMissingParentRefused() {
+        Path typo = tmp.resolve("no-such-share").resolve("lib");
+        CliResult r = Dsv.run(alice, "remote", "add", "typo", typo.toString());
+        assertEquals(3, r.exitCode(), r.toString());
+        assertFalse(Files.exists(typo.getParent()), "nothing created");
+    }
+
     /** Returns true when some file of the remote contains the bytes of the image. */
     private boolean onRemote(Path image) throws IOException {
         byte[] bytes = Files.readAllBytes(image);
