@@ -32,6 +32,32 @@ public record BlobFilter(String cellType, String defect, boolean noBlobs) {
         return new BlobFilter(cellType, defect, false);
     }
 
+    /**
+     * Returns this filter with its values spelled as the library's vocabulary spells them (cell
+     * types and defect types match case-insensitively, as elsewhere in dsv). An unknown value is
+     * an error naming the values the library has, since it would silently select nothing.
+     */
+    public BlobFilter resolve(dev.dsv.repo.RepositoryConfig config, String remote) {
+        if (noBlobs) {
+            return this;
+        }
+        String cell = cellType == null ? null : pick(cellType, config.cellTypes().values(), "cell-type", remote);
+        java.util.List<String> defects = new java.util.ArrayList<>(config.defectTypes().values());
+        defects.add("none");
+        String d = defect == null ? null : pick(defect, defects, "defect", remote);
+        return new BlobFilter(cell, d, false);
+    }
+
+    private static String pick(String value, java.util.Collection<String> known, String key, String remote) {
+        for (String k : known) {
+            if (k.equalsIgnoreCase(value)) {
+                return k;
+            }
+        }
+        throw new DsvException(ExitCode.INVALID_INPUT, "error.clone.filterUnknown", key, value, remote,
+                String.join(", ", known));
+    }
+
     /** Returns true when the image's blob is to be fetched; reads the label only for a defect filter. */
     public boolean matches(ImageEntry entry, Function<dev.dsv.model.ObjectId, LabelRecord> labels) {
         if (noBlobs) {

@@ -31,16 +31,19 @@ public final class CloneService {
 
     public static Result clone(String url, Path dir, BlobFilter filter, Map<String, String> options) {
         Path target = dir.toAbsolutePath().normalize();
-        boolean existed = Files.exists(target);
-        if (existed && (!Files.isDirectory(target) || !isEmpty(target))) {
-            throw new DsvException(ExitCode.INVALID_INPUT, "error.clone.notEmpty", target);
-        }
         RemoteSpec spec = new RemoteSpec("origin", url, options);
         RemoteStorages.provider(url).checkOptions(spec);
         byte[] config;
         try (RemoteStorage storage = RemoteStorages.open(spec)) {
             RemoteLayout.checkFormat(storage, false);
             config = storage.get(RemoteLayout.CONFIG);
+        }
+        if (filter != null && config != null) {
+            filter = filter.resolve(RepositoryConfig.parse(config, Path.of(url, RemoteLayout.CONFIG)), url);
+        }
+        boolean existed = Files.exists(target);
+        if (existed && (!Files.isDirectory(target) || !isEmpty(target))) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.clone.notEmpty", target);
         }
         boolean done = false;
         try {

@@ -104,9 +104,20 @@ public record RepositoryConfig(
 
     /** Reads the configuration; a missing key takes its default, a malformed file is named. */
     public static RepositoryConfig read(Path file) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.config.invalid", file, e.getMessage());
+        }
+        return parse(bytes, file);
+    }
+
+    /** Parses a configuration read elsewhere (a remote's copy); {@code file} names it in messages. */
+    public static RepositoryConfig parse(byte[] bytes, Path file) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(Files.readAllBytes(file));
+            root = MAPPER.readTree(bytes);
         } catch (IOException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.config.invalid", file, e.getMessage());
         }

@@ -50,7 +50,14 @@ class PartialCloneTest {
         ok(alice, "remote", "add", "origin", remote.toString());
         ok(alice, "push");
 
-        JsonNode clone = ok(tmp, "--json", "clone", "--filter", "cell-type=mono", remote.toString(), "mono").json();
+        // A filter value the library lacks would select nothing: refused, and no folder is left.
+        CliResult unknown = Dsv.run(tmp, "clone", "--filter", "cell-type=nosuch", remote.toString(), "none");
+        assertEquals(3, unknown.exitCode(), unknown.toString());
+        assertTrue(unknown.err().contains("mono"), unknown.err());
+        assertFalse(Files.exists(tmp.resolve("none")));
+
+        // Values match the vocabulary case-insensitively, as elsewhere in dsv.
+        JsonNode clone = ok(tmp, "--json", "clone", "--filter", "cell-type=MONO", remote.toString(), "mono").json();
         Path mono = tmp.resolve("mono");
         Set<String> poly = hashesOf("poly");
         Set<String> monoHashes = hashesOf("mono");
