@@ -187,11 +187,31 @@ public final class ExportService {
                 r.includeRejected());
         selection = selection.withPolicy(new ExportPolicy(session).check(selection.rows(), r.noPolicyReason()));
         r.shape().check(selection.rows());
+        checkFeatureSets(r.features(), selection.rows());
         fetchAbsentBlobs(selection);
         if (r.sync()) {
             return sync(r, target, selection);
         }
         return writeNew(target, selection, r.format(), r.link(), r.features(), r.shape());
+    }
+
+    /**
+     * Rejects a feature set named twice, or one that no selected image has: the manifest would
+     * carry nothing but nulls for it, which is almost always a misspelt name.
+     */
+    private static void checkFeatureSets(List<String> features, List<ImageRow> rows) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (String name : features) {
+            if (!seen.add(name)) {
+                throw new DsvException(ExitCode.USAGE, "error.export.featuresTwice", name);
+            }
+            if (!rows.isEmpty() && rows.stream().noneMatch(row -> row.features().containsKey(name))) {
+                java.util.Set<String> present = new java.util.TreeSet<>();
+                rows.forEach(row -> present.addAll(row.features().keySet()));
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.export.featuresUnknown", name,
+                        present.isEmpty() ? "-" : String.join(", ", present));
+            }
+        }
     }
 
     /**

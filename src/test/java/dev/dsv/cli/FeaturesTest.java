@@ -125,6 +125,13 @@ class FeaturesTest {
         assertTrue(rows.get(3).path("features").path("emb").isNull(), rows.get(3).toString());
         JsonNode verify = ok(library, "--json", "export", "--verify", out.toString()).json();
         assertTrue(verify.path("ok").asBoolean(), verify.toString());
+
+        // A misspelt or repeated feature-set name is refused before anything is written.
+        rejected(3, "clip, emb", "export", "--out", tmp.resolve("typo").toString(), "--manifest", "jsonl",
+                "--features", "clpi");
+        rejected(2, "twice", "export", "--out", tmp.resolve("twice").toString(), "--manifest", "jsonl",
+                "--features", "clip", "--features", "clip");
+        assertFalse(Files.exists(tmp.resolve("typo")));
     }
 
     @Test
