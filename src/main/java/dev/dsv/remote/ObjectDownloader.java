@@ -87,14 +87,17 @@ final class ObjectDownloader {
      * objects that were not asked for and are skipped, so they never reach the store.
      *
      * <p>Opening the range is retried by {@link RetryingStorage}. When the stream fails after that
-     * with a transient error, the range is opened again from the first record not stored yet, up
-     * to {@link RetryingStorage#ATTEMPTS} streams in all, with the same backoff. A record that was
-     * cut off was not added to the inserter, so it is read again whole.
+     * with a transient error, the range is opened again from the first record not stored yet, with
+     * the same backoff. The read fails after {@link RetryingStorage#ATTEMPTS} streams in a row
+     * that stored no record. A record that was cut off was not added to the inserter, so it is
+     * read again whole.
      */
     private void read(ReadPlanner.Read r, ObjectStore.Inserter inserter) {
         List<PackIndexFile.Entry> entries = r.entries();
         int next = 0;
-        for (int attempt = 1; ; attempt++) {
+        int failures = 0;
+        while (true) {
+            int first = next;
             long from = entries.get(next).offset();
             InputStream opened = storage.getRange(r.packKey(), from, r.end() - from);
             RemoteStorageException failure;
@@ -128,11 +131,12 @@ final class ObjectDownloader {
                 // Only closing the stream failed, after every record was stored.
                 return;
             }
-            if (attempt >= RetryingStorage.ATTEMPTS) {
+            failures = next > first ? 1 : failures + 1;
+            if (failures >= RetryingStorage.ATTEMPTS) {
                 throw failure;
             }
             retries.incrementAndGet();
-            RetryingStorage.waitAfterFailure(attempt, storage.describe());
+            RetryingStorage.waitAfterFailure(failures, storage.describe());
         }
     }
 

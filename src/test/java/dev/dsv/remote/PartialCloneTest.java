@@ -202,6 +202,20 @@ class PartialCloneTest {
             assertTrue(fsck.path("ok").asBoolean(), fsck.toString());
             assertEquals(poly.size(), fsck.path("absent_by_design").size(), fsck.toString());
 
+            // With one transfer thread, each long read is cut every 60 000 bytes until what is left
+            // is shorter. Every stream stores a record or two (the largest image is 34 402 bytes),
+            // so the reads go on however often they break.
+            FaultyStorage.reset();
+            FaultyStorage.cutRangedReads(60_000, 1_000);
+            JsonNode steady = ok(tmp, "--json", "clone", "--transfers", "1", "--filter", "cell-type=mono",
+                    "faulty:" + remote, "mono-steady").json();
+            int cuts = FaultyStorage.rangedCuts.get();
+            assertTrue(cuts > RetryingStorage.ATTEMPTS, cuts + " cuts");
+            assertEquals(cuts, steady.path("fetch").path("retries").asInt(), steady.toString());
+            JsonNode steadyFsck = ok(tmp.resolve("mono-steady"), "--json", "fsck").json();
+            assertTrue(steadyFsck.path("ok").asBoolean(), steadyFsck.toString());
+            assertEquals(poly.size(), steadyFsck.path("absent_by_design").size(), steadyFsck.toString());
+
             // Cut before the first record ends, every attempt fails: exit 10 naming the remote, and
             // the failed clone leaves nothing behind.
             FaultyStorage.reset();
