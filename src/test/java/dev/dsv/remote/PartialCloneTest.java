@@ -39,16 +39,8 @@ class PartialCloneTest {
 
     @Test
     void monoCloneExportsMonoAndHoldsNoPoly() throws IOException {
-        Path alice = tmp.resolve("alice");
         Path remote = tmp.resolve("remote");
-        ok(tmp, "init", "alice");
-        ok(alice, "switch", "-c", "elpv");
-        ok(alice, "add", Images.SAMPLE.resolve("images").toString(), "--labels",
-                Images.SAMPLE.resolve("labels.csv").toString(), "--prefix", "elpv", "--source", "production",
-                "--labeler", "lab-01");
-        ok(alice, "commit", "-m", "ELPV sample");
-        ok(alice, "remote", "add", "origin", remote.toString());
-        ok(alice, "push");
+        pushSample(remote.toString());
 
         JsonNode clone = ok(tmp, "--json", "clone", "--filter", "cell-type=mono", remote.toString(), "mono").json();
         Path mono = tmp.resolve("mono");
@@ -111,18 +103,23 @@ class PartialCloneTest {
         assertEquals(0, ok(mono, "--json", "fsck").json().path("absent_by_design").size());
     }
 
-    /** Pushes the ELPV sample from a new library to {@code faulty:REMOTE} and returns REMOTE. */
-    private Path pushSampleToFaultyRemote() {
+    /** Commits the ELPV sample in a new library, branch elpv, and pushes it to the remote at {@code url}. */
+    private void pushSample(String url) {
         Path alice = tmp.resolve("alice");
-        Path remote = tmp.resolve("remote");
         ok(tmp, "init", "alice");
         ok(alice, "switch", "-c", "elpv");
         ok(alice, "add", Images.SAMPLE.resolve("images").toString(), "--labels",
                 Images.SAMPLE.resolve("labels.csv").toString(), "--prefix", "elpv", "--source", "production",
                 "--labeler", "lab-01");
         ok(alice, "commit", "-m", "ELPV sample");
-        ok(alice, "remote", "add", "origin", "faulty:" + remote);
+        ok(alice, "remote", "add", "origin", url);
         ok(alice, "push");
+    }
+
+    /** Pushes the ELPV sample to {@code faulty:REMOTE}, which counts and cuts ranged reads, and returns REMOTE. */
+    private Path pushSampleToFaultyRemote() {
+        Path remote = tmp.resolve("remote");
+        pushSample("faulty:" + remote);
         return remote;
     }
 
@@ -147,12 +144,7 @@ class PartialCloneTest {
             assertTrue(read <= 2 * fetched + reads * ReadPlanner.MIN_SKIP_ALLOWANCE,
                     read + " bytes read, " + fetched + " fetched");
 
-            // Each mono image is stored once and no poly image at all.
-            for (Path image : Images.sampleImages()) {
-                byte[] bytes = Files.readAllBytes(image);
-                boolean isPoly = poly.contains(DigestUtils.sha256Hex(bytes));
-                assertEquals(isPoly ? 0 : 1, copiesInPacks(mono, bytes), image + (isPoly ? " is poly" : " is mono"));
-            }
+            assertMonoStoredOnce(mono, poly);
             JsonNode fsck = ok(mono, "--json", "fsck").json();
             assertTrue(fsck.path("ok").asBoolean(), fsck.toString());
             assertEquals(0, fsck.path("missing").size(), fsck.toString());
@@ -193,11 +185,7 @@ class PartialCloneTest {
             Path mono = tmp.resolve("mono");
             assertEquals(2, FaultyStorage.rangedCuts.get());
             assertEquals(2, clone.path("fetch").path("retries").asInt(), clone.toString());
-            for (Path image : Images.sampleImages()) {
-                byte[] bytes = Files.readAllBytes(image);
-                boolean isPoly = poly.contains(DigestUtils.sha256Hex(bytes));
-                assertEquals(isPoly ? 0 : 1, copiesInPacks(mono, bytes), image + (isPoly ? " is poly" : " is mono"));
-            }
+            assertMonoStoredOnce(mono, poly);
             JsonNode fsck = ok(mono, "--json", "fsck").json();
             assertTrue(fsck.path("ok").asBoolean(), fsck.toString());
             assertEquals(poly.size(), fsck.path("absent_by_design").size(), fsck.toString());
@@ -230,6 +218,15 @@ class PartialCloneTest {
         }
     }
 
+    /** Checks that the local packs of {@code clone} hold each mono sample image once and no poly one. */
+    private static void assertMonoStoredOnce(Path clone, Set<String> poly) throws IOException {
+        for (Path image : Images.sampleImages()) {
+            byte[] bytes = Files.readAllBytes(image);
+            boolean isPoly = poly.contains(DigestUtils.sha256Hex(bytes));
+            assertEquals(isPoly ? 0 : 1, copiesInPacks(clone, bytes), image + (isPoly ? " is poly" : " is mono"));
+        }
+    }
+
     /** Returns how many times {@code bytes} occur in the local packs of a repository. */
     private static int copiesInPacks(Path repository, byte[] bytes) throws IOException {
         List<Path> packs;
@@ -240,7 +237,7 @@ class PartialCloneTest {
         for (Path p : packs) {
             byte[] pack = Files.readAllBytes(p);
             for (int from = 0; ; ) {
-                int at = indexOf(pack, bytes, from);
+                int at = RemoteFlowTest.indexOf(pack, bytes, from);
                 if (at < 0) {
                     break;
                 }
@@ -251,31 +248,10 @@ class PartialCloneTest {
         return copies;
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = from; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
-    }
-
     @Test
     void noBlobsCloneHasLabelsButNoImages() throws IOException {
-        Path alice = tmp.resolve("alice");
         Path remote = tmp.resolve("remote");
-        ok(tmp, "init", "alice");
-        ok(alice, "switch", "-c", "elpv");
-        ok(alice, "add", Images.SAMPLE.resolve("images").toString(), "--labels",
-                Images.SAMPLE.resolve("labels.csv").toString(), "--prefix", "elpv", "--source", "production",
-                "--labeler", "lab-01");
-        ok(alice, "commit", "-m", "ELPV sample");
-        ok(alice, "remote", "add", "origin", remote.toString());
-        ok(alice, "push");
+        pushSample(remote.toString());
         ok(tmp, "clone", "--no-blobs", remote.toString(), "labels-only");
         Path clone = tmp.resolve("labels-only");
         JsonNode ls = ok(clone, "--json", "ls", "--summary").json();
