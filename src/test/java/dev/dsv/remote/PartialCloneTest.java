@@ -178,7 +178,7 @@ class PartialCloneTest {
 
         FaultyStorage.reset();
         try {
-            // Sample images are 20 to 30 KB, so a read cut after 100 000 bytes has stored some.
+            // Sample images are 20 to 35 KB, so a read cut after 100 000 bytes has stored some.
             FaultyStorage.cutRangedReads(100_000, 2);
             JsonNode clone = ok(tmp, "--json", "clone", "--filter", "cell-type=mono", "faulty:" + remote, "mono")
                     .json();

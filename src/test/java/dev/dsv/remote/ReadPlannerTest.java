@@ -71,7 +71,7 @@ class ReadPlannerTest {
         }
         List<ReadPlanner.Read> reads = ReadPlanner.plan(located(PACK, wanted));
 
-        // Two wanted records skip 200 000 bytes, within the 256 KiB allowance; a third would skip
+        // Two wanted records skip 200 000 bytes, within the 256 KiB allowance. A third would skip
         // 400 000, more than both the allowance and the 120 000 wanted bytes.
         assertEquals(5, reads.size(), reads.toString());
         for (int i = 0; i < reads.size(); i++) {

@@ -223,7 +223,7 @@ class S3RemoteCliTest {
             Path lib = sampleLibrary("lib", url, server.endpoint());
             ok(lib, "push", "origin", "main");
 
-            // Sample images are 20 to 30 KB, so a response cut after 100 000 bytes has delivered some.
+            // Sample images are 20 to 35 KB, so a response cut after 100 000 bytes has delivered some.
             proxy.cutResponsesAfter(100_000, 2);
             JsonNode clone = ok(tmp, concat(s3Options(proxy.endpoint()), "--json", "clone", "--filter",
                     "cell-type=mono", url, "mono")).json();
