@@ -42,6 +42,19 @@ final class BoundedInputStream extends FilterInputStream {
         return n;
     }
 
+    /** Skips at most the bytes left in the view, so a skip cannot move past its end. */
+    @Override
+    public long skip(long n) throws IOException {
+        if (n <= 0 || remaining <= 0) {
+            return 0;
+        }
+        long skipped = in.skip(Math.min(n, remaining));
+        if (skipped > 0) {
+            remaining -= skipped;
+        }
+        return skipped;
+    }
+
     @Override
     public void close() throws IOException {
         if (closeUnderlying) {

@@ -159,7 +159,7 @@ public final class FetchService {
         List<TagConflict> conflicts = new ArrayList<>();
         adoptTags(tags, refs.keySet(), created, conflicts);
         return new Result(remote.name(), updates, created, conflicts, downloader.objects(), downloader.bytes(),
-                newMeta.size(), absent.size(), storage.retries());
+                newMeta.size(), absent.size(), storage.retries() + downloader.retries());
     }
 
     /**

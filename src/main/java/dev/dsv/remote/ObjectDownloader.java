@@ -11,10 +11,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.DataFormatException;
@@ -23,21 +20,18 @@ import org.apache.commons.codec.digest.DigestUtils;
 
 /**
  * Downloads objects from a remote's packs with ranged reads and stores them locally. Records that
- * lie close together in one pack are read with one request. Every object is hashed before it is
+ * lie close together in one pack are read with one request, which may pass over unwanted records
+ * between them (see {@link ReadPlanner} for the limits). Every object is hashed before it is
  * stored. A mismatch is an integrity error naming the object and the remote, and then nothing
  * this download stored becomes visible, because the inserters are closed without a flush.
  */
 final class ObjectDownloader {
-    /** Records at most this far apart are read in one request. */
-    private static final long MAX_GAP = 64 << 10;
-    /** A request stops growing at this many bytes (a single larger record is read alone). */
-    private static final long MAX_RANGE = 16L << 20;
-
     private final RemoteStorage storage;
     private final ObjectStore store;
     private final int threads;
     private final AtomicLong objects = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
 
     ObjectDownloader(RemoteStorage storage, ObjectStore store, int threads) {
         this.storage = storage;
@@ -53,8 +47,9 @@ final class ObjectDownloader {
         return bytes.get();
     }
 
-    /** One ranged read: a pack key, a byte range and the records in it, by offset. */
-    private record Range(String packKey, long start, long end, List<PackIndexFile.Entry> entries) {
+    /** Returns how many ranged reads were opened again after their stream failed. */
+    long retries() {
+        return retries.get();
     }
 
     /** Downloads the given objects and makes them visible in the local store. */
@@ -62,7 +57,7 @@ final class ObjectDownloader {
         if (wanted.isEmpty()) {
             return;
         }
-        ConcurrentLinkedQueue<Range> queue = new ConcurrentLinkedQueue<>(ranges(wanted));
+        ConcurrentLinkedQueue<ReadPlanner.Read> queue = new ConcurrentLinkedQueue<>(ReadPlanner.plan(wanted));
         int workers = Math.max(1, Math.min(threads, queue.size()));
         List<ObjectStore.Inserter> inserters = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
@@ -72,7 +67,7 @@ final class ObjectDownloader {
             List<Parallel.Task> tasks = new ArrayList<>();
             for (ObjectStore.Inserter inserter : inserters) {
                 tasks.add(() -> {
-                    Range r;
+                    ReadPlanner.Read r;
                     while ((r = queue.poll()) != null) {
                         read(r, inserter);
                     }
@@ -87,55 +82,61 @@ final class ObjectDownloader {
         }
     }
 
-    private static List<Range> ranges(List<RemoteIndex.Located> wanted) {
-        Map<String, List<PackIndexFile.Entry>> byPack = new TreeMap<>();
-        for (RemoteIndex.Located l : wanted) {
-            byPack.computeIfAbsent(l.packKey(), k -> new ArrayList<>()).add(l.entry());
-        }
-        List<Range> out = new ArrayList<>();
-        byPack.forEach((key, entries) -> {
-            entries.sort(Comparator.comparingLong(PackIndexFile.Entry::offset));
-            List<PackIndexFile.Entry> current = new ArrayList<>();
-            long start = -1;
-            long end = -1;
-            for (PackIndexFile.Entry e : entries) {
-                long recordEnd = e.offset() + e.recordLength();
-                if (start >= 0 && (e.offset() - end > MAX_GAP || recordEnd - start > MAX_RANGE)) {
-                    out.add(new Range(key, start, end, current));
-                    current = new ArrayList<>();
-                    start = -1;
+    /**
+     * Reads one planned range and stores its wanted records. The bytes between them belong to
+     * objects that were not asked for and are skipped, so they never reach the store.
+     *
+     * <p>Opening the range is retried by {@link RetryingStorage}. When the stream fails after that
+     * with a transient error, the range is opened again from the first record not stored yet, with
+     * the same backoff. The read fails after {@link RetryingStorage#ATTEMPTS} streams in a row
+     * that stored no record. A record that was cut off was not added to the inserter, so it is
+     * read again whole.
+     */
+    private void read(ReadPlanner.Read r, ObjectStore.Inserter inserter) {
+        List<PackIndexFile.Entry> entries = r.entries();
+        int next = 0;
+        int failures = 0;
+        while (true) {
+            int first = next;
+            long from = entries.get(next).offset();
+            InputStream opened = storage.getRange(r.packKey(), from, r.end() - from);
+            RemoteStorageException failure;
+            try (InputStream in = new java.io.BufferedInputStream(new RemoteStream(opened, r.packKey()), 1 << 18)) {
+                long position = from;
+                while (next < entries.size()) {
+                    PackIndexFile.Entry e = entries.get(next);
+                    in.skipNBytes(e.offset() - position);
+                    byte[] header = in.readNBytes(PackIndexFile.RECORD_HEADER);
+                    checkHeader(e, header, r.packKey());
+                    // The ranged read owns the underlying stream and closes it.
+                    storeObject(e, new BoundedInputStream(in, e.storedLength(), false), inserter, r.packKey());
+                    position = e.offset() + e.recordLength();
+                    next++;
+                    objects.incrementAndGet();
+                    bytes.addAndGet(e.recordLength());
                 }
-                if (start < 0) {
-                    start = e.offset();
+                return;
+            } catch (java.io.EOFException e) {
+                throw corrupt(entries.get(next), r.packKey());
+            } catch (IOException e) {
+                failure = new RemoteStorageException(storage.describe(), r.packKey(), String.valueOf(e.getMessage()),
+                        true, e);
+            } catch (RemoteStorageException e) {
+                if (!e.isTransient()) {
+                    throw e;
                 }
-                current.add(e);
-                end = Math.max(end, recordEnd);
+                failure = e;
             }
-            if (!current.isEmpty()) {
-                out.add(new Range(key, start, end, current));
+            if (next == entries.size()) {
+                // Only closing the stream failed, after every record was stored.
+                return;
             }
-        });
-        return out;
-    }
-
-    private void read(Range r, ObjectStore.Inserter inserter) {
-        try (InputStream in = new java.io.BufferedInputStream(
-                storage.getRange(r.packKey(), r.start(), r.end() - r.start()), 1 << 18)) {
-            long position = r.start();
-            for (PackIndexFile.Entry e : r.entries()) {
-                in.skipNBytes(e.offset() - position);
-                byte[] header = in.readNBytes(PackIndexFile.RECORD_HEADER);
-                checkHeader(e, header, r.packKey());
-                // The ranged read owns the underlying stream and closes it.
-                storeObject(e, new BoundedInputStream(in, e.storedLength(), false), inserter, r.packKey());
-                position = e.offset() + e.recordLength();
-                objects.incrementAndGet();
-                bytes.addAndGet(e.recordLength());
+            failures = next > first ? 1 : failures + 1;
+            if (failures >= RetryingStorage.ATTEMPTS) {
+                throw failure;
             }
-        } catch (java.io.EOFException e) {
-            throw new IntegrityException("error.remote.corrupt", r.entries().get(0).id().hex(), storage.describe(), r.packKey());
-        } catch (IOException e) {
-            throw new RemoteStorageException(storage.describe(), r.packKey(), String.valueOf(e.getMessage()), true, e);
+            retries.incrementAndGet();
+            RetryingStorage.waitAfterFailure(failures, storage.describe());
         }
     }
 
@@ -214,6 +215,51 @@ final class ObjectDownloader {
         }
     }
 
+
+    /**
+     * The stream of a ranged read, with its I/O errors thrown as transient storage failures, so
+     * that the inserter, which reports the I/O errors it catches as errors of the local store,
+     * passes them on to {@link #read}.
+     */
+    private final class RemoteStream extends FilterInputStream {
+        private final String packKey;
+
+        RemoteStream(InputStream in, String packKey) {
+            super(in);
+            this.packKey = packKey;
+        }
+
+        private RemoteStorageException failed(IOException e) {
+            return new RemoteStorageException(storage.describe(), packKey, String.valueOf(e.getMessage()), true, e);
+        }
+
+        @Override
+        public int read() {
+            try {
+                return in.read();
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) {
+            try {
+                return in.read(buf, off, len);
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+
+        @Override
+        public long skip(long n) {
+            try {
+                return in.skip(n);
+            } catch (IOException e) {
+                throw failed(e);
+            }
+        }
+    }
 
     /** Counts the bytes read through it. */
     private static final class Counting extends FilterInputStream {

@@ -34,7 +34,6 @@ public final class RetryingStorage implements RemoteStorage {
     }
 
     private <T> T retry(Supplier<T> operation) {
-        long wait = FIRST_WAIT_MILLIS;
         for (int attempt = 1; ; attempt++) {
             try {
                 return operation.get();
@@ -46,13 +45,20 @@ public final class RetryingStorage implements RemoteStorage {
             synchronized (this) {
                 retries++;
             }
-            try {
-                Thread.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new RemoteStorageException(inner.describe(), "-", "interrupted while waiting to retry", false, e);
-            }
-            wait *= 2;
+            waitAfterFailure(attempt, inner.describe());
+        }
+    }
+
+    /**
+     * Sleeps before the next attempt after {@code failedAttempts} transient failures in a row:
+     * 0.2 s after the first, doubling after each further one.
+     */
+    static void waitAfterFailure(int failedAttempts, String remote) {
+        try {
+            Thread.sleep(FIRST_WAIT_MILLIS << (failedAttempts - 1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RemoteStorageException(remote, "-", "interrupted while waiting to retry", false, e);
         }
     }
 

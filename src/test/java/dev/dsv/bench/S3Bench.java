@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /**
  * Measures dsv push, no-op push, clone and partial clone against an S3 server on 127.0.0.1
  * (S3Proxy with a filesystem backend, in this JVM, behind the tests' HTTP proxy, which counts the
- * requests), beside a plain parallel upload, listing and download of the same files with the SDK:
+ * requests and the bytes each way), beside a plain parallel upload, listing and download of the same files with the SDK:
  * the work an {@code aws s3 sync} does. Run by scripts/bench-s3.
  *
  * <p>Arguments: IMAGES_DIR LABELS_CSV WORK_DIR TRANSFERS FILTER (such as {@code cell-type=mono}).
@@ -63,9 +63,9 @@ public final class S3Bench {
 
             step(proxy, "dsv push", () -> run(lib, "push", "origin", "data"));
             step(proxy, "dsv push, nothing to send", () -> run(lib, "push", "origin", "data"));
-            step(proxy, "dsv clone", () -> run(work, concat(s3, "clone", url, "clone")));
-            step(proxy, "dsv clone --filter " + filter, () -> run(work, concat(s3, "clone", "--filter", filter, url,
-                    "partial")));
+            step(proxy, "dsv clone", () -> reportFetched(run(work, concat(s3, "--json", "clone", url, "clone"))));
+            step(proxy, "dsv clone --filter " + filter, () -> reportFetched(run(work, concat(s3, "--json", "clone",
+                    "--filter", filter, url, "partial"))));
 
             List<Path> files;
             try (Stream<Path> s = Files.walk(images)) {
@@ -118,15 +118,33 @@ public final class S3Bench {
     private static void step(FaultProxy proxy, String name, Step step) throws Exception {
         int requests = proxy.requests();
         long sent = proxy.forwardedRequestBytes();
+        long received = proxy.responseBytes();
         long t = System.nanoTime();
         step.run();
-        report(name, t, proxy.requests() - requests, proxy.forwardedRequestBytes() - sent);
+        report(name, t, proxy.requests() - requests, proxy.forwardedRequestBytes() - sent,
+                proxy.responseBytes() - received);
     }
 
     private static void report(String name, long start, long requests, long bytesUp) {
+        report(name, start, requests, bytesUp, -1);
+    }
+
+    /** Prints one step: seconds, requests, and the request and response bytes through the proxy. */
+    private static void report(String name, long start, long requests, long bytesUp, long bytesDown) {
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%-48s %9.2f s %9s requests %10s MB up%n", name, seconds,
-                requests < 0 ? "-" : Long.toString(requests), bytesUp < 0 ? "-" : String.format("%.1f", bytesUp / 1e6));
+        System.out.printf("%-48s %9.2f s %9s requests %10s MB up %10s MB down%n", name, seconds,
+                requests < 0 ? "-" : Long.toString(requests), megabytes(bytesUp), megabytes(bytesDown));
+    }
+
+    private static String megabytes(long bytes) {
+        return bytes < 0 ? "-" : String.format("%.1f", bytes / 1e6);
+    }
+
+    /** Prints the objects and record bytes that a clone stored, from its JSON output. */
+    private static void reportFetched(CliResult clone) {
+        var fetch = clone.json().path("fetch");
+        System.out.printf("  the clone below stored %d objects, %.1f MB of pack records%n",
+                fetch.path("objects_fetched").asLong(), fetch.path("bytes_fetched").asLong() / 1e6);
     }
 
     private static void parallel(List<Path> files, int threads, FileTask task) throws Exception {
@@ -157,10 +175,11 @@ public final class S3Bench {
         return all;
     }
 
-    private static void run(Path dir, String... args) {
+    private static CliResult run(Path dir, String... args) {
         CliResult r = Dsv.run(dir, args);
         if (r.exitCode() != 0) {
             throw new IllegalStateException("dsv " + String.join(" ", args) + " failed: " + r);
         }
+        return r;
     }
 }

@@ -14,11 +14,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A directory storage for fault tests, opened for URLs {@code faulty:PATH}: it counts the keys
- * and bytes written and, once {@link #failAfterWrites} writes have succeeded, fails every further
- * write as {@link #failure} sets (a dropped connection or a full disk) until {@link #reset}. It
- * can also return a saved listing in place of the real one ({@link #shortListing}), as a server
- * whose listing misses keys would, and let another writer act just before a compare-and-swap
- * ({@link #beforeNextSwap}).
+ * and bytes written and the ranged reads. Once {@link #failAfterWrites} writes have succeeded, it
+ * fails every further write as {@link #failure} sets (a dropped connection or a full disk) until
+ * {@link #reset}. It can also return a saved listing in place of the real one
+ * ({@link #shortListing}), as a server whose listing misses keys would, and let another writer act
+ * just before a compare-and-swap ({@link #beforeNextSwap}).
  */
 final class FaultyStorage implements RemoteStorage {
     /** How writes fail once the budget is spent. */
@@ -33,6 +33,13 @@ final class FaultyStorage implements RemoteStorage {
     static final Map<String, Deque<List<KeyInfo>>> shortListings = new ConcurrentHashMap<>();
     /** How many times each prefix was listed. */
     static final Map<String, AtomicInteger> listings = new ConcurrentHashMap<>();
+    /** Ranged reads opened, and the bytes they asked for. */
+    static final AtomicInteger rangedReads = new AtomicInteger();
+    static final AtomicLong rangedBytes = new AtomicLong();
+    /** Ranged reads longer than {@link #rangedCutAfter} still to cut, and how many were cut. */
+    static final AtomicInteger rangedCutsLeft = new AtomicInteger();
+    static final AtomicInteger rangedCuts = new AtomicInteger();
+    static volatile long rangedCutAfter = Long.MAX_VALUE;
     /** Runs once, just before the next compare-and-swap, as another writer would act then. */
     static volatile Runnable beforeNextSwap;
 
@@ -44,6 +51,11 @@ final class FaultyStorage implements RemoteStorage {
         keysWritten.clear();
         shortListings.clear();
         listings.clear();
+        rangedReads.set(0);
+        rangedBytes.set(0);
+        rangedCutsLeft.set(0);
+        rangedCuts.set(0);
+        rangedCutAfter = Long.MAX_VALUE;
         beforeNextSwap = null;
     }
 
@@ -53,6 +65,15 @@ final class FaultyStorage implements RemoteStorage {
         for (int i = 0; i < times; i++) {
             queue.add(List.copyOf(listing));
         }
+    }
+
+    /**
+     * Makes the next {@code times} ranged reads longer than {@code afterBytes} fail after that
+     * many bytes, as a connection reset in the middle of a download would.
+     */
+    static void cutRangedReads(long afterBytes, int times) {
+        rangedCutAfter = afterBytes;
+        rangedCutsLeft.set(times);
     }
 
     /** Returns how many times {@code prefix} was listed since the last {@link #reset}. */
@@ -94,7 +115,14 @@ final class FaultyStorage implements RemoteStorage {
 
     @Override
     public InputStream getRange(String key, long offset, long length) {
-        return inner.getRange(key, offset, length);
+        InputStream in = inner.getRange(key, offset, length);
+        rangedReads.incrementAndGet();
+        rangedBytes.addAndGet(length);
+        if (length > rangedCutAfter && rangedCutsLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+            rangedCuts.incrementAndGet();
+            return new CutStream(in, rangedCutAfter);
+        }
+        return in;
     }
 
     @Override
@@ -169,6 +197,50 @@ final class FaultyStorage implements RemoteStorage {
     @Override
     public void close() {
         inner.close();
+    }
+
+    /** A stream that fails with a connection reset once {@code cutAt} bytes were read or skipped. */
+    private static final class CutStream extends java.io.FilterInputStream {
+        private long left;
+
+        CutStream(InputStream in, long cutAt) {
+            super(in);
+            this.left = cutAt;
+        }
+
+        private void checkLeft() throws java.io.IOException {
+            if (left <= 0) {
+                throw new java.net.SocketException("Connection reset by peer");
+            }
+        }
+
+        @Override
+        public int read() throws java.io.IOException {
+            checkLeft();
+            int b = in.read();
+            if (b >= 0) {
+                left--;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws java.io.IOException {
+            checkLeft();
+            int n = in.read(buf, off, (int) Math.min(len, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws java.io.IOException {
+            checkLeft();
+            long skipped = in.skip(Math.min(n, left));
+            left -= Math.max(0, skipped);
+            return skipped;
+        }
     }
 
     /** Opens {@code faulty:PATH} URLs. */

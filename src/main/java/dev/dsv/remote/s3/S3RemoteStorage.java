@@ -647,6 +647,19 @@ public final class S3RemoteStorage implements RemoteStorage {
             return n;
         }
 
+        /**
+         * Skips like the response stream and counts the bytes, so that a read that skipped to its
+         * end closes without aborting the connection.
+         */
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            if (skipped > 0) {
+                left -= skipped;
+            }
+            return skipped;
+        }
+
         private void checkEnd() {
             if (left > 0) {
                 throw new RemoteStorageException(url, key, "the ranged read ended " + left + " bytes early",

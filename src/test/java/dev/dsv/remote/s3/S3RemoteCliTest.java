@@ -216,6 +216,42 @@ class S3RemoteCliTest {
         assertEquals(polyHashes, absent);
     }
 
+    @Test
+    void monoCloneResumesReadsCutByTheNetwork() throws IOException {
+        try (FaultProxy proxy = new FaultProxy(server.port())) {
+            String url = "s3://" + newBucket() + "/cut";
+            Path lib = sampleLibrary("lib", url, server.endpoint());
+            ok(lib, "push", "origin", "main");
+
+            // Sample images are 20 to 35 KB, so a response cut after 100 000 bytes has delivered some.
+            proxy.cutResponsesAfter(100_000, 2);
+            JsonNode clone = ok(tmp, concat(s3Options(proxy.endpoint()), "--json", "clone", "--filter",
+                    "cell-type=mono", url, "mono")).json();
+            assertEquals(2, proxy.injectedFaults());
+            assertEquals(2, clone.path("fetch").path("retries").asInt(), clone.toString());
+
+            Path mono = tmp.resolve("mono");
+            List<byte[]> packBytes = new ArrayList<>();
+            try (Stream<Path> s = Files.walk(mono.resolve(".dsv/objects"))) {
+                for (Path p : s.filter(p -> p.toString().endsWith(".pack")).toList()) {
+                    packBytes.add(Files.readAllBytes(p));
+                }
+            }
+            Set<String> polyHashes = hashes(sample("poly"));
+            for (Path image : Images.sampleImages()) {
+                byte[] bytes = Files.readAllBytes(image);
+                boolean isPoly = polyHashes.contains(DigestUtils.sha256Hex(bytes));
+                boolean found = packBytes.stream().anyMatch(pack -> indexOf(pack, bytes) >= 0);
+                assertEquals(!isPoly, found, image + (isPoly ? " is poly and must be absent" : " is mono"));
+            }
+            JsonNode fsck = ok(mono, "--json", "fsck").json();
+            assertTrue(fsck.path("ok").asBoolean(), fsck.toString());
+            Set<String> absent = new HashSet<>();
+            fsck.path("absent_by_design").forEach(f -> absent.add(f.path("id").asText()));
+            assertEquals(polyHashes, absent);
+        }
+    }
+
     static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {

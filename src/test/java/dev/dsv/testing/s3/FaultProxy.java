@@ -2,6 +2,7 @@ package dev.dsv.testing.s3;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,9 +22,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A small HTTP/1.1 proxy on 127.0.0.1 that sits between the S3 client and the test server and
  * injects faults: it can answer the next requests with an error status (500, 503...), cut a
- * connection after a number of request bytes (a reset in the middle of an upload), and drop the
- * If-Match and If-None-Match headers (a server that ignores conditional writes). It also accepts
- * absolute-form request lines, so it can serve as the HTTP proxy of a remote.
+ * connection after a number of request bytes (a reset in the middle of an upload) or response
+ * body bytes (a reset in the middle of a download), and drop the If-Match and If-None-Match
+ * headers (a server that ignores conditional writes). It also accepts absolute-form request lines,
+ * so it can serve as the HTTP proxy of a remote. It counts the requests and the bytes each way.
  *
  * <p>It only ever connects to the one upstream port on 127.0.0.1 given at start.
  */
@@ -41,6 +43,9 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicLong cutAfterBytes = new AtomicLong(-1);
     private final AtomicInteger cutsLeft = new AtomicInteger();
     private final AtomicLong requestBytes = new AtomicLong();
+    private final AtomicLong responseBytes = new AtomicLong();
+    private final AtomicLong responseCutAfter = new AtomicLong(-1);
+    private final AtomicInteger responseCutsLeft = new AtomicInteger();
     private volatile boolean stripConditions;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger absoluteFormRequests = new AtomicInteger();
@@ -81,6 +86,16 @@ public final class FaultProxy implements AutoCloseable {
         cutsLeft.set(times);
     }
 
+    /**
+     * Cuts the next {@code times} responses whose body is longer than {@code bodyBytes}: the proxy
+     * resets the client's connection after that many body bytes, as a network failure in the
+     * middle of a download would.
+     */
+    public void cutResponsesAfter(long bodyBytes, int times) {
+        responseCutAfter.set(bodyBytes);
+        responseCutsLeft.set(times);
+    }
+
     /** Drops If-Match and If-None-Match from every forwarded request (or stops doing so). */
     public void stripConditionalHeaders(boolean strip) {
         stripConditions = strip;
@@ -104,6 +119,11 @@ public final class FaultProxy implements AutoCloseable {
     /** Request bytes forwarded so far. */
     public long forwardedRequestBytes() {
         return requestBytes.get();
+    }
+
+    /** Response bytes (status lines, headers and bodies) sent to the clients so far. */
+    public long responseBytes() {
+        return responseBytes.get();
     }
 
     @Override
@@ -133,7 +153,7 @@ public final class FaultProxy implements AutoCloseable {
         Socket upstream = null;
         try (client) {
             InputStream cin = new BufferedInputStream(client.getInputStream());
-            OutputStream cout = client.getOutputStream();
+            OutputStream cout = new CountingOutputStream(client.getOutputStream(), responseBytes);
             InputStream uin = null;
             OutputStream uout = null;
             long connBytes = 0;
@@ -196,7 +216,7 @@ public final class FaultProxy implements AutoCloseable {
                 boolean closeAfter = "close".equalsIgnoreCase(resp.header("connection"));
                 int status = resp.status();
                 if (!req.method().equals("HEAD") && status >= 200 && status != 204 && status != 304) {
-                    if (!copyResponseBody(resp, uin, cout)) {
+                    if (!copyResponseBody(resp, uin, cout, client)) {
                         closeAfter = true;
                     }
                 }
@@ -264,19 +284,32 @@ public final class FaultProxy implements AutoCloseable {
         return connBytes;
     }
 
-    private static boolean copyResponseBody(Head resp, InputStream in, OutputStream out)
+    private boolean copyResponseBody(Head resp, InputStream in, OutputStream out, Socket client)
             throws IOException {
         String length = resp.header("content-length");
         if (length != null) {
             long left = Long.parseLong(length.trim());
+            long cutAt = responseCutAfter.get();
+            if (cutAt < 0 || left <= cutAt || responseCutsLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) == 0) {
+                cutAt = Long.MAX_VALUE;
+            } else {
+                injected.incrementAndGet();
+            }
             byte[] buf = new byte[16384];
+            long sent = 0;
             while (left > 0) {
-                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+                if (sent >= cutAt) {
+                    out.flush();
+                    reset(client);
+                    throw new SocketException("response cut on purpose");
+                }
+                int n = in.read(buf, 0, (int) Math.min(Math.min(buf.length, left), cutAt - sent));
                 if (n < 0) {
                     throw new IOException("upstream closed in the body");
                 }
                 out.write(buf, 0, n);
                 left -= n;
+                sent += n;
             }
             return true;
         }
@@ -359,6 +392,28 @@ public final class FaultProxy implements AutoCloseable {
                 return new String(bytes, 0, len, StandardCharsets.ISO_8859_1);
             }
             line.write(b);
+        }
+    }
+
+    /** Adds the bytes written through it to a counter. */
+    private static final class CountingOutputStream extends FilterOutputStream {
+        private final AtomicLong count;
+
+        CountingOutputStream(OutputStream out, AtomicLong count) {
+            super(out);
+            this.count = count;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count.incrementAndGet();
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count.addAndGet(len);
         }
     }
 
