@@ -317,6 +317,9 @@ public final class DirectoryStorage implements RemoteStorage {
         String key = "tmp/probe-" + UUID.randomUUID();
         Path probe = file(key);
         Path tmp = null;
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.INVALID_INPUT, "error.remote.notFolder", root);
+        }
         if (!Files.isDirectory(root) && (root.getParent() == null || !Files.isDirectory(root.getParent()))) {
             // A missing parent is a typo or a share that is not mounted: dsv makes the last folder only.
             throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.INVALID_INPUT, "error.remote.parentMissing",

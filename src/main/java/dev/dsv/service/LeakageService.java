@@ -1,5 +1,7 @@
 package dev.dsv.service;
 
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
 import dev.dsv.leakage.DescriptorBatch;
 import dev.dsv.leakage.DescriptorCache;
 import dev.dsv.leakage.GroupKey;
@@ -58,6 +60,10 @@ public final class LeakageService {
         }
         LeakageScan scan = LeakageCheck.scan(visitor -> session.trees().walk(tree, visitor::accept),
                 session.repository().config().splits().values(), key);
+        if (key != null && scan.imagesInSplits() > 0 && scan.unkeyed() == scan.imagesInSplits()) {
+            // Not one image has a key: a misspelt attribute or pattern, which would pass silently.
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.leakage.noKeyedImage", key, scan.imagesInSplits());
+        }
         LeakageCheck.NearReport near = null;
         if (r.near()) {
             double min = r.minCorrelation() != null ? r.minCorrelation()

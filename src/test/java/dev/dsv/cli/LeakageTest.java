@@ -189,6 +189,9 @@ class LeakageTest {
         CliResult badPattern = Dsv.run(library, "leakage", "--group-pattern", "mod-(");
         assertEquals(2, badPattern.exitCode(), badPattern.toString());
         assertTrue(badPattern.err().contains("mod-("), badPattern.toString());
+        CliResult misspelt = Dsv.run(library, "leakage", "--no-near", "--group-key", "attr:modul_id");
+        assertEquals(3, misspelt.exitCode(), misspelt.toString());
+        assertTrue(misspelt.err().contains("modul_id"), misspelt.toString());
     }
 
     @Test

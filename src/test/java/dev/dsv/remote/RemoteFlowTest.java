@@ -281,11 +281,16 @@ class RemoteFlowTest {
     }
 
     @Test
-    void remoteWithMissingParentRefused() {
+    void remoteWithMissingParentRefused() throws IOException {
         Path typo = tmp.resolve("no-such-share").resolve("lib");
         CliResult r = Dsv.run(alice, "remote", "add", "typo", typo.toString());
         assertEquals(3, r.exitCode(), r.toString());
         assertFalse(Files.exists(typo.getParent()), "nothing created");
+        Path file = tmp.resolve("a-file");
+        Files.writeString(file, "x");
+        CliResult onFile = Dsv.run(alice, "remote", "add", "file", file.toString());
+        assertEquals(3, onFile.exitCode(), onFile.toString());
+        assertTrue(onFile.err().contains("is a file"), onFile.toString());
     }
 
     /** Returns true when some file of the remote contains the bytes of the image. */
