@@ -67,6 +67,20 @@ class RemoteFlowTest {
                 "--labeler", "lab-01");
     }
 
+    /**
+     * Makes the library {@code tmp/alice} on branch {@code work} with one committed batch of two
+     * sample images and the remote {@code origin} at {@code url}; returns its folder.
+     */
+    static Path aliceWithBatch(Path tmp, String url) {
+        Path alice = tmp.resolve("alice");
+        ok(tmp, "init", "alice");
+        ok(alice, "switch", "-c", "work");
+        addBatch(tmp, alice, "batch-a", 0, 2);
+        ok(alice, "commit", "-m", "batch a");
+        ok(alice, "remote", "add", "origin", url);
+        return alice;
+    }
+
     static String head(Path library, String rev) {
         return ok(library, "--json", "log", rev, "-n", "1").json().path("commits").get(0).path("id").asText();
     }

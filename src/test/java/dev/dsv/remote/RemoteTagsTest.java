@@ -1,6 +1,7 @@
 package dev.dsv.remote;
 
 import static dev.dsv.remote.RemoteFlowTest.addBatch;
+import static dev.dsv.remote.RemoteFlowTest.aliceWithBatch;
 import static dev.dsv.remote.RemoteFlowTest.head;
 import static dev.dsv.remote.RemoteFlowTest.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,13 +32,8 @@ class RemoteTagsTest {
     @BeforeEach
     void setUp() {
         FaultyStorage.reset();
-        alice = tmp.resolve("alice");
         remote = tmp.resolve("remote");
-        ok(tmp, "init", "alice");
-        ok(alice, "switch", "-c", "work");
-        addBatch(tmp, alice, "batch-a", 0, 2);
-        ok(alice, "commit", "-m", "batch a");
-        ok(alice, "remote", "add", "origin", remote.toString());
+        alice = aliceWithBatch(tmp, remote.toString());
     }
 
     @AfterEach
