@@ -8,8 +8,8 @@ import java.util.stream.IntStream;
 /**
  * What the cells of one type have in common, so that the second stage of the near-duplicate check
  * can compare only what is left. Cells of one make share the outline, the corners, the busbars and
- * the finger pattern, and vary together in a few ways (exposure gradients, busbar count, shading);
- * two distinct cells then correlate almost as well as a copy. The basis holds the mean of the
+ * the finger pattern, and vary together in a few ways (exposure gradients, busbar count, shading).
+ * So two distinct cells correlate almost as well as a copy. The basis holds the mean of the
  * standardised thumbnails of a sample of the type and its leading principal directions. The
  * residual of a thumbnail is what a least-squares fit of a constant, the mean and those directions
  * leaves; a copy keeps its residual (cracks, grain, dark spots, finger breaks) and a distinct cell
@@ -51,12 +51,12 @@ public final class ResidualBasis {
         }
     }
 
-    /** The number of thumbnails the basis was computed from. */
+    /** Returns the number of thumbnails the basis was computed from. */
     public int images() {
         return images;
     }
 
-    /** The number of principal directions it removes. */
+    /** Returns the number of principal directions it removes. */
     public int directions() {
         return terms.length - 2;
     }
@@ -113,8 +113,8 @@ public final class ResidualBasis {
     }
 
     /**
-     * The correlation of the residuals of two thumbnails over their overlap, B aligned inside A by
-     * the margins of {@code match} (as {@link Similarity#compare} found them).
+     * Returns the correlation of the residuals of two thumbnails over their overlap, with B aligned
+     * inside A by the margins of {@code match} (as {@link Similarity#compare} found them).
      */
     public double score(byte[] a, byte[] b, Similarity.Match match) {
         double[] m = {match.left(), match.top(), match.right(), match.bottom()};
