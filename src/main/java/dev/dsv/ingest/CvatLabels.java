@@ -115,14 +115,14 @@ public final class CvatLabels {
         if (problems.size() > before) {
             return;
         }
-        String shown = "box xtl=" + xtl + " ytl=" + ytl + " xbr=" + xbr + " ybr=" + ybr;
+        String boxText = "box xtl=" + xtl + " ytl=" + ytl + " xbr=" + xbr + " ybr=" + ybr;
         if (xbr.compareTo(xtl) <= 0 || ybr.compareTo(ytl) <= 0) {
-            problems.add(new Problem("error.xml.emptyBox", where, shown));
+            problems.add(new Problem("error.xml.emptyBox", where, boxText));
             return;
         }
         if (!XmlTree.inside(xtl, size.width()) || !XmlTree.inside(xbr, size.width())
                 || !XmlTree.inside(ytl, size.height()) || !XmlTree.inside(ybr, size.height())) {
-            problems.add(new Problem("error.xml.outOfBounds", where, shown, path, size.width(), size.height()));
+            problems.add(new Problem("error.xml.outOfBounds", where, boxText, path, size.width(), size.height()));
             return;
         }
         regions.addBox(defect, xtl, ytl, xbr.subtract(xtl), ybr.subtract(ytl));

@@ -81,10 +81,12 @@ public final class VocLabels {
             problems.add(new Problem("error.voc.notAnnotation", where, root.name));
             return null;
         }
+
         String path = imagePath(file, root, where, problems);
         if (path == null) {
             return null;
         }
+
         ImageSize size = staged.size(path);
         int before = problems.size();
         XmlTree declared = root.child("size");
@@ -98,6 +100,7 @@ public final class VocLabels {
                         size.height()));
             }
         }
+
         RegionRows regions = new RegionRows();
         for (XmlTree object : root.children("object")) {
             readObject(file + ":" + object.line + " (" + path + ")", object, path, size, regions, problems);
@@ -160,16 +163,16 @@ public final class VocLabels {
         if (problems.size() > before) {
             return;
         }
-        String shown = "bndbox xmin=" + xmin + " ymin=" + ymin + " xmax=" + xmax + " ymax=" + ymax;
+        String boxText = "bndbox xmin=" + xmin + " ymin=" + ymin + " xmax=" + xmax + " ymax=" + ymax;
         if (xmax.compareTo(xmin) < 0 || ymax.compareTo(ymin) < 0) {
-            problems.add(new Problem("error.xml.emptyBox", where, shown));
+            problems.add(new Problem("error.xml.emptyBox", where, boxText));
             return;
         }
         BigDecimal x = xmin.subtract(BigDecimal.ONE);
         BigDecimal y = ymin.subtract(BigDecimal.ONE);
         if (!XmlTree.inside(x, size.width()) || !XmlTree.inside(xmax, size.width())
                 || !XmlTree.inside(y, size.height()) || !XmlTree.inside(ymax, size.height())) {
-            problems.add(new Problem("error.xml.outOfBounds", where, shown + " (1-based)", path, size.width(),
+            problems.add(new Problem("error.xml.outOfBounds", where, boxText + " (1-based)", path, size.width(),
                     size.height()));
             return;
         }

@@ -73,7 +73,7 @@ class XmlLabelImportTest {
         return r;
     }
 
-    /** A VOC annotation as LabelImg writes it, with the given objects. */
+    /** Returns a VOC annotation laid out as LabelImg writes it, with the given objects. */
     private static String voc(String filename, int width, int height, String objects) {
         return """
                 <annotation>
@@ -155,7 +155,7 @@ class XmlLabelImportTest {
         assertEquals("2024-07-01T09:00:00Z", image.path("dsv").path("labeled_at").asText());
     }
 
-    /** A CVAT for images 1.1 file with its meta block and the given image elements. */
+    /** Returns a CVAT for images 1.1 file with a meta block and the given image elements. */
     private static String cvat(String images) {
         return """
                 <?xml version="1.0" encoding="utf-8"?>
