@@ -279,7 +279,7 @@ class XmlLabelImportTest {
         rejected(List.of(voc + ":4:"),
                 "label", "import", "--format", "voc", tmp.resolve("broken").toString(), "--labeler", "bob");
         Path cvat = write("broken.xml", "<annotations>\n  <image name=\"batch/cell0001.png\" width=\"300\n</annotations>\n");
-        rejected(List.of(cvat + ":"), "label", "import", "--format", "cvat", cvat.toString(), "--labeler", "bob");
+        rejected(List.of(cvat + ":3:", "invalid XML"), "label", "import", "--format", "cvat", cvat.toString(), "--labeler", "bob");
     }
 
     @Test
