@@ -3,7 +3,9 @@ package dev.dsv.service;
 import dev.dsv.error.Problem;
 import dev.dsv.ingest.CategoryMap;
 import dev.dsv.ingest.CocoLabels;
+import dev.dsv.ingest.CvatLabels;
 import dev.dsv.ingest.DsvCsvLabels;
+import dev.dsv.ingest.VocLabels;
 import dev.dsv.ingest.YoloLabels;
 import dev.dsv.ingest.LabelRow;
 import dev.dsv.model.ImageEntry;
@@ -79,6 +81,27 @@ public final class LabelService {
     public int importYolo(Path dir, Path namesFile, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
         return importRows((stageTree, problems) -> new YoloLabels(dir, namesFile, categories(categoriesFile, problems),
                 new StageImages(session, stageTree), fileTime).read(problems), defaults);
+    }
+
+    /**
+     * Imports Pascal VOC XML files: one file, or every {@code .xml} file below a folder. Categories
+     * are mapped like {@link #importCoco}. With {@code fileTime} each XML file's modification
+     * time is its labeled-at time. Returns the relabeled count.
+     */
+    public int importVoc(Path input, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
+        return importRows((stageTree, problems) -> new VocLabels(input, categories(categoriesFile, problems),
+                new StageImages(session, stageTree), fileTime).read(problems), defaults);
+    }
+
+    /**
+     * Imports a "CVAT for images 1.1" XML file whose image names are dataset paths, mapped like
+     * {@link #importCoco}. With {@code fileTime} the file's modification time is the labeled-at
+     * time. Returns the relabeled count.
+     */
+    public int importCvat(Path file, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
+        String time = fileTime ? modifiedTime(file) : null;
+        return importRows((stageTree, problems) -> new CvatLabels(file, categories(categoriesFile, problems),
+                new StageImages(session, stageTree), time).read(problems), defaults);
     }
 
     private CategoryMap categories(Path file, List<Problem> problems) {

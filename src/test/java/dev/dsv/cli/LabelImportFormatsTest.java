@@ -91,7 +91,7 @@ class LabelImportFormatsTest {
     }
 
     /** Returns the annotations of the image with the given file name. */
-    private static List<JsonNode> annotationsOf(JsonNode coco, String fileName) {
+    static List<JsonNode> annotationsOf(JsonNode coco, String fileName) {
         int id = -1;
         for (JsonNode image : coco.path("images")) {
             if (image.path("file_name").asText().equals(fileName)) {
@@ -107,7 +107,7 @@ class LabelImportFormatsTest {
         return out;
     }
 
-    private static String categoryOf(JsonNode coco, JsonNode annotation) {
+    static String categoryOf(JsonNode coco, JsonNode annotation) {
         for (JsonNode c : coco.path("categories")) {
             if (c.path("id").asInt() == annotation.path("category_id").asInt()) {
                 return c.path("name").asText();
@@ -159,7 +159,7 @@ class LabelImportFormatsTest {
         assertEquals("2024-06-01T10:15:00Z", image.path("dsv").path("labeled_at").asText());
     }
 
-    private static List<Double> numbers(JsonNode array) {
+    static List<Double> numbers(JsonNode array) {
         List<Double> out = new ArrayList<>();
         array.forEach(v -> out.add(v.asDouble()));
         return out;
