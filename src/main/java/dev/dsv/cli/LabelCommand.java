@@ -63,7 +63,7 @@ final class LabelCommand implements Runnable {
     @Command(name = "import")
     static final class Import extends Sub {
         /** The input formats of {@code dsv label import}. */
-        enum Format { CSV, COCO, YOLO }
+        enum Format { CSV, COCO, YOLO, LABELSTUDIO, SUPERVISELY }
 
         @Parameters(index = "0", paramLabel = "FILE", descriptionKey = "label.file")
         Path file;
@@ -99,6 +99,8 @@ final class LabelCommand implements Runnable {
                     case COCO -> service.importCoco(input, map, defaults, labeledAtFromFile);
                     case YOLO -> service.importYolo(input, workingDirectory.resolve(names), map, defaults,
                             labeledAtFromFile);
+                    case LABELSTUDIO -> service.importLabelStudio(input, map, defaults, labeledAtFromFile);
+                    case SUPERVISELY -> service.importSupervisely(input, map, defaults, labeledAtFromFile);
                 };
                 return report(relabeled, service.markedForFullReview());
             }
