@@ -106,9 +106,9 @@ public final class LabelStudioLabels {
     }
 
     /**
-     * Matches {@code data.image} to a staged path: the text after the last '/' (without a query,
-     * percent-decoded) is matched as {@link ToolRegions#matchImage} does, and when no staged image
-     * has that name, the name without Label Studio's upload prefix is tried.
+     * Matches {@code data.image} to a staged path: its {@link #imageName} is matched as
+     * {@link ToolRegions#matchImage} does, and when no staged image has that name, the name
+     * without Label Studio's upload prefix is tried.
      */
     private String matchImage(String image, String where, List<Problem> problems) {
         String name = imageName(image);

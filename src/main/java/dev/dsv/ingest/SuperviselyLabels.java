@@ -87,37 +87,63 @@ public final class SuperviselyLabels {
         }
         ToolRegions regions = new ToolRegions();
         int before = problems.size();
+        int index = 0;
+        for (JsonNode object : root.path("objects")) {
+            index++;
+            readObject(object, size, objectWhere(where, object, index), regions, problems);
+        }
+        Provenance provenance = provenance(root.path("objects"), where, problems);
+        String labeler = ToolRegions.labeler(provenance.login(), where, problems);
+        if (problems.size() > before) {
+            return null;
+        }
+        String labeledAt = provenance.time();
+        if (labeledAt == null && fileTime) {
+            labeledAt = YoloLabels.modificationTime(file);
+        }
+        return regions.toRow(where, path, labeler, labeledAt);
+    }
+
+    private static String objectWhere(String where, JsonNode object, int index) {
+        return where + ": object " + (object.hasNonNull("id") ? "id " + object.get("id").asText() : "#" + index);
+    }
+
+    /** The labeler login and the time (as written) of an image's annotation; either may be null. */
+    private record Provenance(String login, String time) {
+    }
+
+    /**
+     * Returns the login and time of the object changed last ({@code updatedAt}, else
+     * {@code createdAt}). When no object carries a time, or the last one carries no login, the
+     * first login in the file is used. An invalid time adds a problem.
+     */
+    private static Provenance provenance(JsonNode objects, String where, List<Problem> problems) {
         OffsetDateTime latest = null;
         String latestText = null;
         String latestLogin = null;
         String firstLogin = null;
         int index = 0;
-        for (JsonNode object : root.path("objects")) {
+        for (JsonNode object : objects) {
             index++;
-            String at = where + ": object " + (object.hasNonNull("id") ? "id " + object.get("id").asText() : "#" + index);
-            readObject(object, size, at, regions, problems);
-            String objectLogin = object.hasNonNull("labelerLogin") ? object.get("labelerLogin").asText() : null;
+            String login = object.hasNonNull("labelerLogin") ? object.get("labelerLogin").asText() : null;
             if (firstLogin == null) {
-                firstLogin = objectLogin;
+                firstLogin = login;
             }
             String time = object.hasNonNull("updatedAt") ? object.get("updatedAt").asText()
                     : object.hasNonNull("createdAt") ? object.get("createdAt").asText() : null;
-            OffsetDateTime parsed = time == null ? null : Times.parseOrNull(time);
-            if (time != null && parsed == null) {
-                problems.add(new Problem("error.add.invalidTime", at, time));
-            } else if (parsed != null && (latest == null || parsed.isAfter(latest))) {
+            if (time == null) {
+                continue;
+            }
+            OffsetDateTime parsed = Times.parseOrNull(time);
+            if (parsed == null) {
+                problems.add(new Problem("error.add.invalidTime", objectWhere(where, object, index), time));
+            } else if (latest == null || parsed.isAfter(latest)) {
                 latest = parsed;
                 latestText = time;
-                latestLogin = objectLogin;
+                latestLogin = login;
             }
         }
-        String login = latestLogin != null ? latestLogin : firstLogin;
-        String labeler = ToolRegions.labeler(login, where, problems);
-        if (problems.size() > before) {
-            return null;
-        }
-        String labeledAt = latestText != null ? latestText : fileTime ? YoloLabels.modificationTime(file) : null;
-        return regions.toRow(where, path, labeler, labeledAt);
+        return new Provenance(latestLogin != null ? latestLogin : firstLogin, latestText);
     }
 
     /** Reads one object into {@code regions}, or adds a problem naming {@code where}. */

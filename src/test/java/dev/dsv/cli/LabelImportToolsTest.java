@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LabelImportToolsTest {
     /**
      * A Label Studio JSON export: an upload path with the 8-hex-digit prefix, a local-files URL,
-     * a task reviewed down to an empty result, and a task nobody annotated.
+     * a task whose result is empty, and a task without annotations.
      */
     static final String LABEL_STUDIO = """
             [
@@ -229,6 +229,9 @@ class LabelImportToolsTest {
         rejected(List.of(file.toString(), "task id 13", "batch/cell0001.png", "task id 11"), "label", "import",
                 "--format", "labelstudio", file.toString(), "--categories", write("map.csv", MAPPING).toString());
         rejectedLabelStudio("malformed.json", "[\n {\"id\": 1,\n  \"data\": {\"image\": }}\n]\n", ":3:");
+        String review = task(image, box("crack", "1", "1", "5", "5")).replace("\"annotations\": [{\"id\": 9,",
+                "\"annotations\": [{\"id\": 8, \"result\": []}, {\"id\": 9,");
+        rejectedLabelStudio("two-annotations.json", review, "task id 5", "2 annotations");
         rejectedLabelStudio("object.json", "{\"id\": 1}", "list of tasks");
     }
 
@@ -309,6 +312,9 @@ class LabelImportToolsTest {
         rejectedSupervisely(List.of(file + ":2:"), "s7");
         file = write("s8/ann/cell0001.png.json", "{\"size\": {\"height\": 200, \"width\": 300}, \"objects\": []}");
         rejectedSupervisely(List.of(file.toString(), "300x200"), "s8");
+        file = supervisely("s10/ann/cell0001.png.json", object(12, "polygon", "crack", "[[1, 1], [50, 1], [25, 40]]",
+                "zhang.min", time).replace("\"interior\": []", "\"interior\": [[[20, 5], [30, 5], [25, 10]]]"));
+        rejectedSupervisely(List.of(file.toString(), "object id 12", "points.interior"), "s10");
         file = supervisely("s9/ann/cell0001.png.json", "");
         rejectedSupervisely(List.of(file.toString(), "--labeler"), "s9");
     }
