@@ -171,6 +171,12 @@ public final class LabelStudioLabels {
         if (!ToolRegions.sameSize(width, height, size, where, problems)) {
             return;
         }
+        BigDecimal imageRotation = decimal(result, "image_rotation");
+        if (imageRotation != null && imageRotation.signum() != 0) {
+            // Coordinates then refer to the rotated image, which is not the stored one.
+            problems.add(new Problem("error.labelstudio.imageRotated", where, imageRotation));
+            return;
+        }
         String defect = categories.defectOf(labels.get(0).asText(), where, problems);
         if (defect == null) {
             return;

@@ -219,6 +219,9 @@ class LabelImportToolsTest {
                 "\"original_width\": 640")), "result b1", "640x300", "300x300");
         rejectedLabelStudio("rotated.json", task(image, box("crack", "1", "1", "5", "5").replace("\"rotation\": 0",
                 "\"rotation\": 12.5")), "result b1", "12.5");
+        rejectedLabelStudio("image-rotated.json", task(image, box("crack", "1", "1", "5", "5")
+                .replace("\"original_height\": 300,", "\"original_height\": 300, \"image_rotation\": 90,")),
+                "result b1", "90");
         rejectedLabelStudio("choices.json", task(image, """
                 {"id": "c1", "type": "choices", "value": {"choices": ["crack"]}}
                 """), "result c1", "choices");
