@@ -63,7 +63,7 @@ final class LabelCommand implements Runnable {
     @Command(name = "import")
     static final class Import extends Sub {
         /** The input formats of {@code dsv label import}. */
-        enum Format { CSV, COCO, YOLO, VOC, CVAT }
+        enum Format { CSV, COCO, YOLO, VOC, CVAT, LABELSTUDIO, SUPERVISELY }
 
         @Parameters(index = "0", paramLabel = "FILE", descriptionKey = "label.file")
         Path file;
@@ -101,6 +101,8 @@ final class LabelCommand implements Runnable {
                             labeledAtFromFile);
                     case VOC -> service.importVoc(input, map, defaults, labeledAtFromFile);
                     case CVAT -> service.importCvat(input, map, defaults, labeledAtFromFile);
+                    case LABELSTUDIO -> service.importLabelStudio(input, map, defaults, labeledAtFromFile);
+                    case SUPERVISELY -> service.importSupervisely(input, map, defaults, labeledAtFromFile);
                 };
                 return report(relabeled, service.markedForFullReview());
             }

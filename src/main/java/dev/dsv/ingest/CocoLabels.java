@@ -1,6 +1,5 @@
 package dev.dsv.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,9 +9,7 @@ import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.error.Problem;
 import dev.dsv.model.CanonicalJson;
-import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -105,22 +102,11 @@ public final class CocoLabels {
     }
 
     private JsonNode parse() {
-        if (!Files.isRegularFile(file)) {
-            throw new DsvException(ExitCode.INVALID_INPUT, "error.labels.notFound", file);
+        JsonNode root = AnnotationJson.read(file);
+        if (root == null || !root.isObject()) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.coco.notObject", file);
         }
-        try {
-            JsonNode root = JSON.readTree(file.toFile());
-            if (root == null || !root.isObject()) {
-                throw new DsvException(ExitCode.INVALID_INPUT, "error.coco.notObject", file);
-            }
-            return root;
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? file.toString()
-                    : file + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
-            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.coco.malformed", where, e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.unreadable", file, String.valueOf(e.getMessage()));
-        }
+        return root;
     }
 
     /** Returns the array under {@code key}; a missing one is exit 3 when required, else empty. */

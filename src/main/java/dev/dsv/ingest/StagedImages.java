@@ -12,4 +12,7 @@ public interface StagedImages {
 
     /** Returns the staged dataset paths that equal {@code stem} once their file extension is dropped. */
     List<String> pathsWithStem(String stem);
+
+    /** Returns the staged dataset paths whose last segment equals {@code fileName}. */
+    List<String> pathsWithFileName(String fileName);
 }

@@ -12,19 +12,12 @@ import dev.dsv.service.Session;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Changes to the people registry: each change appends one {@code person} record with the whole new
  * state, under the repository lock. Nothing is ever removed; earlier records are the history.
  */
 public final class PeopleService {
-    /** Person ids: a letter or digit, then letters, digits and {@code . _ @ -}; at most 100 characters. */
-    /**
-     * A letter or digit of any script, then letters, digits, combining marks (which some scripts
-     * need to spell a name) and {@code . _ @ -}; the same ids label records accept as labeler.
-     */
-    private static final Pattern ID = Pattern.compile("[\\p{L}\\p{Nd}][\\p{L}\\p{M}\\p{Nd}._@-]{0,99}");
     /** The labeler id of gold set consensus labels, which no person may take. */
     public static final String GOLD_LABELER = "gold";
 
@@ -153,7 +146,7 @@ public final class PeopleService {
     }
 
     private static void checkId(String id) {
-        if (id == null || !ID.matcher(id).matches()) {
+        if (!dev.dsv.model.PersonId.isValid(id)) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.people.badId", id);
         }
         if (GOLD_LABELER.equals(id)) {

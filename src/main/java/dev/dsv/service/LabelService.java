@@ -5,6 +5,8 @@ import dev.dsv.ingest.CategoryMap;
 import dev.dsv.ingest.CocoLabels;
 import dev.dsv.ingest.CvatLabels;
 import dev.dsv.ingest.DsvCsvLabels;
+import dev.dsv.ingest.LabelStudioLabels;
+import dev.dsv.ingest.SuperviselyLabels;
 import dev.dsv.ingest.VocLabels;
 import dev.dsv.ingest.YoloLabels;
 import dev.dsv.ingest.LabelRow;
@@ -102,6 +104,27 @@ public final class LabelService {
         String time = fileTime ? modifiedTime(file) : null;
         return importRows((stageTree, problems) -> new CvatLabels(file, categories(categoriesFile, problems),
                 new StageImages(session, stageTree), time).read(problems), defaults);
+    }
+
+    /**
+     * Imports a Label Studio JSON export, mapped like {@link #importCoco}. With {@code fileTime}
+     * the file's modification time is the labeled-at time of annotations that carry none.
+     * Returns the relabeled count.
+     */
+    public int importLabelStudio(Path file, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
+        String time = fileTime ? modifiedTime(file) : null;
+        return importRows((stageTree, problems) -> new LabelStudioLabels(file, categories(categoriesFile, problems),
+                new StageImages(session, stageTree), time).read(problems), defaults);
+    }
+
+    /**
+     * Imports the {@code ann} files of a Supervisely project or dataset folder, mapped like
+     * {@link #importCoco}. With {@code fileTime} each annotation file's modification time is the
+     * labeled-at time of images whose objects carry none. Returns the relabeled count.
+     */
+    public int importSupervisely(Path dir, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
+        return importRows((stageTree, problems) -> new SuperviselyLabels(dir, categories(categoriesFile, problems),
+                new StageImages(session, stageTree), fileTime).read(problems), defaults);
     }
 
     private CategoryMap categories(Path file, List<Problem> problems) {

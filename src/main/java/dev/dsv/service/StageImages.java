@@ -15,6 +15,7 @@ final class StageImages implements StagedImages {
     private final ObjectId tree;
     private final Map<String, ImageSize> sizes = new HashMap<>();
     private Map<String, List<String>> byStem;
+    private Map<String, List<String>> byFileName;
 
     StageImages(Session session, ObjectId tree) {
         this.session = session;
@@ -41,6 +42,16 @@ final class StageImages implements StagedImages {
             session.trees().walk(tree, (path, e) -> byStem.computeIfAbsent(stemOf(path), k -> new ArrayList<>()).add(path));
         }
         return byStem.getOrDefault(stem, List.of());
+    }
+
+    @Override
+    public List<String> pathsWithFileName(String fileName) {
+        if (byFileName == null) {
+            byFileName = new HashMap<>();
+            session.trees().walk(tree, (path, e) -> byFileName
+                    .computeIfAbsent(path.substring(path.lastIndexOf('/') + 1), k -> new ArrayList<>()).add(path));
+        }
+        return byFileName.getOrDefault(fileName, List.of());
     }
 
     /** Drops the file extension of the last path segment, if it has one. */
