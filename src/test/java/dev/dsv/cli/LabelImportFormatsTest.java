@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
-import dev.dsv.testing.RepoSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,18 +16,15 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * dsv label import --format coco|yolo: round trips through dsv's own exports, hand-written files
  * shaped like annotation-tool exports, RLE masks, and every rejected input leaving the
  * repository byte for byte as it was.
  */
-class LabelImportFormatsTest {
+class LabelImportFormatsTest extends LabelImportFixture {
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** A COCO file as CVAT writes it (licenses, info, attributes), for ELPV cells of 300 x 300 pixels. */
@@ -51,32 +47,6 @@ class LabelImportFormatsTest {
             """;
     static final String MAPPING = "category,defect\nCrack,crack\nfinger,finger-interruption\n";
 
-    @TempDir
-    Path tmp;
-
-    Path library;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        library = tmp.resolve("lib");
-        assertEquals(0, Dsv.run(tmp, "init", "lib").exitCode());
-        assertEquals(0, Dsv.run(library, "switch", "-c", "work").exitCode());
-        TrainingExportTest.addSample(library, tmp.resolve("in"));
-        ok("commit", "-m", "regions");
-    }
-
-    private CliResult ok(String... args) {
-        CliResult r = Dsv.run(library, args);
-        assertEquals(0, r.exitCode(), String.join(" ", args) + "\n" + r);
-        return r;
-    }
-
-    private Path write(String name, String text) throws IOException {
-        Path file = tmp.resolve(name);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text);
-        return file;
-    }
 
     /** Clears every label so that an import has to bring all regions back. */
     private void clearLabels() {
@@ -291,17 +261,6 @@ class LabelImportFormatsTest {
             assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(other), a.relativize(file).toString());
         }
         assertArrayEquals(Files.readAllBytes(a.resolve("classes.txt")), Files.readAllBytes(b.resolve("classes.txt")));
-    }
-
-    /** Runs a rejected import and checks exit 3, the message parts and an unchanged repository. */
-    private void rejected(List<String> expectedInMessage, String... args) {
-        Map<String, String> before = RepoSnapshot.of(library);
-        CliResult r = Dsv.run(library, args);
-        assertEquals(3, r.exitCode(), r.toString());
-        for (String part : expectedInMessage) {
-            assertTrue(r.err().contains(part), "expected '" + part + "' in\n" + r);
-        }
-        assertEquals(before, RepoSnapshot.of(library), "repository unchanged");
     }
 
     private String coco(String images, String annotations) {

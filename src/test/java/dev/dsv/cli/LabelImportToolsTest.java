@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dsv.testing.CliResult;
-import dev.dsv.testing.Dsv;
 import dev.dsv.testing.Images;
-import dev.dsv.testing.RepoSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,17 +12,14 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * dsv label import --format labelstudio|supervisely: hand-written files shaped like the tools'
  * exports for the 300 x 300 sample cells, regions and provenance as committed, and every
  * rejected input leaving the repository byte for byte as it was.
  */
-class LabelImportToolsTest {
+class LabelImportToolsTest extends LabelImportFixture {
     /**
      * A Label Studio JSON export: an upload path with the 8-hex-digit prefix, a local-files URL,
      * a task whose result is empty, and a task without annotations.
@@ -62,32 +56,6 @@ class LabelImportToolsTest {
             """;
     static final String MAPPING = "category,defect\nCrack,crack\nfinger,finger-interruption\n";
 
-    @TempDir
-    Path tmp;
-
-    Path library;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        library = tmp.resolve("lib");
-        assertEquals(0, Dsv.run(tmp, "init", "lib").exitCode());
-        assertEquals(0, Dsv.run(library, "switch", "-c", "work").exitCode());
-        TrainingExportTest.addSample(library, tmp.resolve("in"));
-        ok("commit", "-m", "regions");
-    }
-
-    private CliResult ok(String... args) {
-        CliResult r = Dsv.run(library, args);
-        assertEquals(0, r.exitCode(), String.join(" ", args) + "\n" + r);
-        return r;
-    }
-
-    private Path write(String name, String text) throws IOException {
-        Path file = tmp.resolve(name);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text);
-        return file;
-    }
 
     private JsonNode label(String path) {
         return ok("--json", "show", "HEAD:" + path).json().path("label");
@@ -166,17 +134,6 @@ class LabelImportToolsTest {
         assertEquals("bob", second.path("labeler").asText());
         assertEquals("2024-06-01T10:15:00Z", second.path("labeled_at").asText());
         assertEquals(List.of(List.of(150.0, 150.0, 30.0, 30.0)), regions(second, "crack"));
-    }
-
-    /** Runs a rejected import and checks exit 3, the message parts and an unchanged repository. */
-    private void rejected(List<String> expectedInMessage, String... args) {
-        Map<String, String> before = RepoSnapshot.of(library);
-        CliResult r = Dsv.run(library, args);
-        assertEquals(3, r.exitCode(), r.toString());
-        for (String part : expectedInMessage) {
-            assertTrue(r.err().contains(part), "expected '" + part + "' in\n" + r);
-        }
-        assertEquals(before, RepoSnapshot.of(library), "repository unchanged");
     }
 
     /** Returns a one-task export for {@code image} with the given result items. */

@@ -9,68 +9,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.testing.CliResult;
-import dev.dsv.testing.Dsv;
-import dev.dsv.testing.RepoSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * dsv label import --format voc|cvat: hand-written Pascal VOC and CVAT XML files on the six
  * 300 x 300 sample cells, checked through a COCO export, and every rejected input (XXE included)
  * leaving the repository byte for byte as it was.
  */
-class XmlLabelImportTest {
-    @TempDir
-    Path tmp;
-
-    Path library;
-
-    @BeforeEach
-    void setUp() throws IOException {
-        library = tmp.resolve("lib");
-        assertEquals(0, Dsv.run(tmp, "init", "lib").exitCode());
-        assertEquals(0, Dsv.run(library, "switch", "-c", "work").exitCode());
-        TrainingExportTest.addSample(library, tmp.resolve("in"));
-        ok("commit", "-m", "regions");
-    }
-
-    private CliResult ok(String... args) {
-        CliResult r = Dsv.run(library, args);
-        assertEquals(0, r.exitCode(), String.join(" ", args) + "\n" + r);
-        return r;
-    }
-
-    private Path write(String name, String text) throws IOException {
-        Path file = tmp.resolve(name);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text);
-        return file;
-    }
+class XmlLabelImportTest extends LabelImportFixture {
 
     private JsonNode exportCoco() throws IOException {
         Path out = tmp.resolve("out");
         ok("export", "--format", "coco", "--out", out.toString());
         return LabelImportFormatsTest.JSON.readTree(out.resolve("annotations.json").toFile());
-    }
-
-    /** Runs a rejected import and checks exit 3, the message parts and an unchanged repository. */
-    private CliResult rejected(List<String> expectedInMessage, String... args) {
-        Map<String, String> before = RepoSnapshot.of(library);
-        CliResult r = Dsv.run(library, args);
-        assertEquals(3, r.exitCode(), r.toString());
-        for (String part : expectedInMessage) {
-            assertTrue(r.err().contains(part), "expected '" + part + "' in\n" + r);
-        }
-        assertEquals(before, RepoSnapshot.of(library), "repository unchanged");
-        return r;
     }
 
     /** Returns a VOC annotation laid out as LabelImg writes it, with the given objects. */
