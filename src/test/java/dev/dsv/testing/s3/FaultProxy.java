@@ -169,6 +169,9 @@ public final class FaultProxy implements AutoCloseable {
                 }
                 if (errorsLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
                     injected.incrementAndGet();
+                    // Read the request body first: closing a socket with unread input sends a
+                    // reset, which can reach the client before the error answer does.
+                    drainBody(req, cin);
                     answerError(cout, errorStatus);
                     return;
                 }
@@ -343,6 +346,15 @@ public final class FaultProxy implements AutoCloseable {
             out.write(buf);
             readLine(in);
             out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        }
+    }
+
+    private static void drainBody(Head req, InputStream in) throws IOException {
+        String length = req.header("content-length");
+        if (length != null) {
+            in.skipNBytes(Long.parseLong(length.trim()));
+        } else if ("chunked".equalsIgnoreCase(req.header("transfer-encoding"))) {
+            copyChunked(in, OutputStream.nullOutputStream());
         }
     }
 
