@@ -4,7 +4,7 @@ import java.util.List;
 
 /** The staged images an annotation-format importer matches its entries against. */
 public interface StagedImages {
-    /** Returns true when the stage holds an image at the dataset path. */
+    /** Returns true when the stage contains an image at the dataset path. */
     boolean contains(String datasetPath);
 
     /** Returns the pixel size of the staged image at the dataset path. */

@@ -9,7 +9,7 @@ import dev.dsv.model.ObjectId;
  */
 public record NearPair(ObjectId blobA, ObjectId blobB, double correlation, Double residual, int hashDistance,
                        Similarity.Match alignment) {
-    /** The score pairs are ordered by: the residual correlation where there is one, else the fine check's. */
+    /** Returns the score that orders pairs: the residual correlation where there is one, else the fine check's. */
     public double rank() {
         return residual != null ? residual : correlation;
     }

@@ -9,7 +9,7 @@ import java.util.stream.IntStream;
  * What the cells of one type have in common, so that the second stage of the near-duplicate check
  * can compare only what is left. Cells of one make share the outline, the corners, the busbars and
  * the finger pattern, and vary together in a few ways (exposure gradients, busbar count, shading).
- * So two distinct cells correlate almost as well as a copy. The basis holds the mean of the
+ * So two distinct cells correlate almost as well as a copy. The basis is the mean of the
  * standardised thumbnails of a sample of the type and its leading principal directions. The
  * residual of a thumbnail is what a least-squares fit of a constant, the mean and those directions
  * leaves; a copy keeps its residual (cracks, grain, dark spots, finger breaks) and a distinct cell

@@ -202,8 +202,8 @@ public final class FetchService {
     /** Downloads the commits, trees, labels and metadata records of the index that this clone lacks. */
     /**
      * Downloads the commits, trees, labels, feature vectors and metadata records that this clone
-     * lacks, in one pass. A remote that holds feature vectors needs a repository of the features
-     * format; an older one stops before anything is downloaded.
+     * lacks, in one pass. A remote with feature vectors needs a repository of the features format,
+     * so an older repository stops here before anything is downloaded.
      */
     private static void downloadNonBlobs(RemoteIndex index, PackStore store, ObjectDownloader downloader,
                                          Repository repo, RemoteStorage storage) {

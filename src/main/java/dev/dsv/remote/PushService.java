@@ -502,10 +502,10 @@ public final class PushService {
     }
 
     /**
-     * Returns the blobs that only branches marked site-local hold: the images in their heads minus
-     * those in the head of any other local branch. Images a customer branch inherited from a
-     * shared branch are not customer data; an image that must stay even after a merge into a
-     * shared branch carries its own mark.
+     * Returns the blobs that only branches marked site-local contain: the images in their heads
+     * minus those in the head of any other local branch. Images that a customer branch inherited
+     * from a shared branch are not customer data. An image that must stay local after a merge into
+     * a shared branch needs its own mark.
      */
     private Set<ObjectId> siteLocalBranchBlobs() {
         Repository repo = session.repository();
@@ -531,8 +531,8 @@ public final class PushService {
 
     /**
      * Returns the blobs of images that carry the site-local mark in the head of any local branch.
-     * A branch or tag made before the mark still names the image unmarked; the mark in a head
-     * keeps its blob back from every push all the same.
+     * A branch or tag made before the mark names the image without it, so the marks are read from
+     * the heads and apply to every push.
      */
     private Set<ObjectId> markedInBranchHeads() {
         Repository repo = session.repository();

@@ -31,12 +31,12 @@ public final class ConfigService {
     /** The value form of a key, which decides how {@code set} parses and checks its text. */
     public enum Kind { TEXT, INTEGER, TIME_ZONE, LIST }
 
-    /** How a key may change: by {@code dsv config set}, only by adding values, or not at all. */
+    /** The ways a key may change: by {@code dsv config set}, only by adding values, or not at all. */
     public enum Access { SETTABLE, ADD_ONLY, READ_ONLY }
 
     /**
      * One configuration key. {@code defaultValue} is null for a key without default;
-     * {@code readOnlyKey} is the message key that says how else the value changes.
+     * {@code readOnlyKey} is the message key that names the other way to change the value.
      */
     public record Key(String name, Kind kind, JsonNode defaultValue, Access access, String readOnlyKey) {
         String[] path() {
@@ -50,13 +50,13 @@ public final class ConfigService {
 
     /** The largest lock timeout accepted, one hour in seconds. */
     public static final int MAX_LOCK_TIMEOUT_SECONDS = 3600;
-    /** The longest user id accepted, in characters. */
+    /** The maximum length of a user id, in characters. */
     public static final int MAX_USER_ID_LENGTH = 200;
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    /** Every key {@code dsv config} knows, in the order {@code list} prints them. */
+    /** Every key that {@code dsv config} reads and writes, in the order {@code list} prints them. */
     public static final List<Key> KEYS = List.of(
             new Key("user.id", Kind.TEXT, null, Access.SETTABLE, null),
             new Key("time_zone", Kind.TIME_ZONE, NODES.textNode("UTC"), Access.SETTABLE, null),

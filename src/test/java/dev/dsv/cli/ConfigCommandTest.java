@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code dsv config} and the user id that stands in for a missing --labeler or --verifier. */
+/** {@code dsv config} and the user id used when --labeler or --verifier is missing. */
 class ConfigCommandTest {
     @TempDir
     Path tmp;

@@ -94,7 +94,7 @@ class ElpvLeakageTest {
                 "copy " + copy + " of " + original + ": " + found.get(copy)));
     }
 
-    /** The most pairs of distinct ELPV cells the check may report; docs/leakage.md shows them. */
+    /** The maximum number of pairs of distinct ELPV cells the check may report (docs/leakage.md shows them). */
     private static final int MAX_DISTINCT_PAIRS = 150;
 
     private static void assertWorstFirst(JsonNode near) {
@@ -109,7 +109,7 @@ class ElpvLeakageTest {
 
     /**
      * Writes a re-encoded, a resized, a cropped and a re-exposed copy of each of two train cells
-     * (one mono, one poly) into the test split and commits them; returns copy path to original path.
+     * (one mono, one poly) into the test split and commits them. Returns copy path to original path.
      */
     private Map<String, String> plantCopies(Path library) throws Exception {
         Map<String, String> originals = new java.util.LinkedHashMap<>();

@@ -139,7 +139,7 @@ class ReadPlannerTest {
     }
 
     @Test
-    void packsAreNeverMergedAndDuplicatesAreReadOnce() {
+    void readsPerPackWithoutDuplicates() {
         List<PackIndexFile.Entry> records = pack(10_000, 10_000);
         List<RemoteIndex.Located> wanted = new ArrayList<>(located("packs/pack-b.pack", records));
         wanted.addAll(located(PACK, records));

@@ -254,7 +254,7 @@ class RemoteFlowTest {
     }
 
     @Test
-    void siteLocalBranchDoesNotHoldBackSharedBranch() throws IOException {
+    void siteLocalBranchSparesSharedBranch() throws IOException {
         ok(alice, "switch", "-c", "customer-x");
         addBatch(alice, "customer-x", 20, 22);
         ok(alice, "commit", "-m", "customer line");

@@ -357,10 +357,10 @@ class S3RemoteCliTest {
     }
 
     /**
-     * Runs the push that must complete after a fault, allowing one more run. NOTE: in two of four
-     * full test runs one such push failed on its probe with NoHttpResponseException five times in
-     * a row (exit 10, remote unchanged) and never alone; the cause is not known. A user runs the
-     * push again, so a second run is allowed and reported.
+     * Runs the push that must complete after a fault, and one more push if that one fails.
+     * NOTE: within the full suite such a push has failed on its probe with NoHttpResponseException
+     * in five attempts (exit 10, remote unchanged), and never when this class ran alone. The cause
+     * is unknown. A user would push again, so the test does too and prints that it had to.
      */
     private static JsonNode pushAgain(Path lib) {
         CliResult first = Dsv.run(lib, "--json", "push", "origin", "work");
@@ -372,7 +372,7 @@ class S3RemoteCliTest {
         return ok(lib, "--json", "push", "origin", "work").json();
     }
 
-    /** A library with two mono images committed on branch work, pushed to the S3 remote origin. */
+    /** Creates a library with two mono images committed on branch work and pushes it to the S3 remote origin. */
     private Path pushedLibrary(String name, String url) throws IOException {
         Path lib = tmp.resolve(name);
         ok(tmp, "init", name);

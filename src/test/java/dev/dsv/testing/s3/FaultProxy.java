@@ -170,7 +170,7 @@ public final class FaultProxy implements AutoCloseable {
                 if (errorsLeft.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
                     injected.incrementAndGet();
                     // Read the request body first: closing a socket with unread input sends a
-                    // reset, which can reach the client before the error answer does.
+                    // reset, which can reach the client before the error response does.
                     drainBody(req, cin);
                     answerError(cout, errorStatus);
                     return;

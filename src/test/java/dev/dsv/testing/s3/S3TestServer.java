@@ -193,7 +193,7 @@ public final class S3TestServer implements AutoCloseable {
      * <p>Listings also run alone: S3Proxy 3.3.0's filesystem backend (AbstractNio2BlobStore.listHelper)
      * stops listing a folder, without an error, at the first file that disappears between the
      * folder read and the attribute read, such as a temporary file renamed into place. The listing
-     * then lacks keys that existed long before it started. On S3 a listing holds every key written
+     * then lacks keys that existed long before it started. On S3 a listing contains every key written
      * before it began, so here a listing waits until no write or delete is in progress, and writes
      * wait for a listing in progress.
      */
