@@ -33,11 +33,11 @@ final class ExportCommand extends BaseCommand {
     @Option(names = "--manifest", paramLabel = "FORMAT", descriptionKey = "export.manifest")
     ManifestFormat manifest;
 
-    /** The values of {@code --format}: a folder with a manifest (dir, csv, jsonl), COCO or YOLO. */
-    enum Format { DIR, CSV, JSONL, COCO, YOLO }
+    /** The values of {@code --format}: a folder with a manifest (dir, csv, jsonl) or an annotation format. */
+    enum Format { DIR, CSV, JSONL, COCO, YOLO, VOC, CVAT, LABELSTUDIO, SUPERVISELY }
 
     /** The values of {@code --layout}: image locations inside the export folder. */
-    enum Layout { PATHS, CLASSES, YOLO }
+    enum Layout { PATHS, CLASSES, YOLO, SUPERVISELY }
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "DIR", descriptionKey = "export.format")
     Format format;
@@ -126,6 +126,10 @@ final class ExportCommand extends BaseCommand {
                     : layout == null || layout == Layout.PATHS ? ExportShape.DIR : null;
             case COCO -> layout == null || layout == Layout.PATHS ? ExportShape.COCO : null;
             case YOLO -> layout == null || layout == Layout.YOLO ? ExportShape.YOLO : null;
+            case VOC -> layout == null || layout == Layout.PATHS ? ExportShape.VOC : null;
+            case CVAT -> layout == null || layout == Layout.PATHS ? ExportShape.CVAT : null;
+            case LABELSTUDIO -> layout == null || layout == Layout.PATHS ? ExportShape.LABELSTUDIO : null;
+            case SUPERVISELY -> layout == null || layout == Layout.SUPERVISELY ? ExportShape.SUPERVISELY : null;
         };
         if (shape == null) {
             throw new DsvException(ExitCode.USAGE, "error.export.formatLayout", format.name().toLowerCase(Locale.ROOT),

@@ -16,9 +16,10 @@ import java.util.Map;
 
 /**
  * The folder structure of an export: the image location and the annotation files added. Images
- * go to their dataset paths ({@code dir}, {@code coco} with a COCO file), one folder per split
- * and class ({@code classes}), or the Ultralytics YOLO tree ({@code yolo}). See docs/design.md,
- * "Training exports and annotation imports".
+ * go to their dataset paths ({@code dir}, and {@code coco}, {@code voc}, {@code cvat} and
+ * {@code labelstudio} with their annotation files), one folder per split and class
+ * ({@code classes}), the Ultralytics YOLO tree ({@code yolo}) or a Supervisely project
+ * ({@code supervisely}). See docs/design.md, "Training exports and annotation imports".
  */
 public enum ExportShape {
     /** Images at their dataset paths. */
@@ -28,7 +29,15 @@ public enum ExportShape {
     /** Images at their dataset paths and a COCO instances file, {@code annotations.json}. */
     COCO,
     /** {@code images/SPLIT/DATASET_PATH}, {@code labels/SPLIT/DATASET_PATH.txt}, data.yaml and classes.txt. */
-    YOLO;
+    YOLO,
+    /** Images at their dataset paths, each with a Pascal VOC XML file beside it. */
+    VOC,
+    /** Images at their dataset paths and one CVAT for images 1.1 file, {@code annotations.xml}. */
+    CVAT,
+    /** Images at their dataset paths and one Label Studio JSON export, {@code tasks.json}. */
+    LABELSTUDIO,
+    /** A Supervisely project: {@code meta.json}, {@code DATASET/img/NAME} and {@code DATASET/ann/NAME.json}. */
+    SUPERVISELY;
 
     /** Returns the name written to {@code dsv-export.json} as {@code format}. */
     public String formatName() {
@@ -38,9 +47,10 @@ public enum ExportShape {
     /** Returns the name written to {@code dsv-export.json} as {@code layout}. */
     public String layoutName() {
         return switch (this) {
-            case DIR, COCO -> "paths";
+            case DIR, COCO, VOC, CVAT, LABELSTUDIO -> "paths";
             case CLASSES -> "classes";
             case YOLO -> "yolo";
+            case SUPERVISELY -> "supervisely";
         };
     }
 
@@ -58,15 +68,35 @@ public enum ExportShape {
     /** Returns the path of a row's image relative to the export root. */
     String location(ImageRow row) {
         return switch (this) {
-            case DIR -> row.path();
-            case COCO -> {
-                if (row.path().equals(TrainingFiles.COCO_FILE)) {
+            case DIR, VOC -> row.path();
+            case COCO, CVAT, LABELSTUDIO -> {
+                if (row.path().equals(sharedFile())) {
                     throw new DsvException(ExitCode.INVALID_INPUT, "error.export.reservedName", row.path());
                 }
                 yield row.path();
             }
             case CLASSES -> row.split() + "/" + classOf(row) + "/" + row.path();
             case YOLO -> "images/" + row.split() + "/" + row.path();
+            case SUPERVISELY -> SuperviselyFiles.imageOf(row);
+        };
+    }
+
+    /** Returns the one annotation file of the COCO, CVAT and Label Studio shapes, else null. */
+    private String sharedFile() {
+        return switch (this) {
+            case COCO -> TrainingFiles.COCO_FILE;
+            case CVAT -> CvatFiles.FILE;
+            case LABELSTUDIO -> LabelStudioFiles.FILE;
+            default -> null;
+        };
+    }
+
+    /** Returns the annotation file a shape writes for each image (VOC, Supervisely), or null. */
+    private String fileOf(ImageRow row) {
+        return switch (this) {
+            case VOC -> VocFiles.fileOf(row);
+            case SUPERVISELY -> SuperviselyFiles.annotationOf(row);
+            default -> null;
         };
     }
 
@@ -88,13 +118,24 @@ public enum ExportShape {
     /**
      * Rejects a selection this shape cannot hold: an image without a split (classes, yolo), an
      * image with several defect types (classes), two images whose YOLO label files would
-     * coincide. Lists every offending image; nothing is written then.
+     * coincide, or two images that would be written to the same file or get the same annotation
+     * file (voc, supervisely). Lists every offending image; nothing is written then.
      */
     void check(List<ImageRow> rows) {
-        if (this == DIR || this == COCO) {
-            return;
-        }
         List<Problem> problems = new ArrayList<>();
+        if (this == CLASSES || this == YOLO) {
+            checkSplits(rows, problems);
+        } else if (this == VOC || this == SUPERVISELY) {
+            checkFiles(rows, problems);
+        }
+        if (!problems.isEmpty()) {
+            List<Problem> listed = problems.subList(0, Math.min(problems.size(), 50));
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.export.shapeRejected", problems.size(), layoutName())
+                    .withProblems(listed);
+        }
+    }
+
+    private void checkSplits(List<ImageRow> rows, List<Problem> problems) {
         Map<String, String> labelFiles = new HashMap<>();
         for (ImageRow row : rows) {
             if (row.split() == null) {
@@ -115,16 +156,31 @@ public enum ExportShape {
                 }
             }
         }
-        if (!problems.isEmpty()) {
-            List<Problem> listed = problems.subList(0, Math.min(problems.size(), 50));
-            throw new DsvException(ExitCode.INVALID_INPUT, "error.export.shapeRejected", problems.size(), layoutName())
-                    .withProblems(listed);
+    }
+
+    /** Adds a problem for each image whose image or annotation file another image already takes. */
+    private void checkFiles(List<ImageRow> rows, List<Problem> problems) {
+        Map<String, String> owners = new HashMap<>();
+        for (ImageRow row : rows) {
+            owners.put(location(row), row.path());
+        }
+        Map<String, String> annotations = new HashMap<>();
+        for (ImageRow row : rows) {
+            String location = location(row);
+            String file = fileOf(row);
+            String imageOwner = owners.get(location);
+            String fileOwner = owners.containsKey(file) ? owners.get(file) : annotations.putIfAbsent(file, row.path());
+            if (!imageOwner.equals(row.path())) {
+                problems.add(new Problem("error.export.fileClash", row.path(), imageOwner, location));
+            } else if (fileOwner != null) {
+                problems.add(new Problem("error.export.fileClash", row.path(), fileOwner, file));
+            }
         }
     }
 
     /** Returns true when the shape writes annotation files that need the image sizes. */
     boolean needsSizes() {
-        return this == COCO || this == YOLO;
+        return this != DIR && this != CLASSES;
     }
 
     /**
@@ -141,6 +197,21 @@ public enum ExportShape {
             files.put(TrainingFiles.YOLO_NAMES, utf8(TrainingFiles.yoloNames(classes)));
             for (ImageRow row : rows) {
                 files.put(yoloLabelFile(row), utf8(TrainingFiles.yoloLabels(row, sizes.get(row.path()), classes)));
+            }
+        } else if (this == VOC) {
+            for (ImageRow row : rows) {
+                files.put(VocFiles.fileOf(row), utf8(VocFiles.annotation(row, sizes.get(row.path()), commit)));
+            }
+        } else if (this == CVAT) {
+            files.put(CvatFiles.FILE, utf8(CvatFiles.annotations(rows, sizes, commit)));
+        } else if (this == LABELSTUDIO) {
+            files.put(LabelStudioFiles.FILE, LabelStudioFiles.tasks(rows, sizes));
+        } else if (this == SUPERVISELY) {
+            files.put(SuperviselyFiles.META, SuperviselyFiles.meta(rows));
+            int[] objectIds = {0};
+            for (ImageRow row : rows) {
+                files.put(SuperviselyFiles.annotationOf(row),
+                        SuperviselyFiles.annotation(row, sizes.get(row.path()), objectIds));
             }
         }
         return files;

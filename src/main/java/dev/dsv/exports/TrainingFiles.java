@@ -34,7 +34,7 @@ final class TrainingFiles {
     /** Decimal places of YOLO's normalized coordinates: 1e-6 of the image size. */
     static final int YOLO_SCALE = 6;
 
-    private static final ObjectMapper JSON = new ObjectMapper()
+    static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
@@ -120,6 +120,11 @@ final class TrainingFiles {
                 }
             }
         }
+        return render(root);
+    }
+
+    /** Returns a JSON document as indented UTF-8 with a final newline. */
+    static byte[] render(JsonNode root) {
         try {
             return (JSON.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -162,13 +167,27 @@ final class TrainingFiles {
     /**
      * Renders data.yaml for Ultralytics trainers. It has no {@code path} key, so Ultralytics
      * resolves the split folders against the folder of data.yaml (check_det_dataset in
-     * ultralytics/data/utils.py, which also requires {@code train} and {@code val} keys).
+     * ultralytics/data/utils.py, which also requires {@code train} and {@code val} keys). Each
+     * split is listed under its own name, {@code validation} under {@code val} unless a split is
+     * named {@code val}. Without either, {@code val} points to the {@code test} split, else to
+     * {@code train}, under a comment that says so, because Ultralytics refuses a file without it.
      */
     static String yoloData(List<String> splits, List<String> classes, String commit) {
         StringBuilder sb = new StringBuilder();
         sb.append("# dsv export of commit ").append(commit).append('\n');
+        boolean hasVal = false;
         for (String split : splits) {
-            sb.append(yamlKey(split)).append(": images/").append(split).append('\n');
+            String key = split.equals("validation") && !splits.contains("val") ? "val" : split;
+            hasVal |= key.equals("val");
+            sb.append(key).append(": images/").append(split).append('\n');
+        }
+        if (!hasVal) {
+            String stand = splits.contains("test") ? "test" : splits.contains("train") ? "train" : null;
+            if (stand != null) {
+                sb.append("# no val or validation split selected: Ultralytics validates on the ").append(stand)
+                        .append(" split\n");
+                sb.append("val: images/").append(stand).append('\n');
+            }
         }
         sb.append("nc: ").append(classes.size()).append('\n');
         sb.append("names:\n");
@@ -185,11 +204,6 @@ final class TrainingFiles {
         return sb.toString();
     }
 
-    /** Returns the data.yaml key of a split: {@code val} for {@code validation}, as Ultralytics expects. */
-    private static String yamlKey(String split) {
-        return split.equals("validation") ? "val" : split;
-    }
-
     /** Returns a YAML double-quoted scalar, written as a JSON string because its escapes are valid YAML. */
     private static String quoted(String s) {
         try {
@@ -203,7 +217,8 @@ final class TrainingFiles {
         return value.divide(extent, YOLO_SCALE, RoundingMode.HALF_EVEN).toPlainString();
     }
 
-    private static BigDecimal plain(BigDecimal v) {
+    /** Returns a value without trailing zeros and in plain notation ({@code 300}, not {@code 3E+2}). */
+    static BigDecimal plain(BigDecimal v) {
         BigDecimal stripped = v.stripTrailingZeros();
         return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
     }

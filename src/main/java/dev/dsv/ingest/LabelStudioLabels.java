@@ -24,6 +24,13 @@ public final class LabelStudioLabels {
     /** The prefix Label Studio puts before the name of an uploaded file: 8 hex digits and '-'. */
     private static final Pattern UPLOAD_PREFIX = Pattern.compile("[0-9a-f]{8}-(.+)");
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
+    /**
+     * How far, in percent, a coordinate may lie outside [0, 100] and still be clamped to the edge.
+     * Label Studio computes percentages in floating point, so a box drawn to the image's edge can
+     * end at 100.0000000000003; 1e-6 percent is 1e-4 px of a 10 000 px image, below the 3
+     * decimal places dsv stores.
+     */
+    static final BigDecimal EDGE_TOLERANCE = new BigDecimal("0.000001");
 
     private final Path file;
     private final CategoryMap categories;
@@ -205,13 +212,17 @@ public final class LabelStudioLabels {
             problems.add(new Problem("error.labelstudio.rotated", where, rotation));
             return;
         }
-        if (!ToolRegions.inside(x, HUNDRED) || !ToolRegions.inside(y, HUNDRED)
-                || !ToolRegions.inside(x.add(w), HUNDRED) || !ToolRegions.inside(y.add(h), HUNDRED)) {
+        BigDecimal left = percent(x);
+        BigDecimal top = percent(y);
+        BigDecimal right = percent(x.add(w));
+        BigDecimal bottom = percent(y.add(h));
+        if (left == null || top == null || right == null || bottom == null) {
             problems.add(new Problem("error.labelstudio.outOfBounds", where,
                     "x " + x + ", y " + y + ", width " + w + ", height " + h));
             return;
         }
-        regions.addBox(defect, pixels(x, width), pixels(y, height), pixels(w, width), pixels(h, height));
+        regions.addBox(defect, pixels(left, width), pixels(top, height), pixels(right.subtract(left), width),
+                pixels(bottom.subtract(top), height));
     }
 
     private static void readPolygon(JsonNode value, BigDecimal width, BigDecimal height, String defect, String where,
@@ -222,10 +233,11 @@ public final class LabelStudioLabels {
                 points = null;
                 break;
             }
-            BigDecimal x = p.get(0).decimalValue();
-            BigDecimal y = p.get(1).decimalValue();
-            if (!ToolRegions.inside(x, HUNDRED) || !ToolRegions.inside(y, HUNDRED)) {
-                problems.add(new Problem("error.labelstudio.outOfBounds", where, "point [" + x + ", " + y + "]"));
+            BigDecimal x = percent(p.get(0).decimalValue());
+            BigDecimal y = percent(p.get(1).decimalValue());
+            if (x == null || y == null) {
+                problems.add(new Problem("error.labelstudio.outOfBounds", where, "point [" + p.get(0).decimalValue()
+                        + ", " + p.get(1).decimalValue() + "]"));
                 return;
             }
             points.add(new BigDecimal[] {pixels(x, width), pixels(y, height)});
@@ -235,6 +247,17 @@ public final class LabelStudioLabels {
             return;
         }
         regions.addPolygon(defect, points);
+    }
+
+    /**
+     * Returns a percentage clamped to [0, 100], or null when it lies further outside than
+     * {@link #EDGE_TOLERANCE}.
+     */
+    private static BigDecimal percent(BigDecimal value) {
+        if (value.compareTo(EDGE_TOLERANCE.negate()) < 0 || value.compareTo(HUNDRED.add(EDGE_TOLERANCE)) > 0) {
+            return null;
+        }
+        return value.max(BigDecimal.ZERO).min(HUNDRED);
     }
 
     /** Converts a percentage of {@code extent} to pixels, exactly (dsv rounds when it stores). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.error.Problem;
+import dev.dsv.model.CanonicalJson;
 import dev.dsv.model.Times;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -18,7 +19,8 @@ import java.util.stream.Stream;
  * Reads the annotation files of a Supervisely project or dataset folder as label rows, one per
  * file. Every {@code .json} file in a folder named {@code ann} below the folder is the annotation
  * of the image named like the file without {@code .json} ({@code ann/cell0001.png.json} labels
- * {@code cell0001.png}), matched as {@link ToolRegions#matchImage} does. Objects of geometry
+ * {@code cell0001.png}): {@code DATASET/NAME} when that is a staged path, DATASET being the
+ * folder that holds {@code ann}, else matched as {@link ToolRegions#matchImage} does. Objects of geometry
  * {@code rectangle} become boxes and {@code polygon} polygons, in pixels. The labeler and time of
  * the most recently changed object ({@code labelerLogin}, {@code updatedAt} else
  * {@code createdAt}) are the image's, because dsv keeps one labeler per image.
@@ -70,7 +72,10 @@ public final class SuperviselyLabels {
         }
         String fileName = file.getFileName().toString();
         String imageName = fileName.substring(0, fileName.length() - ".json".length());
-        String path = ToolRegions.matchImage(imageName, staged, file.toString(), problems);
+        String path = datasetPath(file, imageName);
+        if (path == null) {
+            path = ToolRegions.matchImage(imageName, staged, file.toString(), problems);
+        }
         if (path == null) {
             return null;
         }
@@ -102,6 +107,20 @@ public final class SuperviselyLabels {
             labeledAt = YoloLabels.modificationTime(file);
         }
         return regions.toRow(where, path, labeler, labeledAt);
+    }
+
+    /**
+     * Returns {@code DATASET/NAME} when that is a staged path, else null. DATASET is the folder of
+     * the {@code ann} folder relative to the input folder, which is the image's folder in a
+     * project that {@code dsv export --format supervisely} wrote.
+     */
+    private String datasetPath(Path annotationFile, String imageName) {
+        Path datasetDir = annotationFile.getParent().getParent();
+        if (datasetDir == null || datasetDir.equals(dir) || !datasetDir.startsWith(dir)) {
+            return null;
+        }
+        String path = CanonicalJson.nfc(dir.relativize(datasetDir).toString().replace('\\', '/') + "/" + imageName);
+        return staged.contains(path) ? path : null;
     }
 
     private static String objectWhere(String where, JsonNode object, int index) {
