@@ -83,6 +83,12 @@ final class LabelCommand implements Runnable {
         @Option(names = "--labeled-at-from-file", descriptionKey = "label.labeledAtFromFile")
         boolean labeledAtFromFile;
 
+        /** The values of {@code --voc-coordinates}. */
+        enum VocCoordinates { DEVKIT, CONTINUOUS }
+
+        @Option(names = "--voc-coordinates", paramLabel = "CONVENTION", descriptionKey = "label.vocCoordinates")
+        VocCoordinates vocCoordinates;
+
         @Override
         int run() {
             checkOptions();
@@ -99,7 +105,9 @@ final class LabelCommand implements Runnable {
                     case COCO -> service.importCoco(input, map, defaults, labeledAtFromFile);
                     case YOLO -> service.importYolo(input, workingDirectory.resolve(names), map, defaults,
                             labeledAtFromFile);
-                    case VOC -> service.importVoc(input, map, defaults, labeledAtFromFile);
+                    case VOC -> service.importVoc(input, map, defaults, labeledAtFromFile,
+                            vocCoordinates == VocCoordinates.CONTINUOUS ? dev.dsv.ingest.VocLabels.Coordinates.CONTINUOUS
+                                    : dev.dsv.ingest.VocLabels.Coordinates.DEVKIT);
                     case CVAT -> service.importCvat(input, map, defaults, labeledAtFromFile);
                     case LABELSTUDIO -> service.importLabelStudio(input, map, defaults, labeledAtFromFile);
                     case SUPERVISELY -> service.importSupervisely(input, map, defaults, labeledAtFromFile);
@@ -116,6 +124,9 @@ final class LabelCommand implements Runnable {
             }
             if (format != Format.YOLO && names != null) {
                 throw new DsvException(ExitCode.USAGE, "error.label.optionNotForFormat", "--names", name);
+            }
+            if (format != Format.VOC && vocCoordinates != null) {
+                throw new DsvException(ExitCode.USAGE, "error.label.optionNotForFormat", "--voc-coordinates", name);
             }
             if (format == Format.CSV && categories != null) {
                 throw new DsvException(ExitCode.USAGE, "error.label.optionNotForFormat", "--categories", name);

@@ -18,27 +18,40 @@ import java.util.stream.Stream;
  * has {@code <polygon>} ({@code <x1><y1><x2><y2>...} or {@code <pt><x><y></pt>...}), else the box
  * of {@code <bndbox>}. An annotation without objects means no defect.
  *
- * <p>Coordinates follow the VOC devkit: 1-based pixel indices, and {@code xmax}, {@code ymax}
- * name the last pixel inside the box. So the box becomes {@code [xmin - 1, ymin - 1,
- * xmax - xmin + 1, ymax - ymin + 1]} in dsv's 0-based pixel coordinates, and polygon points are
- * shifted by one pixel the same way.
+ * <p>By default coordinates follow the VOC devkit: 1-based pixel indices, and {@code xmax},
+ * {@code ymax} name the last pixel inside the box. So the box becomes {@code [xmin - 1,
+ * ymin - 1, xmax - xmin + 1, ymax - ymin + 1]} in dsv's 0-based pixel coordinates, and polygon
+ * points are shifted by one pixel the same way. With {@link Coordinates#CONTINUOUS} they are
+ * pixel-edge coordinates from 0, as labelme's labelme2voc.py writes them, and are taken unchanged.
  *
  * <p>The image is {@code FOLDER/FILENAME}, where FOLDER is the XML file's folder relative to the
  * input folder (empty for a single file) and FILENAME is {@code <filename>}; when no image is
  * staged there, {@code <filename>} alone is tried as the dataset path.
  */
 public final class VocLabels {
+    /** The coordinate convention of the files. */
+    public enum Coordinates {
+        /** 1-based pixel indices, {@code xmax} the last pixel inside: the VOC devkit's convention. */
+        DEVKIT,
+        /** Pixel-edge coordinates from 0 at the top-left corner, dsv's own convention. */
+        CONTINUOUS
+    }
+
     private final Path input;
     private final CategoryMap categories;
     private final StagedImages staged;
     private final boolean fileTime;
+    /** What is subtracted from each coordinate: 1 for the devkit convention, else 0. */
+    private final BigDecimal offset;
 
     /** Creates a reader. With {@code fileTime} each XML file's modification time is its labeled-at time. */
-    public VocLabels(Path input, CategoryMap categories, StagedImages staged, boolean fileTime) {
+    public VocLabels(Path input, CategoryMap categories, StagedImages staged, boolean fileTime,
+                     Coordinates coordinates) {
         this.input = input;
         this.categories = categories;
         this.staged = staged;
         this.fileTime = fileTime;
+        this.offset = coordinates == Coordinates.DEVKIT ? BigDecimal.ONE : BigDecimal.ZERO;
     }
 
     /** Reads every XML file; problems name the file and line. */
@@ -164,23 +177,27 @@ public final class VocLabels {
             return;
         }
         String boxText = "bndbox xmin=" + xmin + " ymin=" + ymin + " xmax=" + xmax + " ymax=" + ymax;
-        if (xmax.compareTo(xmin) < 0 || ymax.compareTo(ymin) < 0) {
+        BigDecimal x = xmin.subtract(offset);
+        BigDecimal y = ymin.subtract(offset);
+        if (xmax.compareTo(x) <= 0 || ymax.compareTo(y) <= 0) {
             problems.add(new Problem("error.xml.emptyBox", where, boxText));
             return;
         }
-        BigDecimal x = xmin.subtract(BigDecimal.ONE);
-        BigDecimal y = ymin.subtract(BigDecimal.ONE);
         if (!XmlTree.inside(x, size.width()) || !XmlTree.inside(xmax, size.width())
                 || !XmlTree.inside(y, size.height()) || !XmlTree.inside(ymax, size.height())) {
-            problems.add(new Problem("error.xml.outOfBounds", where, boxText + " (1-based)", path, size.width(),
+            problems.add(new Problem("error.xml.outOfBounds", where, boxText + convention(), path, size.width(),
                     size.height()));
             return;
         }
         regions.addBox(defect, x, y, xmax.subtract(x), ymax.subtract(y));
     }
 
+    private String convention() {
+        return offset.signum() > 0 ? " (1-based)" : "";
+    }
+
     /** Reads {@code <x1><y1><x2><y2>...} or {@code <pt><x><y></pt>...} points, shifted to 0-based. */
-    private static void readPolygon(XmlTree polygon, String defect, String where, String path, ImageSize size,
+    private void readPolygon(XmlTree polygon, String defect, String where, String path, ImageSize size,
                                     RegionRows regions, List<Problem> problems) {
         List<String[]> points = new ArrayList<>();
         List<XmlTree> pts = polygon.children("pt");
@@ -201,11 +218,11 @@ public final class VocLabels {
             if (x == null || y == null) {
                 return;
             }
-            x = x.subtract(BigDecimal.ONE);
-            y = y.subtract(BigDecimal.ONE);
+            x = x.subtract(offset);
+            y = y.subtract(offset);
             if (!XmlTree.inside(x, size.width()) || !XmlTree.inside(y, size.height())) {
                 problems.add(new Problem("error.xml.outOfBounds", where, "polygon point " + point[0] + "," + point[1]
-                        + " (1-based)", path, size.width(), size.height()));
+                        + convention(), path, size.width(), size.height()));
                 return;
             }
             flat.add(x);

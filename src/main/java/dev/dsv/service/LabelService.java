@@ -88,11 +88,13 @@ public final class LabelService {
     /**
      * Imports Pascal VOC XML files: one file, or every {@code .xml} file below a folder. Categories
      * are mapped like {@link #importCoco}. With {@code fileTime} each XML file's modification
-     * time is its labeled-at time. Returns the relabeled count.
+     * time is its labeled-at time. {@code coordinates} is the files' coordinate convention.
+     * Returns the relabeled count.
      */
-    public int importVoc(Path input, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
+    public int importVoc(Path input, Path categoriesFile, LabelDefaults defaults, boolean fileTime,
+                         VocLabels.Coordinates coordinates) {
         return importRows((stageTree, problems) -> new VocLabels(input, categories(categoriesFile, problems),
-                new StageImages(session, stageTree), fileTime).read(problems), defaults);
+                new StageImages(session, stageTree), fileTime, coordinates).read(problems), defaults);
     }
 
     /**
