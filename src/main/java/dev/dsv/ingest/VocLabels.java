@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  *
  * <p>The image is {@code FOLDER/FILENAME}, where FOLDER is the XML file's folder relative to the
  * input folder (empty for a single file) and FILENAME is {@code <filename>}; when no image is
- * staged there, {@code <filename>} alone is tried as the dataset path.
+ * staged there, {@code <filename>} alone is tried as the dataset path, and then the one staged
+ * image with that file name (the devkit's Annotations/ and JPEGImages/ layout).
  */
 public final class VocLabels {
     /** The coordinate convention of the files. */
@@ -142,6 +143,16 @@ public final class VocLabels {
         }
         if (!folder.isEmpty() && staged.contains(filename)) {
             return filename;
+        }
+        // The devkit keeps XML files in Annotations/ and images in JPEGImages/, so the folder of
+        // the XML file need not be the image's: a file name that one staged image has names it.
+        List<String> matches = staged.pathsWithFileName(filename.substring(filename.lastIndexOf('/') + 1));
+        if (matches.size() == 1) {
+            return matches.get(0);
+        }
+        if (matches.size() > 1) {
+            problems.add(new Problem("error.labels.toolImageAmbiguous", where, filename, String.join(", ", matches)));
+            return null;
         }
         problems.add(new Problem("error.xml.imageAbsent", where, path));
         return null;

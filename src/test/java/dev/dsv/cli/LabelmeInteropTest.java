@@ -1,10 +1,13 @@
 package dev.dsv.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
 import dev.dsv.testing.Images;
@@ -30,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * labelme-examples, which .ci/run installs). labelme2voc.py turns labelme rectangles into Pascal
  * VOC at test time, and the example COCO file that labelme2coco.py wrote with pycocotools ships in
  * labelme-examples. dsv must read both as the tool drew them and, for COCO, export the same
- * polygons again. A missing labelme fails the tests with how to install it.
+ * polygons again, and reject the one point of the example that lies outside its image. A
+ * missing labelme fails the tests with how to install it.
  */
 class LabelmeInteropTest {
     static final Path PYTHON = Path.of("/usr/bin/python3");
@@ -85,8 +89,8 @@ class LabelmeInteropTest {
 
         Path csv = Files.writeString(tmp.resolve("cells.csv"),
                 "path,cell_type\ncell0001.jpg,mono\ncell0002.jpg,mono\ncell0003.jpg,mono\n");
-        Path images = grayCopies(voc.resolve("JPEGImages"), tmp.resolve("gray"));
-        ok("add", images.toString(), "--labels", csv.toString(), "--source", "production",
+        Path grayImages = grayCopies(voc.resolve("JPEGImages"), tmp.resolve("gray/JPEGImages"));
+        ok("add", grayImages.toString(), "--labels", csv.toString(), "--source", "production",
                 "--labeler", "anna", "--labeled-at", "2024-05-02T08:00:00Z");
         ok("commit", "-m", "labelme images");
         ok("label", "import", "--format", "voc", voc.resolve("Annotations").toString(), "--voc-coordinates",
@@ -95,7 +99,7 @@ class LabelmeInteropTest {
 
         Map<String, JsonNode> images = images();
         for (String name : RECTANGLES.keySet()) {
-            JsonNode image = images.get(name + ".jpg");
+            JsonNode image = images.get("JPEGImages/" + name + ".jpg");
             List<String> expected = new ArrayList<>();
             for (int k = 0; k < RECTANGLES.get(name).size(); k++) {
                 double[] r = RECTANGLES.get(name).get(k);
@@ -145,17 +149,34 @@ class LabelmeInteropTest {
     @Test
     void labelme2cocoPolygonsSurviveRoundTrip() throws IOException {
         Path example = EXAMPLES.resolve("instance_segmentation/data_dataset_coco");
-        Path folder = tmp.resolve("coco");
-        grayCopies(example.resolve("JPEGImages"), folder.resolve("JPEGImages"));
+        Path images = grayCopies(example.resolve("JPEGImages"), tmp.resolve("coco/JPEGImages"));
         JsonNode original = JSON.readTree(example.resolve("annotations.json").toFile());
         StringBuilder csv = new StringBuilder("path,cell_type\n");
-        original.path("images").forEach(image -> csv.append(image.path("file_name").asText()).append(",mono\n"));
-        ok("add", folder.toString(), "--labels", Files.writeString(tmp.resolve("cells.csv"), csv).toString(),
+        original.path("images").forEach(image -> csv.append(image.path("file_name").asText()
+                .replace("JPEGImages/", "")).append(",mono\n"));
+        ok("add", images.toString(), "--labels", Files.writeString(tmp.resolve("cells.csv"), csv).toString(),
                 "--source", "production", "--labeler", "anna", "--labeled-at", "2024-05-02T08:00:00Z");
         ok("commit", "-m", "labelme images");
         Path mapping = Files.writeString(tmp.resolve("map.csv"), COCO_MAPPING);
-        ok("label", "import", "--format", "coco", example.resolve("annotations.json").toString(), "--categories",
-                mapping.toString(), "--labeler", "lm.user", "--labeled-at", "2024-06-08T10:00:00Z");
+
+        // labelme lets a polygon point lie outside the image, and its example has one such point.
+        CliResult outside = Dsv.run(library, "label", "import", "--format", "coco",
+                example.resolve("annotations.json").toString(), "--categories", mapping.toString(), "--labeler",
+                "lm.user");
+        assertEquals(3, outside.exitCode(), outside.toString());
+        assertTrue(outside.err().contains("annotation id 9: [165.54250204582655, 375.38461538461536] lies outside"),
+                outside.toString());
+
+        ObjectNode inside = original.deepCopy();
+        ArrayNode annotations = inside.putArray("annotations");
+        original.path("annotations").forEach(a -> {
+            if (a.path("id").asInt() != 9) {
+                annotations.add(a);
+            }
+        });
+        Path file = Files.writeString(tmp.resolve("annotations.json"), JSON.writeValueAsString(inside));
+        ok("label", "import", "--format", "coco", file.toString(), "--categories", mapping.toString(),
+                "--labeler", "lm.user", "--labeled-at", "2024-06-08T10:00:00Z");
         ok("commit", "-m", "labelme polygons");
         Path out = tmp.resolve("out");
         ok("export", "--format", "coco", "--out", out.toString());
@@ -163,7 +184,7 @@ class LabelmeInteropTest {
 
         Map<String, String> defectOf = new HashMap<>();
         COCO_MAPPING.lines().skip(1).forEach(line -> defectOf.put(line.split(",")[0], line.split(",")[1]));
-        Map<String, List<List<Double>>> want = polygons(original, defectOf);
+        Map<String, List<List<Double>>> want = polygons(inside, defectOf);
         Map<String, List<List<Double>>> got = polygons(exported, Map.of());
         assertEquals(want.keySet(), got.keySet());
         int compared = 0;
@@ -180,7 +201,7 @@ class LabelmeInteropTest {
                 compared++;
             }
         }
-        assertEquals(16, compared, "12 annotations, one with 2 and one with 4 polygons");
+        assertEquals(15, compared, "11 annotations, one with 2 and one with 4 polygons");
     }
 
     /** Returns the segmentation polygons of a COCO file by image file name and defect, in a stable order. */

@@ -179,6 +179,34 @@ class TrainingExportTest {
     }
 
     @Test
+    void yoloWithoutValidationSplitValidatesOnTest() throws IOException {
+        Path out = tmp.resolve("y");
+        ok("export", "--format", "yolo", "--cell-type", "poly", "--out", out.toString());
+        String yaml = Files.readString(out.resolve("data.yaml"));
+        assertTrue(yaml.contains("\ntest: images/test\n"), yaml);
+        assertTrue(yaml.contains("\n# no val or validation split selected: Ultralytics validates on the test split\n"
+                + "val: images/test\n"), yaml);
+        assertFalse(yaml.contains("train:"), yaml);
+    }
+
+    @Test
+    void yoloValidationAndValSplitsKeepTheirKeys() throws IOException {
+        Path config = library.resolve(".dsv/config.json");
+        com.fasterxml.jackson.databind.node.ObjectNode settings = (com.fasterxml.jackson.databind.node.ObjectNode)
+                JSON.readTree(config.toFile());
+        settings.putArray("splits").add("train").add("val").add("validation").add("test");
+        Files.writeString(config, JSON.writeValueAsString(settings));
+        ok("set", "batch/cell0001.png", "--split", "validation");
+        ok("commit", "-m", "validation split");
+        Path out = tmp.resolve("y");
+        ok("export", "--format", "yolo", "--out", out.toString());
+        String yaml = Files.readString(out.resolve("data.yaml"));
+        assertTrue(yaml.contains("\nval: images/val\n"), yaml);
+        assertTrue(yaml.contains("\nvalidation: images/validation\n"), yaml);
+        assertFalse(yaml.contains("# no val"), yaml);
+    }
+
+    @Test
     void yoloRejectsImageWithoutSplit() throws IOException {
         ok("set", "batch/cell0003.png", "--split", "none");
         ok("commit", "-m", "unsplit");

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.testing.CliResult;
+import dev.dsv.testing.Dsv;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +83,33 @@ class XmlLabelImportTest extends LabelImportFixture {
                 .path("bbox")), "a box ending on the last pixel");
         assertEquals(1, annotationsOf(out, "batch/cell0005.png").size(), "not in the folder: unchanged");
         assertEquals("vera", out.path("images").get(0).path("dsv").path("labeler").asText());
+    }
+
+    @Test
+    void vocContinuousCoordinates() throws IOException {
+        String polygon = """
+                  <object>
+                    <name>finger-interruption</name>
+                    <polygon><x1>0</x1><y1>0</y1><x2>40.5</x2><y2>1</y2><x3>20</x3><y3>60.25</y3></polygon>
+                  </object>
+                """;
+        write("voc/batch/cell0001.xml", voc("cell0001.png", 300, 300,
+                vocBox("crack", "0", "0", "10", "20.5") + polygon));
+        write("voc/batch/cell0002.xml", voc("cell0002.png", 300, 300, vocBox("crack", "5", "5", "5", "9")));
+        CliResult empty = Dsv.run(library, "label", "import", "--format", "voc", tmp.resolve("voc").toString(),
+                "--voc-coordinates", "continuous", "--labeler", "vera");
+        assertEquals(3, empty.exitCode(), "a zero-width continuous box is empty\n" + empty);
+        assertTrue(empty.err().contains("cell0002.xml"), empty.toString());
+
+        write("voc/batch/cell0002.xml", voc("cell0002.png", 300, 300, ""));
+        ok("label", "import", "--format", "voc", tmp.resolve("voc").toString(), "--voc-coordinates", "continuous",
+                "--labeler", "vera");
+        ok("commit", "-m", "voc continuous");
+        List<JsonNode> first = annotationsOf(exportCoco(), "batch/cell0001.png");
+        assertEquals(List.of(0.0, 0.0, 10.0, 20.5), numbers(first.get(0).path("bbox")), "taken unchanged");
+        assertEquals(List.of(0.0, 0.0, 40.5, 1.0, 20.0, 60.25), numbers(first.get(1).path("segmentation").get(0)));
+        assertEquals(2, Dsv.run(library, "label", "import", "--format", "cvat", tmp.resolve("voc").toString(),
+                "--voc-coordinates", "continuous", "--labeler", "vera").exitCode(), "only for --format voc");
     }
 
     @Test
