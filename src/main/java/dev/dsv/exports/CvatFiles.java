@@ -24,6 +24,7 @@ final class CvatFiles {
     static String annotations(List<ImageRow> rows, Map<String, ImageSize> sizes, String commit) {
         StringBuilder sb = new StringBuilder();
         sb.append("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+
         sb.append("<annotations>\n");
         sb.append("  <version>1.1</version>\n");
         sb.append("  <meta>\n    <task>\n");
@@ -36,6 +37,7 @@ final class CvatFiles {
             sb.append("          <type>any</type>\n          <attributes>\n          </attributes>\n        </label>\n");
         }
         sb.append("      </labels>\n    </task>\n  </meta>\n");
+
         int id = 0;
         for (ImageRow row : rows) {
             ImageSize size = sizes.get(row.path());

@@ -117,9 +117,9 @@ public enum ExportShape {
 
     /**
      * Rejects a selection this shape cannot hold: an image without a split (classes, yolo), an
-     * image with several defect types (classes), two images whose YOLO label files would
-     * coincide, or two images that would be written to the same file or get the same annotation
-     * file (voc, supervisely). Lists every offending image; nothing is written then.
+     * image with several defect types (classes), or two images whose YOLO label files would
+     * coincide. For voc and supervisely, two images may not share an image or annotation file.
+     * Lists every offending image, and nothing is written then.
      */
     void check(List<ImageRow> rows) {
         List<Problem> problems = new ArrayList<>();

@@ -17,7 +17,7 @@ import java.util.Map;
  * Renders a Label Studio JSON export (a list of tasks), the inverse of
  * {@code dev.dsv.ingest.LabelStudioLabels}. Each row is one task whose {@code data.image} is a
  * local-files URL with the dataset path ({@code /data/local-files/?d=batch/cell0001.png}) and
- * whose one annotation holds a {@code rectanglelabels} or {@code polygonlabels} result per
+ * whose one annotation contains a {@code rectanglelabels} or {@code polygonlabels} result per
  * region, in percent of the image size. The annotation's {@code completed_by} is the labeler id
  * (Label Studio itself writes a numeric user id there) and {@code created_at} and
  * {@code updated_at} are the labeled-at time.
@@ -25,7 +25,7 @@ import java.util.Map;
 final class LabelStudioFiles {
     static final String FILE = "tasks.json";
     /**
-     * Decimal places of the percentages. 10 places keep a pixel value to 1e-8 px of images up to
+     * Decimal places of the percentages. 10 places keep a pixel value to 5e-9 px of images up to
      * 10 000 px wide, far below the 3 places dsv stores, so an import gives back the same record.
      */
     static final int PERCENT_SCALE = 10;

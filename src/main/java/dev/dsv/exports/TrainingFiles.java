@@ -170,7 +170,7 @@ final class TrainingFiles {
      * ultralytics/data/utils.py, which also requires {@code train} and {@code val} keys). Each
      * split is listed under its own name, {@code validation} under {@code val} unless a split is
      * named {@code val}. Without either, {@code val} points to the {@code test} split, else to
-     * {@code train}, under a comment that says so, because Ultralytics refuses a file without it.
+     * {@code train}, under a comment naming the stand-in, because Ultralytics rejects a file without it.
      */
     static String yoloData(List<String> splits, List<String> classes, String commit) {
         StringBuilder sb = new StringBuilder();

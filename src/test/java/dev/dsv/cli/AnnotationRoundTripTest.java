@@ -44,11 +44,6 @@ class AnnotationRoundTripTest extends LabelImportFixture {
         }
     }
 
-    /** Reads the regions of each image of an annotation file or folder, keyed by image file name without extension. */
-    interface ShapeReader {
-        Map<String, List<Shape>> read(Path input) throws Exception;
-    }
-
     // ---------------------------------------------------------------- COCO
 
     static final String COCO = """
