@@ -178,10 +178,6 @@ public final class ExportService {
         if (!r.features().isEmpty() && r.format() != ManifestFormat.JSONL) {
             throw new DsvException(ExitCode.USAGE, "error.export.featuresNeedJsonl");
         }
-        if (r.sync() && r.shape() != ExportShape.DIR) {
-            throw new DsvException(ExitCode.USAGE, "error.export.syncShape", r.shape().formatName(),
-                    r.shape().layoutName());
-        }
         r.features().forEach(dev.dsv.service.FeaturesService::requireName);
         Selection selection = withoutRejected(select(r.revision(), r.filter(), r.currentVocabulary(), null),
                 r.includeRejected());
@@ -376,70 +372,112 @@ public final class ExportService {
         return n.hasNonNull(key) ? n.get(key).asText() : null;
     }
 
-    /** Brings an earlier export up to the selection, writing only what changed. */
+    /**
+     * Brings an earlier export of the same shape up to the selection, writing only the images that
+     * changed and re-rendering the annotation files. The files the earlier export wrote are its
+     * manifest's paths for {@code dir}, and for the other shapes the image locations and annotation
+     * files of its own selection, recomputed from the commit and filter it recorded.
+     */
     private Result sync(Request r, Path target, Selection selection) {
         if (!Files.isDirectory(target)) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.syncTarget", target);
         }
         Metadata old = readMetadata(target);
-        if (old.shape() != ExportShape.DIR) {
-            throw new DsvException(ExitCode.USAGE, "error.export.syncShape", old.shape().formatName(),
-                    old.shape().layoutName());
+        ExportShape shape = r.shape();
+        if (old.shape() != shape) {
+            throw new DsvException(ExitCode.USAGE, "error.export.syncShape", target, old.shape().formatName(),
+                    old.shape().layoutName(), shape.formatName(), shape.layoutName());
         }
         String repositoryId = session.repository().config().repositoryId();
         if (old.repository() != null && repositoryId != null && !old.repository().equals(repositoryId)) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.otherRepository", target);
         }
         try {
-            Map<String, String> before = manifestHashes(target, old.format());
+            Map<String, String> before = new LinkedHashMap<>();
+            Set<String> oldAnnotationFiles = new java.util.HashSet<>();
+            if (shape == ExportShape.DIR) {
+                before.putAll(manifestHashes(target, old.format()));
+            } else {
+                Selection earlier = withoutPaths(select(old.commit().hex(), old.filter(), false, old.vocabulary()),
+                        old.rejectedPaths(), old.includeRejected());
+                earlier.rows().forEach(row -> before.put(shape.location(row), row.blob()));
+                oldAnnotationFiles.addAll(shape.annotationFileNames(earlier.rows()));
+            }
+            Set<String> newAnnotationFiles = new java.util.HashSet<>(shape.annotationFileNames(selection.rows()));
             List<String> foreign = new ArrayList<>();
             for (ImageRow row : selection.rows()) {
-                if (!before.containsKey(row.path()) && Files.exists(ExportLayout.target(target, row.path()))) {
-                    foreign.add(row.path());
+                String location = shape.location(row);
+                if (!before.containsKey(location) && Files.exists(ExportLayout.target(target, location))) {
+                    foreign.add(location);
+                }
+            }
+            for (String file : newAnnotationFiles) {
+                if (!oldAnnotationFiles.contains(file) && Files.exists(ExportLayout.target(target, file))) {
+                    foreign.add(file);
                 }
             }
             if (!foreign.isEmpty()) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.export.syncForeign", target,
                         String.join(", ", foreign.subList(0, Math.min(10, foreign.size()))), foreign.size());
             }
-            writeMetadata(target, selection, r.format(), r.link(), "syncing", r.features(), ExportShape.DIR);
+            writeMetadata(target, selection, r.format(), r.link(), "syncing", r.features(), shape);
             int written = 0;
             int kept = 0;
             long bytes = 0;
-            Map<String, Boolean> wanted = new HashMap<>();
+            Set<String> wanted = new java.util.HashSet<>();
+            Map<String, ImageSize> sizes = new HashMap<>();
             progress.start("export", selection.rows().size());
             for (ImageRow row : selection.rows()) {
-                wanted.put(row.path(), true);
-                Path file = ExportLayout.target(target, row.path());
-                if (row.blob().equals(before.get(row.path())) && Files.isRegularFile(file)
+                String location = shape.location(row);
+                wanted.add(location);
+                Path file = ExportLayout.target(target, location);
+                if (row.blob().equals(before.get(location)) && Files.isRegularFile(file)
                         && LinkCache.hashFile(file).hex().equals(row.blob())) {
                     kept++;
                 } else {
                     bytes += writeImage(file, row, r.link());
                     written++;
                 }
+                if (shape.needsSizes()) {
+                    sizes.put(row.path(), ImageSize.of(file));
+                }
                 progress.advance(1);
             }
             progress.finish();
             int deleted = 0;
-            for (String path : before.keySet()) {
-                if (!wanted.containsKey(path)) {
-                    Path file = ExportLayout.target(target, path);
-                    if (Files.deleteIfExists(file)) {
-                        deleted++;
-                    }
-                    removeEmptyParents(target, file.getParent());
+            for (String location : before.keySet()) {
+                if (!wanted.contains(location)) {
+                    deleted += deleteExported(target, location);
                 }
+            }
+            for (String file : oldAnnotationFiles) {
+                if (!newAnnotationFiles.contains(file)) {
+                    deleteExported(target, file);
+                }
+            }
+            for (Map.Entry<String, byte[]> f : shape.annotationFiles(selection.rows(), sizes,
+                    selection.commit().hex()).entrySet()) {
+                Path file = ExportLayout.target(target, f.getKey());
+                Files.createDirectories(file.getParent());
+                AtomicFiles.write(file, f.getValue());
             }
             if (r.format() != old.format()) {
                 Files.deleteIfExists(target.resolve(old.format().fileName()));
             }
-            writeManifestAndMetadata(target, selection, r.format(), r.link(), "complete", r.features(), ExportShape.DIR);
+            writeManifestAndMetadata(target, selection, r.format(), r.link(), "complete", r.features(), shape);
             return new Result(selection.commit(), target, selection.rows().size(), written, kept, deleted, bytes, r.link(),
                     selection.rejected().size(), r.includeRejected());
         } catch (IOException e) {
             throw StoreIOException.of(target, e);
         }
+    }
+
+    /** Deletes one file an earlier export wrote and the folders it leaves empty; returns 1 if it existed. */
+    private static int deleteExported(Path target, String relative) throws IOException {
+        Path file = ExportLayout.target(target, relative);
+        boolean existed = Files.deleteIfExists(file);
+        removeEmptyParents(target, file.getParent());
+        return existed ? 1 : 0;
     }
 
     /** Reads dataset path and sha256 of every row of an export's manifest. */

@@ -183,6 +183,27 @@ public enum ExportShape {
         return this != DIR && this != CLASSES;
     }
 
+    /** Returns the relative paths of the annotation files {@link #annotationFiles} writes for these rows. */
+    List<String> annotationFileNames(List<ImageRow> rows) {
+        List<String> names = new ArrayList<>();
+        switch (this) {
+            case COCO, CVAT, LABELSTUDIO -> names.add(sharedFile());
+            case YOLO -> {
+                names.add(TrainingFiles.YOLO_DATA);
+                names.add(TrainingFiles.YOLO_NAMES);
+                rows.forEach(row -> names.add(yoloLabelFile(row)));
+            }
+            case VOC -> rows.forEach(row -> names.add(fileOf(row)));
+            case SUPERVISELY -> {
+                names.add(SuperviselyFiles.META);
+                rows.forEach(row -> names.add(fileOf(row)));
+            }
+            default -> {
+            }
+        }
+        return names;
+    }
+
     /**
      * Renders the annotation files of this shape, relative path to bytes, in a fixed order.
      * {@code sizes} maps each row's dataset path to its image size when {@link #needsSizes()}.

@@ -500,6 +500,34 @@ class AnnotationRoundTripTest extends LabelImportFixture {
     }
 
     @Test
+    void newFormatsSyncAfterRelabel() throws IOException {
+        List<String> formats = List.of("voc", "cvat", "labelstudio", "supervisely");
+        for (String format : formats) {
+            ok("export", "--format", format, "--out", tmp.resolve("sync-" + format).toString());
+        }
+        ok("label", "set", "batch/cell0002.png", "--defect", "none", "--labeler", "qa");
+        ok("mv", "batch/cell0003.png", "moved/cell0003.png");
+        ok("commit", "-m", "relabel and move");
+        for (String format : formats) {
+            Path synced = tmp.resolve("sync-" + format);
+            Path fresh = tmp.resolve("fresh-export-" + format);
+            ok("export", "--format", format, "--sync", "--out", synced.toString());
+            ok("export", "--format", format, "--out", fresh.toString());
+            List<Path> freshFiles = files(fresh, "");
+            assertEquals(freshFiles.stream().map(fresh::relativize).toList(),
+                    files(synced, "").stream().map(synced::relativize).toList(), format + ": same files");
+            for (Path file : freshFiles) {
+                if (!file.getFileName().toString().equals("dsv-export.json")) {
+                    assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(synced.resolve(fresh.relativize(file))),
+                            format + ": " + fresh.relativize(file));
+                }
+            }
+            CliResult verify = ok("--json", "export", "--verify", synced.toString());
+            assertTrue(verify.json().path("ok").asBoolean(), verify.toString());
+        }
+    }
+
+    @Test
     void superviselyNameClashRejected() {
         ok("mv", "batch/cell0001.png", "cell0001.png");
         ok("mv", "batch/cell0002.png", "ds/cell0001.png");

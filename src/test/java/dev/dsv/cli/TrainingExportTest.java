@@ -243,8 +243,72 @@ class TrainingExportTest {
                 tmp.resolve("x").toString()).exitCode());
         assertEquals(2, Dsv.run(library, "export", "--format", "yolo", "--layout", "classes", "--out",
                 tmp.resolve("x").toString()).exitCode());
-        assertEquals(2, Dsv.run(library, "export", "--format", "coco", "--sync", "--out",
-                tmp.resolve("x").toString()).exitCode());
         assertFalse(Files.exists(tmp.resolve("x")));
+        ok("export", "--format", "coco", "--out", tmp.resolve("x").toString());
+        CliResult otherShape = Dsv.run(library, "export", "--format", "yolo", "--sync", "--out",
+                tmp.resolve("x").toString());
+        assertEquals(2, otherShape.exitCode(), otherShape.toString());
+        assertTrue(otherShape.err().contains("--format coco --layout paths"), otherShape.toString());
+        assertFalse(Files.exists(tmp.resolve("x/data.yaml")), "nothing written");
+    }
+
+    @Test
+    void yoloSyncMovesImageToNewSplit() throws IOException {
+        Path out = tmp.resolve("y");
+        ok("export", "--format", "yolo", "--out", out.toString());
+        ok("set", "batch/cell0003.png", "--split", "train");
+        ok("label", "set", "batch/cell0001.png", "--defect", "microcrack", "--labeler", "qa");
+        ok("commit", "-m", "resplit and relabel");
+
+        JsonNode synced = ok("--json", "export", "--format", "yolo", "--sync", "--out", out.toString()).json();
+        assertEquals(1, synced.path("written").asInt(), synced.toString());
+        assertEquals(5, synced.path("kept").asInt(), synced.toString());
+        assertEquals(1, synced.path("deleted").asInt(), synced.toString());
+        assertTrue(Files.isRegularFile(out.resolve("images/train/batch/cell0003.png")));
+        assertFalse(Files.exists(out.resolve("images/val/batch/cell0003.png")));
+        assertFalse(Files.exists(out.resolve("labels/val/batch/cell0003.txt")));
+        assertEquals("", Files.readString(out.resolve("labels/train/batch/cell0003.txt")));
+        assertEquals("", Files.readString(out.resolve("labels/train/batch/cell0001.txt")), "relabeled without regions");
+        CliResult verify = ok("--json", "export", "--verify", out.toString());
+        assertTrue(verify.json().path("ok").asBoolean(), verify.toString());
+
+        Path fresh = tmp.resolve("fresh");
+        ok("export", "--format", "yolo", "--out", fresh.toString());
+        for (String f : List.of("data.yaml", "classes.txt", "manifest.csv", "labels/val/batch/cell0004.txt")) {
+            assertArrayEquals(Files.readAllBytes(fresh.resolve(f)), Files.readAllBytes(out.resolve(f)), f);
+        }
+    }
+
+    @Test
+    void cocoSyncRewritesAnnotations() throws IOException {
+        Path out = tmp.resolve("c");
+        ok("export", "--format", "coco", "--out", out.toString());
+        ok("label", "set", "batch/cell0001.png", "--defect", "microcrack", "--labeler", "qa");
+        ok("commit", "-m", "relabel");
+        JsonNode synced = ok("--json", "export", "--format", "coco", "--sync", "--out", out.toString()).json();
+        assertEquals(0, synced.path("written").asInt(), synced.toString());
+        assertEquals(6, synced.path("kept").asInt(), synced.toString());
+        Path fresh = tmp.resolve("fresh");
+        ok("export", "--format", "coco", "--out", fresh.toString());
+        assertArrayEquals(Files.readAllBytes(fresh.resolve("annotations.json")),
+                Files.readAllBytes(out.resolve("annotations.json")));
+        CliResult verify = ok("--json", "export", "--verify", out.toString());
+        assertTrue(verify.json().path("ok").asBoolean(), verify.toString());
+    }
+
+    @Test
+    void classesSyncMovesRelabeledImage() throws IOException {
+        Path out = tmp.resolve("k");
+        ok("export", "--layout", "classes", "--cell-type", "poly", "--out", out.toString());
+        ok("label", "set", "batch/cell0005.png", "--defect", "microcrack", "--labeler", "qa");
+        ok("commit", "-m", "relabel");
+        JsonNode synced = ok("--json", "export", "--layout", "classes", "--cell-type", "poly", "--sync", "--out",
+                out.toString()).json();
+        assertEquals(1, synced.path("written").asInt(), synced.toString());
+        assertEquals(1, synced.path("deleted").asInt(), synced.toString());
+        assertTrue(Files.isRegularFile(out.resolve("test/microcrack/batch/cell0005.png")));
+        assertFalse(Files.exists(out.resolve("test/crack")), "emptied class folder removed");
+        CliResult verify = ok("--json", "export", "--verify", out.toString());
+        assertTrue(verify.json().path("ok").asBoolean(), verify.toString());
     }
 }
