@@ -28,6 +28,7 @@ import picocli.CommandLine.ScopeType;
             RmCommand.class,
             MvCommand.class,
             ExportCommand.class,
+            ExportsCommand.class,
             VerifyCommand.class,
             GcCommand.class,
             BranchCommand.class,

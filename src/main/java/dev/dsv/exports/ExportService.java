@@ -189,10 +189,10 @@ public final class ExportService {
         r.shape().check(selection.rows());
         checkFeatureSets(r.features(), selection.rows());
         fetchAbsentBlobs(selection);
-        if (r.sync()) {
-            return sync(r, target, selection);
-        }
-        return writeNew(target, selection, r.format(), r.link(), r.features(), r.shape());
+        Result result = r.sync() ? sync(r, target, selection)
+                : writeNew(target, selection, r.format(), r.link(), r.features(), r.shape());
+        new ExportLog(session).record(r, selection.commit(), filterMap(selection), result);
+        return result;
     }
 
     /**
@@ -301,12 +301,8 @@ public final class ExportService {
         writeMetadata(root, s, format, link, state, features, shape);
     }
 
-    private void writeMetadata(Path root, Selection s, ManifestFormat format, LinkMode link, String state,
-                               List<String> features, ExportShape shape) throws IOException {
-        ObjectNode meta = JSON.createObjectNode();
-        meta.put("schema_version", 1);
-        meta.put("repository", session.repository().config().repositoryId());
-        meta.put("commit", s.commit().hex());
+    /** Returns the filter of a selection as {@code dsv-export.json} and the export log record it. */
+    private static Map<String, Object> filterMap(Selection s) {
         Map<String, Object> filter = new LinkedHashMap<>();
         filter.put("cell_type", s.filter().cellType());
         filter.put("defect", s.filter().defect());
@@ -316,7 +312,16 @@ public final class ExportService {
         if (s.vocabulary() != null) {
             filter.put("vocabulary", s.vocabulary().stream().map(ObjectId::hex).toList());
         }
-        meta.set("filter", JSON.valueToTree(filter));
+        return filter;
+    }
+
+    private void writeMetadata(Path root, Selection s, ManifestFormat format, LinkMode link, String state,
+                               List<String> features, ExportShape shape) throws IOException {
+        ObjectNode meta = JSON.createObjectNode();
+        meta.put("schema_version", 1);
+        meta.put("repository", session.repository().config().repositoryId());
+        meta.put("commit", s.commit().hex());
+        meta.set("filter", JSON.valueToTree(filterMap(s)));
         meta.put("manifest", format.fileName());
         if (shape != ExportShape.DIR) {
             meta.put("format", shape.formatName());

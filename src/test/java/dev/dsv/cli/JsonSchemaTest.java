@@ -295,6 +295,7 @@ class JsonSchemaTest {
         Path out = tmp.resolve("export");
         json(lib, "export", "export", "--out", out.toString(), "--manifest", "jsonl");
         json(lib, "export", "export", "--verify", out.toString());
+        json(lib, "exports-log", "exports", "log");
 
         json(lib, "review-sample", "review", "sample", "--out", tmp.resolve("sheet.csv").toString());
         JsonNode sample = json(lib, "review-sample", "review", "sample");
