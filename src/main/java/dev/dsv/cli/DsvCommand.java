@@ -31,6 +31,7 @@ import picocli.CommandLine.ScopeType;
             ExportsCommand.class,
             VerifyCommand.class,
             GcCommand.class,
+            PurgeCommand.class,
             BranchCommand.class,
             SwitchCommand.class,
             TagCommand.class,

@@ -13,6 +13,7 @@ import dev.dsv.model.ObjectId;
 import dev.dsv.quality.ReviewLog;
 import dev.dsv.service.LsService;
 import dev.dsv.service.Progress;
+import dev.dsv.service.PurgeService;
 import dev.dsv.service.Session;
 import dev.dsv.service.VocabularyMapper;
 import dev.dsv.store.AtomicFiles;
@@ -161,11 +162,27 @@ public final class ExportService {
     private void fetchAbsentBlobs(Selection selection) {
         var store = session.repository().store();
         java.util.Map<ObjectId, String> absent = new java.util.LinkedHashMap<>();
+        List<dev.dsv.error.Problem> purged = new ArrayList<>();
+        Map<ObjectId, dev.dsv.model.MetaRecord> purges = null;
         for (ImageRow row : selection.rows()) {
             ObjectId blob = ObjectId.parse(row.blob());
-            if (store.state(blob) == dev.dsv.store.ObjectState.ABSENT_BY_DESIGN) {
+            if (store.state(blob) != dev.dsv.store.ObjectState.ABSENT_BY_DESIGN) {
+                continue;
+            }
+            if (PurgeService.ABSENT_REASON.equals(store.absentObjects().get(blob))) {
+                if (purges == null) {
+                    purges = PurgeService.records(session);
+                }
+                dev.dsv.model.MetaRecord record = purges.get(blob);
+                purged.add(new dev.dsv.error.Problem("error.export.purgedImage", row.path(), blob.hex(),
+                        record == null ? "-" : String.valueOf(record.body().get("reason"))));
+            } else {
                 absent.putIfAbsent(blob, row.path());
             }
+        }
+        if (!purged.isEmpty()) {
+            throw new DsvException(ExitCode.INTEGRITY, "error.export.purged", purged.size())
+                    .withProblems(purged.subList(0, Math.min(50, purged.size())));
         }
         new dev.dsv.remote.FetchService(session).fetchAbsent(absent);
     }
