@@ -363,6 +363,7 @@ class JsonSchemaTest {
         json(lib, "remote-list", "remote", "list");
         json(lib, "gc", "gc", "--dry-run");
         json(lib, "gc", "gc", "--grace", "0s");
+        json(lib, "purge", "purge", "batch/cell0001.png", "--reason", "contract ended");
         json(lib, "remote-remove", "remote", "remove", "origin");
 
         error(lib, 5, "show", "nosuch");

@@ -93,6 +93,27 @@ class SignedRecordsTest {
     }
 
     @Test
+    void onlySshFormatAccepted() {
+        CliResult gpg = Dsv.run(library, "config", "set", "signing.format", "gpg");
+        assertEquals(3, gpg.exitCode(), gpg.toString());
+        assertTrue(gpg.err().contains("ssh"), gpg.toString());
+        ok(library, "config", "set", "signing.format", "ssh");
+    }
+
+    @Test
+    void missingProgramNamed() {
+        reviewedBatchB();
+        useKey("alice");
+        String program = tmp.resolve("no-such-keygen").toString();
+        ok(library, "config", "set", "signing.program", program);
+        Map<String, String> before = RepoSnapshot.of(library);
+        CliResult failed = Dsv.run(library, "promote", "batch-b");
+        assertEquals(3, failed.exitCode(), failed.toString());
+        assertTrue(failed.err().contains(program), failed.toString());
+        assertEquals(before.get("refs/heads/main"), RepoSnapshot.of(library).get("refs/heads/main"));
+    }
+
+    @Test
     void unsignedPromotionRefused() {
         reviewedBatchB();
         ok(library, "config", "unset", "signing.key");
