@@ -17,13 +17,13 @@ import java.util.stream.Stream;
 
 /**
  * Removes purged blobs from one remote. Remote packs are content-addressed and never change, so
- * each pack that holds a purged blob is downloaded, rewritten without it under its new name and
+ * each pack that contains a purged blob is downloaded, rewritten without it under its new name and
  * uploaded ({@code .pack}, then {@code .idx}), and only then is the old pack deleted ({@code .idx}
  * first, so no reader sees an index without its pack). The {@code purge} records go up in a pack
  * of their own with a metadata list, so fetches into other clones learn why the blobs are gone.
  */
 public final class RemotePurge {
-    /** What one remote purge did: packs rewritten, blobs removed, and purge records uploaded. */
+    /** The outcome of purging one remote: packs rewritten, blobs removed and purge records uploaded. */
     public record Result(String remote, int packsRewritten, int blobsRemoved, int recordsUploaded) {
     }
 
@@ -32,7 +32,7 @@ public final class RemotePurge {
 
     /**
      * @param cacheDir the remote's cache folder under {@code .dsv/remotes/NAME}
-     * @param localStore the local store, which holds the purge records to upload
+     * @param localStore the local store, which contains the purge records to upload
      */
     public RemotePurge(Path cacheDir, PackStore localStore) {
         this.cacheDir = cacheDir;
@@ -43,7 +43,7 @@ public final class RemotePurge {
     public Result purge(RemoteConfig.Remote remote, Set<ObjectId> blobs, List<ObjectId> records) {
         try (RemoteStorage storage = RemoteStorages.open(remote.spec())) {
             if (storage.get(RemoteLayout.FORMAT) == null) {
-                // Nothing was ever pushed there, so it holds no blob.
+                // Nothing was ever pushed there, so it contains no blob.
                 return new Result(remote.name(), 0, 0, 0);
             }
             RemoteLayout.checkFormat(storage, false);
@@ -138,7 +138,7 @@ public final class RemotePurge {
         }
     }
 
-    /** Deletes a work folder; it holds copies of the purged blobs, so a failure is an error. */
+    /** Deletes a work folder. It contains copies of the purged blobs, so a failure is an error. */
     private static void deleteTree(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {

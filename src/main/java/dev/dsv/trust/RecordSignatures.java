@@ -22,7 +22,7 @@ public final class RecordSignatures {
     /** The body key of a record's signature. */
     public static final String SIGNATURE_KEY = "signature";
 
-    /** What a check of one record found. */
+    /** The state of one record's signature. */
     public enum State {
         /** The record carries no signature. */
         UNSIGNED,

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 /**
  * Makes and checks SSH signatures (OpenSSH's {@code SSHSIG} format) by running
  * {@code ssh-keygen -Y}, as git does for {@code gpg.format=ssh}. dsv parses no key files: the
- * program reads the key, or asks {@code ssh-agent} when given a public key.
+ * program reads the key, or uses {@code ssh-agent} when given a public key.
  */
 public final class SshKeygen {
     /** The namespace of every dsv signature, so that a signature made for git or a file cannot be replayed. */
@@ -52,7 +52,7 @@ public final class SshKeygen {
         return new Outcome(run.exitCode() == 0, run.detail());
     }
 
-    /** Checks that {@code signature} signs {@code message} with the key it names, whoever holds that key. */
+    /** Checks that {@code signature} signs {@code message} with the key it names, without checking whose key it is. */
     public Outcome checkIntact(byte[] message, String signature) {
         Run run = run(message, signature, List.of("-Y", "check-novalidate", "-n", NAMESPACE));
         return new Outcome(run.exitCode() == 0, run.detail());
@@ -121,7 +121,7 @@ public final class SshKeygen {
             }
             Files.deleteIfExists(dir);
         } catch (IOException ignored) {
-            // A leftover folder under the temporary directory holds no secret: only a message and its signature.
+            // A leftover folder under the temporary directory contains no secret, only a message and its signature.
         }
     }
 }

@@ -158,7 +158,7 @@ class PurgeTest {
         assertTrue(ok(bob, "--json", "fsck").json().path("ok").asBoolean());
         assertEquals(List.of(), holders(bob));
 
-        // carol still holds the bytes; once she has fetched the purge record her push leaves them out.
+        // carol's store still contains the bytes. Once she has fetched the purge record, her push leaves them out.
         ok(carol, "fetch");
         ok(carol, "switch", "-c", "more", "work");
         RemoteFlowTest.addBatch(tmp, carol, "batch-c", 2, 3);
