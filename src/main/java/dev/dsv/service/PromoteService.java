@@ -89,7 +89,7 @@ public final class PromoteService {
             List<ObjectId> promoted = newCommits(candidate, targetHead);
             Map<ObjectId, String> reviewStatus = new LinkedHashMap<>();
             Set<ObjectId> verified = new HashSet<>();
-            ReviewStatus review = new ReviewStatus(session, ReviewLog.read(session),
+            ReviewStatus review = new ReviewStatus(session, ReviewLog.read(session, targetPolicy),
                     targetPolicy.decimal("review.max_reject_rate"));
             for (ObjectId id : promoted) {
                 ReviewStatus.CommitStatus s = review.of(id);

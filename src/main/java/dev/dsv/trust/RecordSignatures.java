@@ -125,12 +125,17 @@ public final class RecordSignatures {
         return new Check(outcome.valid() ? State.VALID : State.INVALID, outcome.detail());
     }
 
+    /** Returns whether the policy has {@code signing.signatures} set to {@code required}. */
+    public static boolean required(Policy policy) {
+        return "required".equals(policy.text(Policy.SIGNATURES));
+    }
+
     /**
      * Throws exit code 12 unless the policy accepts the record: with {@code signing.signatures}
      * {@code required}, the record must carry a signature that is valid for its author.
      */
     public void requireIfPolicy(Policy policy, MetaRecord record, String branch) {
-        if (!"required".equals(policy.text(Policy.SIGNATURES))) {
+        if (!required(policy)) {
             return;
         }
         if (!record.body().containsKey(SIGNATURE_KEY)) {

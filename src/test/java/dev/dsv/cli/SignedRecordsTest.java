@@ -171,6 +171,37 @@ class SignedRecordsTest {
     }
 
     @Test
+    void unsignedDecisionsVerifyNothing() throws Exception {
+        ok(library, "switch", "-c", "batch-d", "main");
+        Images.copySample(tmp.resolve("batch-d"), 4);
+        ok(library, "add", "../batch-d", "--cell-type", "mono", "--source", "production", "--labeler", "lab-01");
+        ok(library, "commit", "-m", "batch d");
+        JsonNode sample = ok(library, "--json", "review", "sample", "batch-d").json();
+        JsonNode items = sample.path("items");
+        String sampleId = sample.path("sample").asText();
+        assertFalse(items.isEmpty(), sample.toString());
+        // Decisions typed in by a clone that has no such policy arrive unsigned, as a fetch would bring them.
+        try (Repository repo = Repository.open(library);
+             RepositoryLock lock = repo.lockForWrite("test", Duration.ofSeconds(5))) {
+            for (JsonNode item : items) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("decision", "pass");
+                body.put("sample", sampleId);
+                body.put("path", item.path("path").asText());
+                repo.metadataLog().append(new MetaRecord("review-decision",
+                        ObjectId.parse(item.path("label").asText()), "senior-01", dev.dsv.model.Times.now(), body));
+            }
+        }
+        String status = ok(library, "--json", "review", "status", "batch-d").out();
+        assertTrue(status.contains("pending"), status);
+        useKey("alice");
+        CliResult refused = Dsv.run(library, "--json", "promote", "batch-d");
+        assertEquals(1, refused.exitCode(), refused.toString());
+        assertEquals("verified", refused.json().path("gates").get(0).path("gate").asText());
+        assertFalse(refused.json().path("gates").get(0).path("passed").asBoolean(), refused.toString());
+    }
+
+    @Test
     void forgedAuthorFailsFsck() throws Exception {
         reviewedBatchB();
         useKey("alice");
