@@ -2,6 +2,7 @@ package dev.dsv.remote;
 
 import dev.dsv.model.ObjectId;
 import dev.dsv.store.PackBuilder;
+import dev.dsv.store.PackScan;
 import dev.dsv.store.PackStore;
 import dev.dsv.store.StoreIOException;
 import java.io.IOException;
@@ -57,6 +58,7 @@ public final class RemotePurge {
             for (String pack : packs) {
                 removed += rewrite(storage, pack, blobs);
             }
+            removed += deleteOrphans(storage, index, blobs);
             int uploaded = uploadRecords(storage, records);
             return new Result(remote.name(), packs.size(), removed, uploaded);
         }
@@ -103,6 +105,38 @@ public final class RemotePurge {
         } finally {
             deleteTree(work);
         }
+    }
+
+    /**
+     * Deletes the {@code .pack} keys without an index (left by an interrupted push) that contain a
+     * purged blob; returns how many purged blobs they held. Readers ignore such a pack.
+     * NOTE: a push from a clone that has not fetched the purge record and is between uploading a
+     * blob pack and its index loses that pack, so fetches record its other blobs as not on the remote.
+     */
+    private int deleteOrphans(RemoteStorage storage, RemoteIndex index, Set<ObjectId> blobs) {
+        int removed = 0;
+        for (RemoteStorage.KeyInfo k : storage.list(RemoteIndex.PACKS)) {
+            String name = k.key().substring(RemoteIndex.PACKS.length());
+            if (!name.startsWith("pack-") || !name.endsWith(".pack")
+                    || index.hasIndex(name.substring(0, name.length() - 5))) {
+                continue;
+            }
+            Path work = newWorkDir();
+            try {
+                Path file = work.resolve(name);
+                if (!storage.download(k.key(), file)) {
+                    continue;
+                }
+                int found = PackScan.count(file, blobs);
+                if (found > 0) {
+                    storage.delete(k.key());
+                    removed += found;
+                }
+            } finally {
+                deleteTree(work);
+            }
+        }
+        return removed;
     }
 
     /** Uploads the records the remote's metadata lists lack, in one pack with one list. */

@@ -102,6 +102,9 @@ public final class PurgeService {
                 store.repack(new ArrayList<>(packs), id -> !chosen.containsKey(id));
             }
             deleteLinkCacheFiles(chosen.keySet());
+            // Files a killed writer or push left behind may hold the bytes too, and nothing reads them.
+            store.removeUnpublished();
+            deleteOutgoingPacks(repo);
 
             List<RemotePurge.Result> remotes = new ArrayList<>();
             for (RemoteConfig.Remote remote : RemoteConfig.read(repo).list()) {
@@ -156,6 +159,29 @@ public final class PurgeService {
             } catch (IOException e) {
                 throw StoreIOException.of(file, e);
             }
+        }
+    }
+
+    /** Deletes the packs that interrupted pushes left under {@code .dsv/remotes/NAME/outgoing}; a push rebuilds them. */
+    private static void deleteOutgoingPacks(Repository repo) {
+        Path remotes = repo.dsvDir().resolve("remotes");
+        if (!Files.isDirectory(remotes)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> dirs = Files.list(remotes)) {
+            for (Path dir : dirs.toList()) {
+                Path outgoing = dir.resolve("outgoing");
+                if (!Files.isDirectory(outgoing)) {
+                    continue;
+                }
+                try (java.util.stream.Stream<Path> files = Files.list(outgoing)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw StoreIOException.of(remotes, e);
         }
     }
 

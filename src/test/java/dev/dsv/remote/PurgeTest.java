@@ -144,9 +144,17 @@ class PurgeTest {
         Path carol = tmp.resolve("carol");
         assertFalse(holders(remote).isEmpty());
 
+        // Leftovers of interrupted writes: a remote pack whose index never arrived, a local push
+        // pack in outgoing/ and a local temporary pack.
+        Path pushed = holders(remote).get(0);
+        Files.copy(pushed, remote.resolve("packs").resolve("pack-" + "0".repeat(64) + ".pack"));
+        Files.createDirectories(alice.resolve(".dsv/remotes/origin/outgoing"));
+        Files.copy(pushed, alice.resolve(".dsv/remotes/origin/outgoing/pack-left.pack"));
+        Files.copy(pushed, alice.resolve(".dsv/objects/pack/tmp-left.pack"));
+
         JsonNode done = ok(alice, "--json", "purge", path, "--reason", "court order 17").json();
         JsonNode origin = done.path("remotes").get(0);
-        assertEquals(1, origin.path("blobs_removed").asInt(), done.toString());
+        assertEquals(2, origin.path("blobs_removed").asInt(), done.toString());
         assertEquals(1, origin.path("records_uploaded").asInt(), done.toString());
         assertEquals(List.of(), holders(remote));
         assertEquals(List.of(), holders(alice));
