@@ -33,9 +33,13 @@ public final class ExportLog {
         this.session = session;
     }
 
-    /** Appends the record of a finished export; takes the writer lock for the append only. */
-    void record(ExportService.Request request, ObjectId commit, Map<String, Object> filter,
-                ExportService.Result result) {
+    /**
+     * Appends the record of a finished export; {@code command} names the command that wrote it
+     * ({@code export}, or {@code review sample} for its sampled images). Takes the writer lock for
+     * the append only.
+     */
+    void record(String command, ObjectId commit, Map<String, Object> filter, ExportService.Result result,
+                ManifestFormat manifest, ExportShape shape, boolean sync, List<String> features) {
         Map<String, Object> body = CanonicalJson.newObject();
         Map<String, Object> shownFilter = CanonicalJson.newObject();
         filter.forEach((key, value) -> {
@@ -43,22 +47,23 @@ public final class ExportLog {
                 shownFilter.put(key, value);
             }
         });
+        body.put("command", command);
         body.put("filter", shownFilter);
         body.put("images", (long) result.images());
         body.put("written", (long) result.written());
         body.put("bytes", result.bytes());
-        body.put("manifest", request.format().fileName());
-        body.put("format", request.shape().formatName());
-        body.put("layout", request.shape().layoutName());
+        body.put("manifest", manifest.fileName());
+        body.put("format", shape.formatName());
+        body.put("layout", shape.layoutName());
         body.put("link", result.link().name().toLowerCase(Locale.ROOT));
-        body.put("sync", request.sync());
+        body.put("sync", sync);
         body.put("include_rejected", result.includeRejected());
-        if (!request.features().isEmpty()) {
-            body.put("features", request.features());
+        if (!features.isEmpty()) {
+            body.put("features", features);
         }
         Path name = result.target().getFileName();
         body.put("target", name == null ? "" : name.toString());
-        try (RepositoryLock lock = session.lock("export")) {
+        try (RepositoryLock lock = session.lock(command)) {
             session.repository().metadataLog().append(new MetaRecord(MetaKinds.EXPORT, commit,
                     Identity.committer(session.repository().config()), Times.now(), body));
         }

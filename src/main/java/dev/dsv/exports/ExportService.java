@@ -208,7 +208,8 @@ public final class ExportService {
         fetchAbsentBlobs(selection);
         Result result = r.sync() ? sync(r, target, selection)
                 : writeNew(target, selection, r.format(), r.link(), r.features(), r.shape());
-        new ExportLog(session).record(r, selection.commit(), filterMap(selection), result);
+        new ExportLog(session).record("export", selection.commit(), filterMap(selection), result, r.format(),
+                r.shape(), r.sync(), r.features());
         return result;
     }
 
@@ -241,7 +242,11 @@ public final class ExportService {
         if (absolute.startsWith(session.repository().dsvDir())) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.insideRepository", absolute);
         }
-        return writeNew(absolute, new Selection(commit, ImageFilter.ALL, rows), format, link, List.of(), ExportShape.DIR);
+        Selection selection = new Selection(commit, ImageFilter.ALL, rows);
+        Result result = writeNew(absolute, selection, format, link, List.of(), ExportShape.DIR);
+        new ExportLog(session).record("review sample", commit, filterMap(selection), result, format, ExportShape.DIR,
+                false, List.of());
+        return result;
     }
 
     private Result writeNew(Path target, Selection selection, ManifestFormat format, LinkMode link,

@@ -49,6 +49,7 @@ class ExportLogTest {
         assertEquals(2, exports.size(), exports.toString());
         JsonNode poly = exports.get(0);
         assertEquals("erin", poly.path("author").asText());
+        assertEquals("export", poly.path("command").asText());
         assertEquals(head, poly.path("commit").asText());
         assertEquals("poly", poly.path("filter").path("cell_type").asText());
         assertEquals(30, poly.path("images").asInt());
@@ -58,6 +59,17 @@ class ExportLogTest {
         JsonNode all = exports.get(1);
         assertFalse(all.path("filter").has("cell_type"), all.toString());
         assertTrue(all.path("images").asInt() > 30, all.toString());
+    }
+
+    @Test
+    void reviewSampleExportIsLogged() {
+        JsonNode sample = ok(library, "--json", "review", "sample", "--export", tmp.resolve("sheet-images").toString())
+                .json();
+        JsonNode exports = ok(library, "exports", "log", "--json").json().path("exports");
+        assertEquals(1, exports.size(), exports.toString());
+        assertEquals("review sample", exports.get(0).path("command").asText());
+        assertEquals(sample.path("items").size(), exports.get(0).path("images").asInt(), sample.toString());
+        assertEquals("sheet-images", exports.get(0).path("target").asText());
     }
 
     @Test
