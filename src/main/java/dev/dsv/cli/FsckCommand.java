@@ -4,6 +4,7 @@ import dev.dsv.error.ExitCode;
 import dev.dsv.model.ObjectType;
 import dev.dsv.service.FsckService;
 import dev.dsv.service.Session;
+import dev.dsv.trust.SignatureAudit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,11 +18,13 @@ final class FsckCommand extends BaseCommand {
     int run() {
         try (Session session = openSession()) {
             FsckService.Report r = new FsckService(session, progress()).check();
+            SignatureAudit.Report signatures = new SignatureAudit(session).check();
+            boolean clean = r.clean() && signatures.clean();
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 Map<String, Object> checked = new LinkedHashMap<>();
                 r.checked().forEach((t, n) -> checked.put(t.jsonName(), n));
-                doc.put("ok", r.clean());
+                doc.put("ok", clean);
                 doc.put("checked", checked);
                 doc.put("blob_bytes", r.blobBytes());
                 doc.put("missing", findings(r.missing()));
@@ -31,6 +34,7 @@ final class FsckCommand extends BaseCommand {
                 r.damagedPacks().forEach((p, why) -> damaged.put(p.toString(), why));
                 doc.put("damaged_packs", damaged);
                 doc.put("damaged_link_cache", r.damagedLinks().stream().map(Object::toString).toList());
+                doc.put("signatures", signatureView(signatures));
                 out().printJson(doc);
             } else {
                 int total = r.checked().values().stream().mapToInt(Integer::intValue).sum();
@@ -42,10 +46,32 @@ final class FsckCommand extends BaseCommand {
                 print("fsck.absent", r.absent());
                 r.damagedPacks().forEach((p, why) -> out().println("fsck.damagedPack", p, why));
                 r.damagedLinks().forEach(p -> out().println("fsck.damagedLink", p));
-                out().println(r.clean() ? "fsck.ok" : "fsck.failed");
+                if (signatures.signed() > 0) {
+                    out().println("fsck.signatures", signatures.signed(), signatures.valid(), signatures.unchecked(),
+                            signatures.invalid().size());
+                }
+                signatures.invalid().forEach(i -> out().println("fsck.badSignature", i.id().hex(), i.kind(),
+                        i.author(), i.detail()));
+                out().println(clean ? "fsck.ok" : "fsck.failed");
             }
-            return r.clean() ? 0 : ExitCode.CHECK_FAILED.code();
+            return clean ? 0 : ExitCode.CHECK_FAILED.code();
         }
+    }
+
+    private static Map<String, Object> signatureView(SignatureAudit.Report s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("signed", s.signed());
+        m.put("valid", s.valid());
+        m.put("unchecked_signers", s.unchecked());
+        m.put("invalid", s.invalid().stream().map(i -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("id", i.id().hex());
+            v.put("kind", i.kind());
+            v.put("author", i.author());
+            v.put("detail", i.detail());
+            return v;
+        }).toList());
+        return m;
     }
 
     private void print(String key, List<FsckService.Finding> findings) {

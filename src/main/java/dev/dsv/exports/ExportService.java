@@ -13,6 +13,7 @@ import dev.dsv.model.ObjectId;
 import dev.dsv.quality.ReviewLog;
 import dev.dsv.service.LsService;
 import dev.dsv.service.Progress;
+import dev.dsv.service.PurgeService;
 import dev.dsv.service.Session;
 import dev.dsv.service.VocabularyMapper;
 import dev.dsv.store.AtomicFiles;
@@ -161,11 +162,27 @@ public final class ExportService {
     private void fetchAbsentBlobs(Selection selection) {
         var store = session.repository().store();
         java.util.Map<ObjectId, String> absent = new java.util.LinkedHashMap<>();
+        List<dev.dsv.error.Problem> purged = new ArrayList<>();
+        Map<ObjectId, dev.dsv.model.MetaRecord> purges = null;
         for (ImageRow row : selection.rows()) {
             ObjectId blob = ObjectId.parse(row.blob());
-            if (store.state(blob) == dev.dsv.store.ObjectState.ABSENT_BY_DESIGN) {
+            if (store.state(blob) != dev.dsv.store.ObjectState.ABSENT_BY_DESIGN) {
+                continue;
+            }
+            if (PurgeService.ABSENT_REASON.equals(store.absentObjects().get(blob))) {
+                if (purges == null) {
+                    purges = PurgeService.records(session);
+                }
+                dev.dsv.model.MetaRecord record = purges.get(blob);
+                purged.add(new dev.dsv.error.Problem("error.export.purgedImage", row.path(), blob.hex(),
+                        record == null ? "-" : String.valueOf(record.body().get("reason"))));
+            } else {
                 absent.putIfAbsent(blob, row.path());
             }
+        }
+        if (!purged.isEmpty()) {
+            throw new DsvException(ExitCode.INTEGRITY, "error.export.purged", purged.size())
+                    .withProblems(purged.subList(0, Math.min(50, purged.size())));
         }
         new dev.dsv.remote.FetchService(session).fetchAbsent(absent);
     }
@@ -185,10 +202,11 @@ public final class ExportService {
         r.shape().check(selection.rows());
         checkFeatureSets(r.features(), selection.rows());
         fetchAbsentBlobs(selection);
-        if (r.sync()) {
-            return sync(r, target, selection);
-        }
-        return writeNew(target, selection, r.format(), r.link(), r.features(), r.shape());
+        Result result = r.sync() ? sync(r, target, selection)
+                : writeNew(target, selection, r.format(), r.link(), r.features(), r.shape());
+        new ExportLog(session).record("export", selection.commit(), filterMap(selection), result, r.format(),
+                r.shape(), r.sync(), r.features());
+        return result;
     }
 
     /**
@@ -220,7 +238,11 @@ public final class ExportService {
         if (absolute.startsWith(session.repository().dsvDir())) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.insideRepository", absolute);
         }
-        return writeNew(absolute, new Selection(commit, ImageFilter.ALL, rows), format, link, List.of(), ExportShape.DIR);
+        Selection selection = new Selection(commit, ImageFilter.ALL, rows);
+        Result result = writeNew(absolute, selection, format, link, List.of(), ExportShape.DIR);
+        new ExportLog(session).record("review sample", commit, filterMap(selection), result, format, ExportShape.DIR,
+                false, List.of());
+        return result;
     }
 
     private Result writeNew(Path target, Selection selection, ManifestFormat format, LinkMode link,
@@ -297,12 +319,8 @@ public final class ExportService {
         writeMetadata(root, s, format, link, state, features, shape);
     }
 
-    private void writeMetadata(Path root, Selection s, ManifestFormat format, LinkMode link, String state,
-                               List<String> features, ExportShape shape) throws IOException {
-        ObjectNode meta = JSON.createObjectNode();
-        meta.put("schema_version", 1);
-        meta.put("repository", session.repository().config().repositoryId());
-        meta.put("commit", s.commit().hex());
+    /** Returns the filter of a selection as {@code dsv-export.json} and the export log record it. */
+    private static Map<String, Object> filterMap(Selection s) {
         Map<String, Object> filter = new LinkedHashMap<>();
         filter.put("cell_type", s.filter().cellType());
         filter.put("defect", s.filter().defect());
@@ -312,7 +330,16 @@ public final class ExportService {
         if (s.vocabulary() != null) {
             filter.put("vocabulary", s.vocabulary().stream().map(ObjectId::hex).toList());
         }
-        meta.set("filter", JSON.valueToTree(filter));
+        return filter;
+    }
+
+    private void writeMetadata(Path root, Selection s, ManifestFormat format, LinkMode link, String state,
+                               List<String> features, ExportShape shape) throws IOException {
+        ObjectNode meta = JSON.createObjectNode();
+        meta.put("schema_version", 1);
+        meta.put("repository", session.repository().config().repositoryId());
+        meta.put("commit", s.commit().hex());
+        meta.set("filter", JSON.valueToTree(filterMap(s)));
         meta.put("manifest", format.fileName());
         if (shape != ExportShape.DIR) {
             meta.put("format", shape.formatName());

@@ -20,6 +20,13 @@ import org.apache.commons.codec.digest.DigestUtils;
  * differ from {@link #DEFAULT_SETTINGS} are stored, so a policy without any keeps its old version.
  */
 public record Policy(List<String> gates, Map<String, Object> settings) {
+    /**
+     * The setting that decides whether promotions into a branch, rollbacks on it and review
+     * decisions judged by its policy must carry a valid signature: {@code optional} or
+     * {@code required}.
+     */
+    public static final String SIGNATURES = "signing.signatures";
+
     /** Every setting a policy may hold, with its default. docs/cli.md lists their meaning. */
     public static final Map<String, Object> DEFAULT_SETTINGS;
 
@@ -48,12 +55,15 @@ public record Policy(List<String> gates, Map<String, Object> settings) {
         d.put("leakage.max_group_leaks", 0L);
         d.put("leakage.group_key", "");
         d.put("leakage.max_generator_leaks", 0L);
+        // Signed promotions, rollbacks and review decisions (dev.dsv.trust).
+        d.put(SIGNATURES, "optional");
         DEFAULT_SETTINGS = Collections.unmodifiableMap(d);
     }
 
     /** The allowed values of text settings that take one of a fixed list. */
     private static final Map<String, List<String>> CHOICES = Map.of(
-            "labeler.paused_labels", List.of("refuse", "full-review"));
+            "labeler.paused_labels", List.of("refuse", "full-review"),
+            SIGNATURES, List.of("optional", "required"));
 
     /**
      * The gates every new repository starts with. The synthetic-data gates are in it because they

@@ -2,9 +2,11 @@ package dev.dsv.quality;
 
 import dev.dsv.model.MetaRecord;
 import dev.dsv.model.ObjectId;
+import dev.dsv.policy.Policy;
 import dev.dsv.repo.MetadataLog;
 import dev.dsv.service.MetaKinds;
 import dev.dsv.service.Session;
+import dev.dsv.trust.RecordSignatures;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The review facts of the metadata log, read in one pass: recorded samples, the decision in force
@@ -77,13 +80,34 @@ public final class ReviewLog {
 
     /** Reads the review records of a repository's metadata log. */
     public static ReviewLog read(Session session) {
+        return read(session, record -> true);
+    }
+
+    /**
+     * Reads the review records as a policy judges them: with {@code signing.signatures}
+     * {@code required}, a decision counts only when its signature is valid for its verifier, so
+     * an unsigned or forged decision fetched from another clone verifies nothing.
+     */
+    public static ReviewLog read(Session session, Policy policy) {
+        if (!RecordSignatures.required(policy)) {
+            return read(session);
+        }
+        RecordSignatures signatures = new RecordSignatures(session);
+        return read(session, record -> signatures.check(record).state() == RecordSignatures.State.VALID);
+    }
+
+    private static ReviewLog read(Session session, Predicate<MetaRecord> countsDecision) {
         ReviewLog log = new ReviewLog();
         MetadataLog meta = session.repository().metadataLog();
         for (ObjectId id : meta.ids()) {
             MetaRecord r = meta.read(id);
             switch (r.kind()) {
                 case MetaKinds.REVIEW_SAMPLE -> log.addSample(id, r);
-                case MetaKinds.REVIEW_DECISION -> log.addDecision(id, r);
+                case MetaKinds.REVIEW_DECISION -> {
+                    if (countsDecision.test(r)) {
+                        log.addDecision(id, r);
+                    }
+                }
                 case MetaKinds.ROLLBACK -> log.rollbackCommits.add(r.subject());
                 case MetaKinds.FULL_REVIEW -> log.fullReview.add(r.subject());
                 default -> {

@@ -13,6 +13,7 @@ import dev.dsv.model.ObjectId;
 import dev.dsv.model.ObjectType;
 import dev.dsv.model.Times;
 import dev.dsv.policy.Policy;
+import dev.dsv.trust.RecordSignatures;
 import dev.dsv.repo.Repository;
 import dev.dsv.repo.RepositoryLock;
 import dev.dsv.service.AddService;
@@ -117,7 +118,7 @@ public final class ReviewRecorder {
             if (planned.isEmpty()) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.review.noDecisions", rows.size());
             }
-            return write(planned, verifierId, branch, head, headTree, now, skipped);
+            return write(planned, verifierId, branch, head, headTree, now, skipped, policy);
         }
     }
 
@@ -246,7 +247,7 @@ public final class ReviewRecorder {
     }
 
     private Result write(List<Planned> planned, String verifier, String branch, ObjectId head, ObjectId headTree,
-                         OffsetDateTime now, int skipped) {
+                         OffsetDateTime now, int skipped, Policy policy) {
         Repository repo = session.repository();
         Map<ObjectId, ObjectId> newLabels = new HashMap<>();
         ObjectId relabelCommit = null;
@@ -278,7 +279,11 @@ public final class ReviewRecorder {
         int rejected = 0;
         int relabeled = 0;
         // Decisions are written before the branch moves, as promotions are: a killed run leaves at
-        // most decisions naming a relabel commit that no branch contains yet.
+        // most decisions naming a relabel commit that no branch contains yet. All are signed and
+        // checked before the first is written.
+        RecordSignatures signatures = new RecordSignatures(session);
+        String policyBranch = ReviewSampler.reviewBranch(session, null);
+        List<MetaRecord> records = new ArrayList<>();
         for (Planned p : planned) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("decision", p.decision());
@@ -294,8 +299,12 @@ public final class ReviewRecorder {
                     body.put("relabel_commit", relabelCommit.hex());
                 }
             }
-            repo.metadataLog().append(new MetaRecord(MetaKinds.REVIEW_DECISION, p.item().label(), verifier, now, body));
+            MetaRecord record = signatures.signIfConfigured(
+                    new MetaRecord(MetaKinds.REVIEW_DECISION, p.item().label(), verifier, now, body));
+            signatures.requireIfPolicy(policy, record, policyBranch);
+            records.add(record);
         }
+        records.forEach(repo.metadataLog()::append);
         if (relabelCommit != null) {
             repo.updateBranch(branch, head, relabelCommit);
             session.indexHistory(relabelCommit);

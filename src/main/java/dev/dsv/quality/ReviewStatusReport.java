@@ -1,6 +1,7 @@
 package dev.dsv.quality;
 
 import dev.dsv.model.ObjectId;
+import dev.dsv.policy.Policy;
 import dev.dsv.service.PolicyService;
 import dev.dsv.service.Session;
 import java.math.BigDecimal;
@@ -26,8 +27,9 @@ public record ReviewStatusReport(ObjectId head, String policyBranch, BigDecimal 
     public static ReviewStatusReport build(Session session, String revision, String into) {
         ObjectId head = session.resolve(revision);
         String branch = ReviewSampler.reviewBranch(session, into);
-        BigDecimal max = new PolicyService(session).inForce(branch).decimal("review.max_reject_rate");
-        ReviewLog log = ReviewLog.read(session);
+        Policy policy = new PolicyService(session).inForce(branch);
+        BigDecimal max = policy.decimal("review.max_reject_rate");
+        ReviewLog log = ReviewLog.read(session, policy);
         ReviewStatus status = new ReviewStatus(session, log, max);
         List<CommitLine> commits = new ArrayList<>();
         Map<String, ReviewStatus.GroupStatus> groups = new LinkedHashMap<>();

@@ -57,6 +57,8 @@ public final class FetchService {
     static final String ABSENT_NOT_ON_REMOTE = "not-on-remote";
 
     private final Session session;
+    /** Blobs that a {@code purge} record names; a head that lacks one records it absent as purged. */
+    private Set<ObjectId> purged = Set.of();
 
     public FetchService(Session session) {
         this.session = session;
@@ -115,6 +117,7 @@ public final class FetchService {
         }
         repo.metadataLog().adopt(newMeta);
 
+        purged = dev.dsv.service.PurgeService.purgedBlobs(session);
         Map<ObjectId, String> absent = new LinkedHashMap<>();
         List<RemoteIndex.Located> blobs = wantedBlobs(remote, refs, index, store, absent);
         if (!relisted && absent.containsValue(ABSENT_NOT_ON_REMOTE)) {
@@ -268,7 +271,8 @@ public final class FetchService {
                 }
                 RemoteIndex.Located at = index.locate(image.blob());
                 if (at == null) {
-                    absent.put(image.blob(), PushService.isSiteLocal(image) ? ABSENT_SITE_LOCAL : ABSENT_NOT_ON_REMOTE);
+                    absent.put(image.blob(), purged.contains(image.blob()) ? dev.dsv.service.PurgeService.ABSENT_REASON
+                            : PushService.isSiteLocal(image) ? ABSENT_SITE_LOCAL : ABSENT_NOT_ON_REMOTE);
                 } else if (filter != null && filter.matches(image, session::readLabel)) {
                     wanted.put(image.blob(), at);
                 }

@@ -387,8 +387,14 @@ public final class PushService {
             m.siteLocal.addAll(markedInBranchHeads());
         }
         PackStore store = session.repository().store();
+        Set<ObjectId> purged = candidateBlobs.isEmpty() ? Set.of() : dev.dsv.service.PurgeService.purgedBlobs(session);
         for (ObjectId blob : candidateBlobs) {
             if (index.contains(blob)) {
+                continue;
+            }
+            if (purged.contains(blob)) {
+                // Purged elsewhere: this clone may still hold the bytes, and no push sends them again.
+                m.absent++;
                 continue;
             }
             if (m.siteLocal.contains(blob)) {

@@ -122,6 +122,17 @@ final class RemoteIndex {
         return null;
     }
 
+    /** Returns the names ({@code pack-<H>}) of every pack that holds the object; a push may have sent it twice. */
+    List<String> packsHolding(ObjectId id) {
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, PackIndexFile> e : indexes.entrySet()) {
+            if (e.getValue().find(id) != null) {
+                names.add(e.getKey());
+            }
+        }
+        return names;
+    }
+
     /** Calls {@code action} with the pack key and entry of every object on the remote. */
     void forEach(BiConsumer<String, PackIndexFile.Entry> action) {
         for (Map.Entry<String, PackIndexFile> e : indexes.entrySet()) {

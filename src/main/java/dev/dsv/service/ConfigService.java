@@ -29,7 +29,7 @@ import java.util.Set;
  */
 public final class ConfigService {
     /** The value form of a key, which decides how {@code set} parses and checks its text. */
-    public enum Kind { TEXT, INTEGER, TIME_ZONE, LIST }
+    public enum Kind { TEXT, INTEGER, TIME_ZONE, LIST, PATH, SIGNING_FORMAT }
 
     /** The ways a key may change: by {@code dsv config set}, only by adding values, or not at all. */
     public enum Access { SETTABLE, ADD_ONLY, READ_ONLY }
@@ -47,6 +47,17 @@ public final class ConfigService {
     /** A key with its value in the file ({@code set}) or its default, null when it has neither. */
     public record Entry(Key key, JsonNode value, boolean set) {
     }
+
+    /** The key file that signs metadata records: a private key, or a public key whose private half is in ssh-agent. */
+    public static final String SIGNING_KEY = "signing.key";
+    /** The signature format; {@code ssh} is the only one built. */
+    public static final String SIGNING_FORMAT = "signing.format";
+    /** The allowed-signers file in OpenSSH's format; a relative path is under the library folder. */
+    public static final String SIGNING_ALLOWED_SIGNERS = "signing.allowed_signers";
+    /** The program that signs and checks signatures, {@code ssh-keygen} from OpenSSH. */
+    public static final String SIGNING_PROGRAM = "signing.program";
+    /** The maximum length of a file path setting, in characters. */
+    public static final int MAX_PATH_LENGTH = 4096;
 
     /** The largest lock timeout accepted, one hour in seconds. */
     public static final int MAX_LOCK_TIMEOUT_SECONDS = 3600;
@@ -70,7 +81,11 @@ public final class ConfigService {
                     "error.config.readOnly.splits"),
             new Key("protected_branches", Kind.LIST, list(List.of("main")), Access.READ_ONLY,
                     "error.config.readOnly.protectedBranches"),
-            new Key("repository_id", Kind.TEXT, null, Access.READ_ONLY, "error.config.readOnly.repositoryId"));
+            new Key("repository_id", Kind.TEXT, null, Access.READ_ONLY, "error.config.readOnly.repositoryId"),
+            new Key(SIGNING_KEY, Kind.PATH, null, Access.SETTABLE, null),
+            new Key(SIGNING_FORMAT, Kind.SIGNING_FORMAT, NODES.textNode("ssh"), Access.SETTABLE, null),
+            new Key(SIGNING_ALLOWED_SIGNERS, Kind.PATH, NODES.textNode(".dsv/allowed_signers"), Access.SETTABLE, null),
+            new Key(SIGNING_PROGRAM, Kind.PATH, NODES.textNode("ssh-keygen"), Access.SETTABLE, null));
 
     private final Session session;
     private final Path file;
@@ -184,6 +199,20 @@ public final class ConfigService {
             }
             case LIST -> {
                 return parseList(key, text, current);
+            }
+            case PATH -> {
+                if (value.isEmpty() || value.length() > MAX_PATH_LENGTH
+                        || value.chars().anyMatch(Character::isISOControl)) {
+                    throw new DsvException(ExitCode.INVALID_INPUT, "error.config.invalidText", key.name(), text,
+                            String.valueOf(MAX_PATH_LENGTH));
+                }
+                return NODES.textNode(value);
+            }
+            case SIGNING_FORMAT -> {
+                if (!value.equals("ssh")) {
+                    throw new DsvException(ExitCode.INVALID_INPUT, "error.config.signingFormat", key.name(), text);
+                }
+                return NODES.textNode(value);
             }
             default -> throw new IllegalStateException("unhandled kind " + key.kind());
         }

@@ -38,6 +38,17 @@ public final class MetaKinds {
     /** An explicit override recorded when a user stages images a check rejected. */
     public static final String OVERRIDE = "override";
 
+    /**
+     * A finished {@code dsv export}: subject is the exported commit, author who ran it, body the
+     * filter, counts, format and the target folder's name.
+     */
+    public static final String EXPORT = "export";
+    /**
+     * A purged image blob: subject is the blob, body the {@code reason} and the dataset
+     * {@code paths} named when it was purged. The blob is recorded absent by design as purged.
+     */
+    public static final String PURGE = "purge";
+
     private MetaKinds() {
     }
 }

@@ -5,6 +5,7 @@ import dev.dsv.error.ExitCode;
 import dev.dsv.model.CanonicalJson;
 import dev.dsv.model.Commit;
 import dev.dsv.model.MetaRecord;
+import dev.dsv.trust.RecordSignatures;
 import dev.dsv.model.ObjectId;
 import dev.dsv.model.ObjectType;
 import dev.dsv.model.Times;
@@ -88,7 +89,7 @@ public final class PromoteService {
             List<ObjectId> promoted = newCommits(candidate, targetHead);
             Map<ObjectId, String> reviewStatus = new LinkedHashMap<>();
             Set<ObjectId> verified = new HashSet<>();
-            ReviewStatus review = new ReviewStatus(session, ReviewLog.read(session),
+            ReviewStatus review = new ReviewStatus(session, ReviewLog.read(session, targetPolicy),
                     targetPolicy.decimal("review.max_reject_rate"));
             for (ObjectId id : promoted) {
                 ReviewStatus.CommitStatus s = review.of(id);
@@ -196,8 +197,11 @@ public final class PromoteService {
         if (policyChangeAccepted) {
             body.put("policy_change_accepted", true);
         }
-        session.repository().metadataLog().append(
+        RecordSignatures signatures = new RecordSignatures(session);
+        MetaRecord record = signatures.signIfConfigured(
                 new MetaRecord(MetaKinds.PROMOTION, newHead, Identity.committer(session.repository().config()), Times.now(), body));
+        signatures.requireIfPolicy(policy, record, target);
+        session.repository().metadataLog().append(record);
     }
 
     static List<Object> reportCanonical(List<GateResult> results) {

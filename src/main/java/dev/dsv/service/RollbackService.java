@@ -6,6 +6,7 @@ import dev.dsv.model.CanonicalJson;
 import dev.dsv.model.Commit;
 import dev.dsv.model.ImageEntry;
 import dev.dsv.model.MetaRecord;
+import dev.dsv.trust.RecordSignatures;
 import dev.dsv.model.ObjectId;
 import dev.dsv.model.Times;
 import dev.dsv.repo.Repository;
@@ -89,6 +90,21 @@ public final class RollbackService {
             if (changes.isEmpty()) {
                 throw new DsvException(ExitCode.NOTHING_TO_COMMIT, "error.rollback.nothing", bad.abbreviate(12), branch);
             }
+            // The commit is written before its record, so a required signature is tried first on a
+            // record of the same author and kind: a missing or unlisted key then moves nothing.
+            RecordSignatures signatures = new RecordSignatures(session);
+            dev.dsv.policy.Policy policy = repo.config().protectedBranches().contains(branch)
+                    ? new PolicyService(session).inForce(branch) : null;
+            String author = Identity.committer(session.repository().config());
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("rolled_back", bad.hex());
+            body.put("branch", branch);
+            body.put("reason", reason.strip());
+            if (policy != null) {
+                MetaRecord trial = signatures.signIfConfigured(new MetaRecord(MetaKinds.ROLLBACK, head, author,
+                        Times.now(), body));
+                signatures.requireIfPolicy(policy, trial, branch);
+            }
             ObjectId tree;
             try (ObjectStore.Inserter inserter = repo.store().newInserter()) {
                 tree = session.trees().apply(headTree, changes, inserter);
@@ -97,11 +113,9 @@ public final class RollbackService {
             String message = "Roll back " + bad.abbreviate(12) + ": " + reason.strip();
             CommitService.Result r = new CommitService(session).writeCommit(branch, head, tree, List.of(head), message,
                     null, null);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("rolled_back", bad.hex());
-            body.put("branch", branch);
-            body.put("reason", reason.strip());
-            repo.metadataLog().append(new MetaRecord(MetaKinds.ROLLBACK, r.id(), Identity.committer(session.repository().config()), Times.now(), body));
+            MetaRecord record = signatures.signIfConfigured(new MetaRecord(MetaKinds.ROLLBACK, r.id(), author,
+                    Times.now(), body));
+            repo.metadataLog().append(record);
             if (branch.equals(repo.currentBranch())) {
                 repo.clearStage();
             }

@@ -52,7 +52,9 @@ public final class VerifyService {
             ObjectId blob = ObjectId.parse(row.blob());
             ObjectState state = store.state(blob);
             if (state != ObjectState.PRESENT) {
-                findings.add(new Finding(row.path(), row.blob(), state == ObjectState.MISSING ? "missing" : "absent by design"));
+                String reason = store.absentObjects().get(blob);
+                findings.add(new Finding(row.path(), row.blob(), state == ObjectState.MISSING ? "missing"
+                        : PurgeService.ABSENT_REASON.equals(reason) ? "absent by design: purged" : "absent by design"));
             } else {
                 MessageDigest md = DigestUtils.getSha256Digest();
                 try (InputStream in = store.openBlob(blob)) {

@@ -361,6 +361,18 @@ public final class PackStore implements ObjectStore {
         return out;
     }
 
+    /** Returns the published pack files that hold the object (one object can be in several packs). */
+    public List<Path> packsHolding(ObjectId id) {
+        rescan();
+        List<Path> out = new ArrayList<>();
+        for (Pack p : packs) {
+            if (p.find(id) != null) {
+                out.add(p.file());
+            }
+        }
+        return out;
+    }
+
     /** Calls {@code action} with the id, type code and uncompressed size of every object of one pack. */
     public void forEachInPack(Path packFile, PackEntryVisitor action) {
         for (Pack p : packs) {

@@ -64,7 +64,7 @@ class ConfigCommandTest {
     void listJsonShowsEveryKey() {
         JsonNode doc = ok("--json", "config", "list").json();
         JsonNode keys = doc.path("keys");
-        assertEquals(9, keys.size(), doc.toString());
+        assertEquals(13, keys.size(), doc.toString());
         JsonNode user = keys.get(0);
         assertEquals("user.id", user.path("key").asText());
         assertTrue(user.path("value").isNull(), doc.toString());

@@ -295,6 +295,7 @@ class JsonSchemaTest {
         Path out = tmp.resolve("export");
         json(lib, "export", "export", "--out", out.toString(), "--manifest", "jsonl");
         json(lib, "export", "export", "--verify", out.toString());
+        json(lib, "exports-log", "exports", "log");
 
         json(lib, "review-sample", "review", "sample", "--out", tmp.resolve("sheet.csv").toString());
         JsonNode sample = json(lib, "review-sample", "review", "sample");
@@ -362,6 +363,7 @@ class JsonSchemaTest {
         json(lib, "remote-list", "remote", "list");
         json(lib, "gc", "gc", "--dry-run");
         json(lib, "gc", "gc", "--grace", "0s");
+        json(lib, "purge", "purge", "batch/cell0001.png", "--reason", "contract ended");
         json(lib, "remote-remove", "remote", "remove", "origin");
 
         error(lib, 5, "show", "nosuch");
