@@ -14,7 +14,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         scope = ScopeType.INHERIT,
         versionProvider = VersionProvider.class)
-public final class DsvCommand implements Runnable {
+public class DsvCommand implements Runnable {
     @Option(names = "--json", scope = ScopeType.INHERIT, descriptionKey = "option.json")
     boolean json;
 

@@ -75,18 +75,21 @@ final class Subcommands {
         return m;
     }
 
-    /** Builds the command line of {@code root} with every subcommand. */
-    static CommandLine full(DsvCommand root) {
-        return withSubcommands(root, ALL.keySet());
+    /**
+     * Builds the command line with every subcommand, from {@link DsvCommandTree}, so that the
+     * completion script that {@code dsv completion} prints equals the one generated at build time.
+     */
+    static CommandLine full() {
+        return new CommandLine(new DsvCommandTree());
     }
 
-    /** Builds the command line of {@code root} with the subcommands that {@code args} needs. */
-    static CommandLine forArgs(DsvCommand root, String[] args) {
-        return withSubcommands(root, needed(args));
-    }
-
-    private static CommandLine withSubcommands(DsvCommand root, Set<String> names) {
-        CommandLine cli = new CommandLine(root);
+    /** Builds the command line with the subcommands that {@code args} needs; its command is a {@link DsvCommand}. */
+    static CommandLine forArgs(String[] args) {
+        Set<String> names = needed(args);
+        if (names.equals(ALL.keySet())) {
+            return full();
+        }
+        CommandLine cli = new CommandLine(new DsvCommand());
         for (String name : names) {
             cli.addSubcommand(name, ALL.get(name));
         }

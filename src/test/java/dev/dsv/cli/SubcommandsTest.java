@@ -3,6 +3,7 @@ package dev.dsv.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -17,6 +18,12 @@ class SubcommandsTest {
             assertNotNull(command, e.getValue().getName());
             assertEquals(e.getKey(), command.name(), e.getValue().getName());
         }
+    }
+
+    @Test
+    void sameListAsDeclaredTree() {
+        Command tree = DsvCommandTree.class.getAnnotation(Command.class);
+        assertEquals(List.of(tree.subcommands()), List.copyOf(Subcommands.ALL.values()));
     }
 
     @Test
@@ -49,8 +56,8 @@ class SubcommandsTest {
     @Test
     void helpSameAsFullTree() {
         for (String name : Subcommands.ALL.keySet()) {
-            CommandLine alone = Subcommands.forArgs(new DsvCommand(), new String[] {name});
-            CommandLine full = Subcommands.full(new DsvCommand());
+            CommandLine alone = Subcommands.forArgs(new String[] {name});
+            CommandLine full = Subcommands.full();
             assertEquals(full.getSubcommands().get(name).getUsageMessage(),
                     alone.getSubcommands().get(name).getUsageMessage(), name);
         }
