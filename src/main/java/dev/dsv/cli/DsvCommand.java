@@ -5,63 +5,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-/** The top-level {@code dsv} command and the options every subcommand accepts. */
+/**
+ * The top-level {@code dsv} command and the options every subcommand accepts. Its subcommands are
+ * registered by {@link Subcommands}, only those that a command line needs.
+ */
 @Command(name = "dsv",
         resourceBundle = "dev.dsv.cli.Messages",
         mixinStandardHelpOptions = true,
         scope = ScopeType.INHERIT,
-        versionProvider = VersionProvider.class,
-        subcommands = {
-            InitCommand.class,
-            AddCommand.class,
-            StatusCommand.class,
-            CommitCommand.class,
-            LogCommand.class,
-            ShowCommand.class,
-            LsCommand.class,
-            FsckCommand.class,
-            ReindexCommand.class,
-            DiffCommand.class,
-            LabelCommand.class,
-            SetCommand.class,
-            FeaturesCommand.class,
-            RmCommand.class,
-            MvCommand.class,
-            ExportCommand.class,
-            ExportsCommand.class,
-            VerifyCommand.class,
-            GcCommand.class,
-            PurgeCommand.class,
-            BranchCommand.class,
-            SwitchCommand.class,
-            TagCommand.class,
-            MergeCommand.class,
-            RollbackCommand.class,
-            ModelCommand.class,
-            PromoteCommand.class,
-            PolicyCommand.class,
-            ConfigCommand.class,
-            TraceCommand.class,
-            PeopleCommand.class,
-            GoldCommand.class,
-            MigrateCommand.class,
-            GuidelineCommand.class,
-            VocabCommand.class,
-            CheckCommand.class,
-            ReviewCommand.class,
-            QualityCommand.class,
-            DescriptorsCommand.class,
-            LeakageCommand.class,
-            SplitCommand.class,
-            RemoteCommand.class,
-            PushCommand.class,
-            FetchCommand.class,
-            PullCommand.class,
-            CloneCommand.class,
-            CompletionCommand.class,
-            HelpCommand.class
-        })
-public final class DsvCommand implements Runnable {
+        versionProvider = VersionProvider.class)
+public class DsvCommand implements Runnable {
     @Option(names = "--json", scope = ScopeType.INHERIT, descriptionKey = "option.json")
     boolean json;
 

@@ -32,8 +32,8 @@ public final class Main {
 
     /** Runs dsv in-process with the given streams and returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        DsvCommand root = new DsvCommand();
-        CommandLine cli = new CommandLine(root);
+        CommandLine cli = Subcommands.forArgs(args);
+        DsvCommand root = cli.getCommand();
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);

@@ -71,7 +71,7 @@ class JsonSchemaTest {
     /** Returns the leaf commands of the dsv command tree as schema names: "label import" becomes "label-import". */
     static Set<String> commandNames() {
         Set<String> names = new TreeSet<>();
-        collectLeaves(new CommandLine(new DsvCommand()), names);
+        collectLeaves(Subcommands.full(), names);
         return names;
     }
 
