@@ -1,5 +1,6 @@
 package dev.dsv.ingest;
 
+import dev.dsv.model.CanonicalJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
@@ -218,7 +219,8 @@ public final class LabelStudioLabels {
                                     ToolRegions regions, List<Problem> problems) {
         List<BigDecimal[]> points = new ArrayList<>();
         for (JsonNode p : value.path("points")) {
-            if (!p.isArray() || p.size() != 2 || !p.get(0).isNumber() || !p.get(1).isNumber()) {
+            if (!p.isArray() || p.size() != 2 || !CanonicalJson.isModestNumber(p.get(0))
+                    || !CanonicalJson.isModestNumber(p.get(1))) {
                 points = null;
                 break;
             }
@@ -268,6 +270,6 @@ public final class LabelStudioLabels {
 
     private static BigDecimal decimal(JsonNode n, String key) {
         JsonNode v = n.get(key);
-        return v != null && v.isNumber() ? v.decimalValue() : null;
+        return CanonicalJson.isModestNumber(v) ? v.decimalValue() : null;
     }
 }

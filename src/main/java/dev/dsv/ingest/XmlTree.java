@@ -1,5 +1,6 @@
 package dev.dsv.ingest;
 
+import dev.dsv.model.CanonicalJson;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.error.Problem;
@@ -157,7 +158,7 @@ final class XmlTree {
             return null;
         }
         try {
-            return new BigDecimal(value.strip());
+            return CanonicalJson.parseModest(value.strip());
         } catch (NumberFormatException e) {
             problems.add(new Problem("error.xml.notNumber", where, what, value));
             return null;
