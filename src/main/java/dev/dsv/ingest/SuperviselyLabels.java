@@ -1,10 +1,10 @@
 package dev.dsv.ingest;
 
-import dev.dsv.model.CanonicalJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.error.Problem;
+import dev.dsv.model.CanonicalJson;
 import dev.dsv.model.Times;
 import java.io.IOException;
 import java.math.BigDecimal;

@@ -1,9 +1,9 @@
 package dev.dsv.ingest;
 
-import dev.dsv.model.CanonicalJson;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.error.Problem;
+import dev.dsv.model.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
