@@ -283,7 +283,7 @@ public final class CocoLabels {
         }
         List<BigDecimal> values = new ArrayList<>();
         for (JsonNode v : array) {
-            if (!v.isNumber()) {
+            if (!CanonicalJson.isModestNumber(v)) {
                 return null;
             }
             values.add(v.decimalValue());

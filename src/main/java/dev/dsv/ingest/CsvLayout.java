@@ -214,7 +214,7 @@ public record CsvLayout(Delimiter delimiter, boolean header, Map<String, String>
             return null;
         }
         try {
-            return new BigDecimal(text);
+            return CanonicalJson.parseModest(text);
         } catch (NumberFormatException e) {
             return null;
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.error.Problem;
+import dev.dsv.model.CanonicalJson;
 import java.math.BigDecimal;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -229,7 +230,8 @@ public final class LabelStudioLabels {
                                     ToolRegions regions, List<Problem> problems) {
         List<BigDecimal[]> points = new ArrayList<>();
         for (JsonNode p : value.path("points")) {
-            if (!p.isArray() || p.size() != 2 || !p.get(0).isNumber() || !p.get(1).isNumber()) {
+            if (!p.isArray() || p.size() != 2 || !CanonicalJson.isModestNumber(p.get(0))
+                    || !CanonicalJson.isModestNumber(p.get(1))) {
                 points = null;
                 break;
             }
@@ -291,6 +293,6 @@ public final class LabelStudioLabels {
 
     private static BigDecimal decimal(JsonNode n, String key) {
         JsonNode v = n.get(key);
-        return v != null && v.isNumber() ? v.decimalValue() : null;
+        return CanonicalJson.isModestNumber(v) ? v.decimalValue() : null;
     }
 }

@@ -183,7 +183,8 @@ public final class SuperviselyLabels {
         }
         List<BigDecimal[]> points = new ArrayList<>();
         for (JsonNode p : object.path("points").path("exterior")) {
-            if (!p.isArray() || p.size() != 2 || !p.get(0).isNumber() || !p.get(1).isNumber()) {
+            if (!p.isArray() || p.size() != 2 || !CanonicalJson.isModestNumber(p.get(0))
+                    || !CanonicalJson.isModestNumber(p.get(1))) {
                 problems.add(new Problem("error.supervisely.objectFields", where, geometry));
                 return;
             }

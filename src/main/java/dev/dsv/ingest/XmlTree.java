@@ -3,6 +3,7 @@ package dev.dsv.ingest;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.error.Problem;
+import dev.dsv.model.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -157,7 +158,7 @@ final class XmlTree {
             return null;
         }
         try {
-            return new BigDecimal(value.strip());
+            return CanonicalJson.parseModest(value.strip());
         } catch (NumberFormatException e) {
             problems.add(new Problem("error.xml.notNumber", where, what, value));
             return null;

@@ -161,7 +161,7 @@ public final class YoloLabels {
         try {
             classId = Integer.parseInt(tokens[0]);
             for (int t = 1; t < tokens.length; t++) {
-                values.add(new BigDecimal(tokens[t]));
+                values.add(CanonicalJson.parseModest(tokens[t]));
             }
         } catch (NumberFormatException e) {
             problems.add(new Problem("error.yolo.malformedLine", where, line));

@@ -117,6 +117,52 @@ public final class CanonicalJson {
     }
 
     /** Returns the canonical text of a decimal: plain notation, no trailing zeros. */
+    /**
+     * Rounds half-even to {@code scale} decimal places. A value too small to reach the last place
+     * rounds to zero at once: rounding 1E-999999999 the usual way first builds a power of ten with a
+     * billion digits, which a hostile input file could use to stop dsv.
+     */
+    public static BigDecimal round(BigDecimal v, int scale) {
+        if (v.signum() == 0 || v.precision() - v.scale() < -scale) {
+            return BigDecimal.ZERO.setScale(scale);
+        }
+        return v.setScale(scale, java.math.RoundingMode.HALF_EVEN);
+    }
+
+    /**
+     * Returns true when a number read from a file has at most 100 digits before and after the point,
+     * so that it can be written out in plain form. Inputs check their numbers with this before
+     * storing them.
+     */
+    public static boolean isModest(BigDecimal d) {
+        return d.scale() <= 100 && d.precision() - d.scale() <= 100;
+    }
+
+    /** Returns true when {@code v} is a JSON number that {@link #isModest} accepts. */
+    public static boolean isModestNumber(JsonNode v) {
+        if (v == null || !v.isNumber()) {
+            return false;
+        }
+        try {
+            return isModest(v.decimalValue());
+        } catch (NumberFormatException e) {
+            // A double that overflowed to infinity.
+            return false;
+        }
+    }
+
+    /**
+     * Parses a decimal number from text; a number that {@link #isModest} refuses is a
+     * {@link NumberFormatException} like any other text that is not a number.
+     */
+    public static BigDecimal parseModest(String text) {
+        BigDecimal d = new BigDecimal(text);
+        if (!isModest(d)) {
+            throw new NumberFormatException("more than 100 digits: " + text);
+        }
+        return d;
+    }
+
     public static String plain(BigDecimal d) {
         BigDecimal stripped = d.stripTrailingZeros();
         if (stripped.scale() < 0) {

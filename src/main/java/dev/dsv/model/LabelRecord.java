@@ -2,7 +2,6 @@ package dev.dsv.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,7 +43,7 @@ public record LabelRecord(
         defects = List.copyOf(sorted);
         labeler = CanonicalJson.nfc(labeler);
         guideline = guideline == null ? null : CanonicalJson.nfc(guideline);
-        confidence = confidence == null ? null : confidence.setScale(CONFIDENCE_SCALE, RoundingMode.HALF_EVEN);
+        confidence = confidence == null ? null : CanonicalJson.round(confidence, CONFIDENCE_SCALE);
     }
 
     /** Returns the defect types in order, or an empty list for a label without defects. */

@@ -1,7 +1,6 @@
 package dev.dsv.model;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,7 @@ public record Region(List<BigDecimal> box, List<List<BigDecimal>> polygon) {
     }
 
     private static BigDecimal round(BigDecimal v) {
-        return v.setScale(SCALE, RoundingMode.HALF_EVEN);
+        return CanonicalJson.round(v, SCALE);
     }
 
     /** Returns the value to encode canonically. */

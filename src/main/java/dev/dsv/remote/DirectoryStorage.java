@@ -1,5 +1,6 @@
 package dev.dsv.remote;
 
+import dev.dsv.error.IntegrityException;
 import dev.dsv.store.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -70,7 +72,7 @@ public final class DirectoryStorage implements RemoteStorage {
     @Override
     public byte[] get(String key) {
         try {
-            return Files.readAllBytes(file(key));
+            return readSmall(key, file(key));
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -78,10 +80,37 @@ public final class DirectoryStorage implements RemoteStorage {
         }
     }
 
+    /**
+     * Reads a small key's file, refusing what is not a regular file (a pipe would block the read, a
+     * device would never end) and a file over {@link #SMALL_KEY_LIMIT} bytes.
+     */
+    private byte[] readSmall(String key, Path f) throws IOException {
+        checkRegularFile(key, f, SMALL_KEY_LIMIT);
+        try (InputStream in = Files.newInputStream(f)) {
+            byte[] bytes = in.readNBytes((int) SMALL_KEY_LIMIT + 1);
+            if (bytes.length > SMALL_KEY_LIMIT) {
+                throw new IntegrityException("error.remote.tooLarge", key, url, SMALL_KEY_LIMIT);
+            }
+            return bytes;
+        }
+    }
+
+    /** Throws an integrity error unless {@code f} is a regular file of at most {@code maxBytes} bytes. */
+    private void checkRegularFile(String key, Path f, long maxBytes) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(f, BasicFileAttributes.class);
+        if (!attributes.isRegularFile()) {
+            throw new IntegrityException("error.remote.notAFile", key, url);
+        }
+        if (attributes.size() > maxBytes) {
+            throw new IntegrityException("error.remote.tooLarge", key, url, maxBytes);
+        }
+    }
+
     @Override
     public InputStream getRange(String key, long offset, long length) {
         Path f = file(key);
         try {
+            checkRegularFile(key, f, Long.MAX_VALUE);
             FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
             if (offset < 0 || length < 0 || ch.size() < offset + length) {
                 long size = ch.size();
@@ -98,9 +127,15 @@ public final class DirectoryStorage implements RemoteStorage {
 
 
     @Override
-    public boolean download(String key, Path target) {
+    public boolean download(String key, Path target, long maxBytes) {
         try {
+            checkRegularFile(key, file(key), maxBytes);
             Files.copy(file(key), target, StandardCopyOption.REPLACE_EXISTING);
+            if (Files.size(target) > maxBytes) {
+                // The file grew while it was copied.
+                Files.delete(target);
+                throw new IntegrityException("error.remote.tooLarge", key, url, maxBytes);
+            }
             return true;
         } catch (NoSuchFileException e) {
             if (e.getFile() != null && e.getFile().equals(file(key).toString())) {
@@ -225,7 +260,7 @@ public final class DirectoryStorage implements RemoteStorage {
             }
             String newest = names.get(names.size() - 1);
             try {
-                return new Versioned(Files.readAllBytes(casFolder(key).resolve(newest)), newest);
+                return new Versioned(readSmall(key, casFolder(key).resolve(newest)), newest);
             } catch (NoSuchFileException e) {
                 continue;
             } catch (IOException e) {

@@ -11,6 +11,8 @@ import dev.dsv.repo.RepositoryLock;
 import dev.dsv.service.Session;
 import dev.dsv.store.ObjectState;
 import dev.dsv.store.PackStore;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -70,8 +72,68 @@ public final class FetchService {
             RemoteConfig config = RemoteConfig.read(session.repository());
             RemoteConfig.Remote remote = remoteName == null ? config.defaultRemote() : config.require(remoteName);
             try (RetryingStorage storage = (RetryingStorage) RemoteStorages.open(remote.spec())) {
-                return fetch(remote, storage);
+                return fetchOrForget(remote, storage);
             }
+        }
+    }
+
+    /**
+     * Fetches; when the remote turns out to lie (an integrity error), drops every object and cached
+     * remote file this fetch stored, so that nothing from such a remote stays in the repository. The
+     * objects were each checked against their names, but they came with a lie. After other failures
+     * (a cut connection) the checked objects stay, so that the next fetch resumes where this one
+     * stopped.
+     */
+    private Result fetchOrForget(RemoteConfig.Remote remote, RetryingStorage storage) {
+        PackStore store = session.repository().store();
+        Path cache = session.repository().dsvDir().resolve("remotes").resolve(remote.name());
+        List<Path> packsBefore = store.packFiles();
+        Set<Path> cacheBefore = filesBelow(cache);
+        try {
+            return fetch(remote, storage);
+        } catch (DsvException e) {
+            if (e.exitCode() == ExitCode.INTEGRITY) {
+                List<Path> fetched = new ArrayList<>(store.packFiles());
+                fetched.removeAll(packsBefore);
+                store.repack(fetched, id -> false);
+                for (Path f : filesBelow(cache)) {
+                    if (!cacheBefore.contains(f)) {
+                        try {
+                            Files.deleteIfExists(f);
+                        } catch (IOException ignored) {
+                            // A cached copy of a remote file is checked against its name before use.
+                        }
+                    }
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Runs a walk over the fetched histories; an object it finds missing or damaged in the store came
+     * (or failed to come) from the remote, so the error names the remote rather than the local store.
+     */
+    private static void withRemoteBlamed(RemoteStorage storage, Runnable walk) {
+        try {
+            walk.run();
+        } catch (DsvException e) {
+            if (e.exitCode() != ExitCode.INTEGRITY || !e.messageKey().startsWith("error.object.")) {
+                throw e;
+            }
+            throw new DsvException(ExitCode.INTEGRITY, e, "error.remote.incompleteHistory", storage.describe(),
+                    e.getMessage());
+        }
+    }
+
+    private static Set<Path> filesBelow(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return Set.of();
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).collect(java.util.stream.Collectors.toSet());
+        } catch (IOException e) {
+            throw dev.dsv.store.StoreIOException.of(dir, e);
         }
     }
 
@@ -108,18 +170,12 @@ public final class FetchService {
             }
         }
 
-        Set<ObjectId> localMeta = new HashSet<>(repo.metadataLog().ids());
-        List<ObjectId> newMeta = new ArrayList<>();
-        for (ObjectId id : RemoteLayout.metaIds(storage, cache.resolve("meta"))) {
-            if (!localMeta.contains(id) && store.containsMapped(id)) {
-                newMeta.add(id);
-            }
-        }
-        repo.metadataLog().adopt(newMeta);
 
         purged = dev.dsv.service.PurgeService.purgedBlobs(session);
         Map<ObjectId, String> absent = new LinkedHashMap<>();
-        List<RemoteIndex.Located> blobs = wantedBlobs(remote, refs, index, store, absent);
+        List<RemoteIndex.Located> blobs = new ArrayList<>();
+        RemoteIndex listedIndex = index;
+        withRemoteBlamed(storage, () -> blobs.addAll(wantedBlobs(remote, refs, listedIndex, store, absent)));
         if (!relisted && absent.containsValue(ABSENT_NOT_ON_REMOTE)) {
             // A blob that a branch head names and no listed pack contains: pushed from a partial
             // clone that lacked it, or a short listing as above. List once more before recording
@@ -127,7 +183,9 @@ public final class FetchService {
             index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
             downloadNonBlobs(index, store, downloader, repo, storage);
             absent.clear();
-            blobs = wantedBlobs(remote, refs, index, store, absent);
+            blobs.clear();
+            RemoteIndex relistedIndex = index;
+            withRemoteBlamed(storage, () -> blobs.addAll(wantedBlobs(remote, refs, relistedIndex, store, absent)));
         }
         downloader.download(blobs);
         if (remote.filter() != null) {
@@ -140,6 +198,22 @@ public final class FetchService {
         store.markAbsent(absent);
         store.clearAbsent(blobs.stream().map(l -> l.entry().id()).toList());
 
+        // The metadata records join the log only once every object is in, so that a fetch refused for
+        // a damaged object leaves the log as it was.
+        Set<ObjectId> localMeta = new HashSet<>(repo.metadataLog().ids());
+        List<ObjectId> newMeta = new ArrayList<>();
+        for (ObjectId id : RemoteLayout.metaIds(storage, cache.resolve("meta"))) {
+            if (!localMeta.contains(id) && store.containsMapped(id)) {
+                newMeta.add(id);
+            }
+        }
+        repo.metadataLog().adopt(newMeta);
+
+        // Reading each new history in full (commits, trees, labels) before any ref moves: a commit
+        // whose tree or labels the remote lacks stops the fetch with no ref moved.
+        for (RemoteLayout.RemoteRef ref : refs.values()) {
+            withRemoteBlamed(storage, () -> session.indexHistory(ref.commit()));
+        }
         List<RefUpdate> updates = new ArrayList<>();
         for (RemoteLayout.RemoteRef ref : refs.values()) {
             ObjectId before = repo.readRemoteRef(remote.name(), ref.name());
@@ -147,7 +221,6 @@ public final class FetchService {
                 repo.writeRemoteRef(remote.name(), ref.name(), ref.commit());
                 updates.add(new RefUpdate(ref.name(), before, ref.commit()));
             }
-            session.indexHistory(ref.commit());
         }
         String prefix = "refs/remotes/" + remote.name() + "/";
         for (String key : repo.remoteRefs().keySet()) {

@@ -57,7 +57,8 @@ final class RemoteIndex {
         for (String name : idxNames) {
             Path cached = cacheDir.resolve(name + ".idx");
             if (packSizes.containsKey(name) && !Files.exists(cached)) {
-                downloads.add(() -> fetchIndex(storage, name, cached));
+                long maxBytes = PackIndexFile.maxBytesFor(packSizes.get(name));
+                downloads.add(() -> fetchIndex(storage, name, cached, maxBytes));
             }
         }
         Parallel.run(threads, downloads);
@@ -76,12 +77,15 @@ final class RemoteIndex {
         return new RemoteIndex(indexes, packSizes);
     }
 
-    /** Downloads one index, checks that its content hashes to its name, and caches it. */
-    private static void fetchIndex(RemoteStorage storage, String name, Path cached) {
+    /**
+     * Downloads one index, checks that its content hashes to its name, and caches it. An index larger
+     * than its pack can need ({@code maxBytes}) is refused before it fills the disk.
+     */
+    private static void fetchIndex(RemoteStorage storage, String name, Path cached, long maxBytes) {
         String key = PACKS + name + ".idx";
         Path tmp = cached.resolveSibling("tmp-" + java.util.UUID.randomUUID());
         try {
-            if (!storage.download(key, tmp)) {
+            if (!storage.download(key, tmp, maxBytes)) {
                 return;
             }
             String hash;

@@ -84,7 +84,8 @@ final class RemoteLayout {
             throw new DsvException(ExitCode.INTEGRITY, "error.remote.badFormat", storage.describe(), e.getMessage());
         }
         if (n == null || !"dsv-remote".equals(n.path("format").asText()) || !n.path("version").canConvertToInt()) {
-            throw new DsvException(ExitCode.INTEGRITY, "error.remote.badFormat", storage.describe(), new String(bytes, StandardCharsets.UTF_8).trim());
+            throw new DsvException(ExitCode.INTEGRITY, "error.remote.badFormat", storage.describe(),
+                    shown(new String(bytes, StandardCharsets.UTF_8).trim()));
         }
         int version = n.path("version").asInt();
         if (version > FORMAT_VERSION) {
@@ -101,6 +102,27 @@ final class RemoteLayout {
         if (checkFormat(storage, false) < 2) {
             storage.put(FORMAT, formatBytes(2));
         }
+    }
+
+    /**
+     * Returns text read from a remote as a message may quote it: control characters (which could
+     * move the terminal's cursor or fake further lines) as backslash-u escapes, and at most 80 characters.
+     */
+    static String shown(String text) {
+        StringBuilder sb = new StringBuilder();
+        int limit = 80;
+        for (int i = 0; i < text.length() && i < limit; i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        if (text.length() > limit) {
+            sb.append("... (").append(text.length()).append(" characters)");
+        }
+        return sb.toString();
     }
 
     private static byte[] formatBytes(int version) {
@@ -134,7 +156,7 @@ final class RemoteLayout {
             return new RemoteRef(name, null, v.version(), key);
         }
         if (!ObjectId.isValidHex(text)) {
-            throw new DsvException(ExitCode.INTEGRITY, "error.remote.badRef", key, storage.describe(), text);
+            throw new DsvException(ExitCode.INTEGRITY, "error.remote.badRef", key, storage.describe(), shown(text));
         }
         return new RemoteRef(name, ObjectId.parse(text), v.version(), key);
     }

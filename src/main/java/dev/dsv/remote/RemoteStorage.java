@@ -23,7 +23,17 @@ public interface RemoteStorage extends AutoCloseable {
     /** Returns the remote's URL as the user gave it, without credentials, for messages. */
     String describe();
 
-    /** Reads a whole plain key; returns null when the key does not exist. For small keys. */
+    /**
+     * The most bytes that {@link #get} and {@link #getVersioned} read: those keys are refs, the
+     * format, the configuration and metadata lists, far smaller. A larger (or endless) response is an
+     * {@link dev.dsv.error.IntegrityException}, so a hostile remote cannot fill memory.
+     */
+    long SMALL_KEY_LIMIT = 64L << 20;
+
+    /**
+     * Reads a whole plain key; returns null when the key does not exist. For small keys: one over
+     * {@link #SMALL_KEY_LIMIT} bytes is refused with an integrity error.
+     */
     byte[] get(String key);
 
     /**
@@ -33,8 +43,17 @@ public interface RemoteStorage extends AutoCloseable {
      */
     InputStream getRange(String key, long offset, long length);
 
-    /** Copies a whole plain key into a local file; returns false when the key does not exist. */
-    boolean download(String key, Path target);
+    /**
+     * Copies a whole plain key into a local file; returns false when the key does not exist. A key
+     * longer than {@code maxBytes} is refused with an integrity error, and nothing is left at
+     * {@code target}.
+     */
+    boolean download(String key, Path target, long maxBytes);
+
+    /** Copies a whole plain key into a local file, whatever its size; see {@link #download(String, Path, long)}. */
+    default boolean download(String key, Path target) {
+        return download(key, target, Long.MAX_VALUE);
+    }
 
     /**
      * Writes a plain key, replacing any previous content. The new content becomes visible
@@ -52,7 +71,7 @@ public interface RemoteStorage extends AutoCloseable {
      */
     boolean putIfAbsent(String key, byte[] bytes);
 
-    /** Reads a CAS key with its version; returns null when the key does not exist. */
+    /** Reads a CAS key with its version; returns null when the key does not exist. Limited like {@link #get}. */
     Versioned getVersioned(String key);
 
     /**

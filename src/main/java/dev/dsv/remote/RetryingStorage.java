@@ -78,8 +78,8 @@ public final class RetryingStorage implements RemoteStorage {
     }
 
     @Override
-    public boolean download(String key, Path target) {
-        return retry(() -> inner.download(key, target));
+    public boolean download(String key, Path target, long maxBytes) {
+        return retry(() -> inner.download(key, target, maxBytes));
     }
 
     @Override

@@ -123,7 +123,7 @@ final class LabelRowResolver {
         String confidenceText = first(row == null ? null : row.confidence(), defaults.confidence());
         if (confidenceText != null) {
             try {
-                confidence = new BigDecimal(confidenceText);
+                confidence = CanonicalJson.parseModest(confidenceText);
                 if (confidence.signum() < 0 || confidence.compareTo(BigDecimal.ONE) > 0) {
                     problems.add(new Problem("error.add.invalidConfidence", where, confidenceText));
                 }
@@ -241,8 +241,8 @@ final class LabelRowResolver {
     private static List<BigDecimal> numbers(JsonNode array) {
         List<BigDecimal> values = new ArrayList<>();
         for (JsonNode v : array) {
-            if (!v.isNumber()) {
-                throw new IllegalArgumentException("coordinate '" + v + "' is not a number");
+            if (!CanonicalJson.isModestNumber(v)) {
+                throw new IllegalArgumentException("coordinate '" + v + "' is not a number of at most 100 digits");
             }
             values.add(v.decimalValue());
         }

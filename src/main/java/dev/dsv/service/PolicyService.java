@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
+import dev.dsv.model.CanonicalJson;
 import dev.dsv.model.MetaRecord;
 import dev.dsv.model.Times;
 import dev.dsv.policy.Gates;
@@ -131,6 +132,10 @@ public final class PolicyService {
                     if (def instanceof String ? !v.isTextual() : !v.isNumber()) {
                         throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.invalid", file, "setting \""
                                 + field.getKey() + "\" must be " + (def instanceof String ? "text" : "a number") + ", like " + def);
+                    }
+                    if (v.isNumber() && !CanonicalJson.isModestNumber(v)) {
+                        throw new DsvException(ExitCode.INVALID_INPUT, "error.policy.invalid", file, "setting \""
+                                + field.getKey() + "\" has more than 100 digits, like " + def);
                     }
                     settings.put(field.getKey(), v.isNumber() ? v.decimalValue() : v.asText());
                 }

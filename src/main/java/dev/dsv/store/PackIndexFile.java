@@ -33,6 +33,15 @@ public final class PackIndexFile {
     /** The length of a record header in a pack. */
     public static final int RECORD_HEADER = PackFormat.RECORD_HEADER;
 
+    /**
+     * Returns the largest index a pack of {@code packBytes} bytes can have: one entry per record, and
+     * every record takes at least a header.
+     */
+    public static long maxBytesFor(long packBytes) {
+        return PackFormat.IDX_HEADER + (Math.max(packBytes, 0) / PackFormat.RECORD_HEADER + 1) * PackFormat.IDX_ENTRY
+                + PackFormat.IDX_TRAILER;
+    }
+
     private final Path file;
     private final MappedByteBuffer index;
     private final int count;

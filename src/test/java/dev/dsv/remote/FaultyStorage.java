@@ -126,8 +126,8 @@ final class FaultyStorage implements RemoteStorage {
     }
 
     @Override
-    public boolean download(String key, Path target) {
-        return inner.download(key, target);
+    public boolean download(String key, Path target, long maxBytes) {
+        return inner.download(key, target, maxBytes);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.dsv.remote.s3;
 
+import dev.dsv.error.IntegrityException;
 import dev.dsv.remote.Keys;
 import dev.dsv.remote.RemoteStorage;
 import dev.dsv.remote.RemoteStorageException;
@@ -27,7 +28,6 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.net.ssl.SSLException;
-import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -111,14 +111,21 @@ public final class S3RemoteStorage implements RemoteStorage {
 
     private Versioned read(String key) {
         String objectKey = objectKey(key);
-        try {
-            ResponseBytes<GetObjectResponse> bytes = client.getObjectAsBytes(
-                    b -> b.bucket(settings.bucket()).key(objectKey));
-            return new Versioned(bytes.asByteArray(), etag(bytes.response().eTag()));
+        // Streamed and cut at the limit, so that a huge or endless response cannot fill memory.
+        try (ResponseInputStream<GetObjectResponse> in = client.getObject(b -> b.bucket(settings.bucket()).key(objectKey))) {
+            Long announced = in.response().contentLength();
+            byte[] bytes = announced != null && announced > SMALL_KEY_LIMIT ? null : in.readNBytes((int) SMALL_KEY_LIMIT + 1);
+            if (bytes == null || bytes.length > SMALL_KEY_LIMIT) {
+                in.abort();
+                throw new IntegrityException("error.remote.tooLarge", key, url, SMALL_KEY_LIMIT);
+            }
+            return new Versioned(bytes, etag(in.response().eTag()));
         } catch (NoSuchKeyException e) {
             return null;
         } catch (SdkException e) {
             throw failure(key, e);
+        } catch (IOException e) {
+            throw new RemoteStorageException(url, key, ioDetail(e), isTransientIo(e), e);
         }
     }
 
@@ -157,6 +164,18 @@ public final class S3RemoteStorage implements RemoteStorage {
         return new ExactStream(in, length, key);
     }
 
+    /** Copies at most {@code limit} bytes of {@code in} and returns how many it copied. */
+    private static long copyAtMost(InputStream in, OutputStream out, long limit) throws IOException {
+        byte[] buffer = new byte[64 << 10];
+        long total = 0;
+        int n;
+        while (total < limit && (n = in.read(buffer, 0, (int) Math.min(buffer.length, limit - total))) > 0) {
+            out.write(buffer, 0, n);
+            total += n;
+        }
+        return total;
+    }
+
     /** Returns the size of a plain key, or -1 when it does not exist. */
     long head(String key) {
         String objectKey = objectKey(key);
@@ -175,15 +194,22 @@ public final class S3RemoteStorage implements RemoteStorage {
     }
 
     @Override
-    public boolean download(String key, Path target) {
+    public boolean download(String key, Path target, long maxBytes) {
         String objectKey = objectKey(key);
         Path tmp = target.resolveSibling(target.getFileName() + ".part");
         try (ResponseInputStream<GetObjectResponse> in = client.getObject(
                 b -> b.bucket(settings.bucket()).key(objectKey))) {
             long expected = in.response().contentLength() == null ? -1 : in.response().contentLength();
-            long copied;
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                copied = in.transferTo(out);
+            long copied = 0;
+            if (expected <= maxBytes) {
+                try (OutputStream out = Files.newOutputStream(tmp)) {
+                    // One byte past the limit shows that the response goes on.
+                    copied = copyAtMost(in, out, maxBytes == Long.MAX_VALUE ? maxBytes : maxBytes + 1);
+                }
+            }
+            if (expected > maxBytes || copied > maxBytes) {
+                in.abort();
+                throw new IntegrityException("error.remote.tooLarge", key, url, maxBytes);
             }
             if (expected >= 0 && copied != expected) {
                 throw new RemoteStorageException(url, key, "the download ended after " + copied + " of "

@@ -47,6 +47,9 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicLong responseCutAfter = new AtomicLong(-1);
     private final AtomicInteger responseCutsLeft = new AtomicInteger();
     private volatile boolean stripConditions;
+    private volatile String endlessTarget;
+    /** An endless answer stops after this many body bytes, so that a client that never stops cannot keep a test running. */
+    private static final long ENDLESS_CAP = 2L << 30;
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicInteger absoluteFormRequests = new AtomicInteger();
     private final AtomicInteger injected = new AtomicInteger();
@@ -94,6 +97,15 @@ public final class FaultProxy implements AutoCloseable {
     public void cutResponsesAfter(long bodyBytes, int times) {
         responseCutAfter.set(bodyBytes);
         responseCutsLeft.set(times);
+    }
+
+    /**
+     * Answers every GET whose request target contains {@code targetPart} with status 200 and a body
+     * that does not end (chunked, as a hostile or broken server could send), until the client closes
+     * the connection. Null stops doing so.
+     */
+    public void endlessBodyFor(String targetPart) {
+        endlessTarget = targetPart;
     }
 
     /** Drops If-Match and If-None-Match from every forwarded request (or stops doing so). */
@@ -164,6 +176,12 @@ public final class FaultProxy implements AutoCloseable {
                     return;
                 }
                 requests.incrementAndGet();
+                String endless = endlessTarget;
+                if (endless != null && req.method().equals("GET") && req.target().contains(endless)) {
+                    injected.incrementAndGet();
+                    answerEndless(cout);
+                    return;
+                }
                 if (cutAt < 0 && cutsLeft.get() > 0) {
                     cutAt = cutAfterBytes.get();
                 }
@@ -237,6 +255,21 @@ public final class FaultProxy implements AutoCloseable {
             }
             open.remove(client);
         }
+    }
+
+    private static void answerEndless(OutputStream out) throws IOException {
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nETag: \"endless\"\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        byte[] chunk = new byte[64 << 10];
+        java.util.Arrays.fill(chunk, (byte) '0');
+        byte[] size = (Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] end = "\r\n".getBytes(StandardCharsets.ISO_8859_1);
+        for (long sent = 0; sent < ENDLESS_CAP; sent += chunk.length) {
+            out.write(size);
+            out.write(chunk);
+            out.write(end);
+        }
+        out.flush();
     }
 
     private long forward(byte[] bytes, OutputStream out, long connBytes, long cutAt, Socket client,

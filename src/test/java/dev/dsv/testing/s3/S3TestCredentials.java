@@ -16,6 +16,10 @@ public final class S3TestCredentials {
     public static final String PROFILE = "dsv-test";
     /** A profile with the right access key and a wrong secret. */
     public static final String WRONG_PROFILE = "dsv-wrong";
+    /** A profile with the server's access key and secret and a session token, as temporary credentials have. */
+    public static final String TOKEN_PROFILE = "dsv-token";
+    /** The session token of {@link #TOKEN_PROFILE}; S3Proxy does not check it. */
+    public static final String SESSION_TOKEN = "dsv-test-session-token-FwoGZXIvYXdzEXAMPLE0123456789";
 
     private static Path file;
 
@@ -33,7 +37,9 @@ public final class S3TestCredentials {
             Files.writeString(file, "[" + PROFILE + "]\naws_access_key_id = " + S3TestServer.ACCESS_KEY
                     + "\naws_secret_access_key = " + S3TestServer.SECRET_KEY + "\n\n[" + WRONG_PROFILE
                     + "]\naws_access_key_id = " + S3TestServer.ACCESS_KEY
-                    + "\naws_secret_access_key = not-the-secret\n");
+                    + "\naws_secret_access_key = not-the-secret\n\n[" + TOKEN_PROFILE + "]\naws_access_key_id = "
+                    + S3TestServer.ACCESS_KEY + "\naws_secret_access_key = " + S3TestServer.SECRET_KEY
+                    + "\naws_session_token = " + SESSION_TOKEN + "\n");
             Path config = dir.resolve("config");
             Files.writeString(config, "[profile " + PROFILE + "]\nregion = us-east-1\n");
             System.setProperty("aws.sharedCredentialsFile", file.toString());
