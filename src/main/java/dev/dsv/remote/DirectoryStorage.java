@@ -1,6 +1,7 @@
 package dev.dsv.remote;
 
 import dev.dsv.store.AtomicFiles;
+import dev.dsv.store.FileIo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -118,12 +119,10 @@ public final class DirectoryStorage implements RemoteStorage {
         Path tmp = tmpDir.resolve("tmp-" + UUID.randomUUID());
         try {
             Files.createDirectories(tmpDir);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            FileIo io = FileIo.current();
+            try (FileChannel ch = io.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 if (bytes != null) {
-                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
-                    while (buf.hasRemaining()) {
-                        ch.write(buf);
-                    }
+                    FileIo.writeFully(ch, java.nio.ByteBuffer.wrap(bytes));
                 } else {
                     try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
                         long size = in.size();
@@ -133,7 +132,7 @@ public final class DirectoryStorage implements RemoteStorage {
                         }
                     }
                 }
-                ch.force(true);
+                io.force(ch);
             }
             return tmp;
         } catch (IOException e) {
@@ -154,7 +153,7 @@ public final class DirectoryStorage implements RemoteStorage {
         Path target = file(key);
         try {
             Files.createDirectories(target.getParent());
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            FileIo.current().move(tmp, target);
             AtomicFiles.syncDirectory(target.getParent());
         } catch (IOException e) {
             deleteQuietly(tmp);

@@ -7,6 +7,7 @@ import dev.dsv.model.MetaRecord;
 import dev.dsv.model.ObjectId;
 import dev.dsv.model.ObjectType;
 import dev.dsv.store.AtomicFiles;
+import dev.dsv.store.FileIo;
 import dev.dsv.store.ObjectStore;
 import dev.dsv.store.StoreIOException;
 import java.io.IOException;
@@ -50,13 +51,12 @@ public final class MetadataLog {
         }
         try {
             Files.createDirectories(logFile.getParent());
-            try (FileChannel ch = FileChannel.open(logFile, StandardOpenOption.CREATE,
+            FileIo io = FileIo.current();
+            try (FileChannel ch = io.open(logFile, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                ByteBuffer line = ByteBuffer.wrap((id.hex() + "\n").getBytes(StandardCharsets.US_ASCII));
-                while (line.hasRemaining()) {
-                    ch.write(line);
-                }
-                ch.force(true);
+                String line = id.hex() + "\n";
+                FileIo.writeFully(ch, ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII)));
+                io.force(ch);
             }
             AtomicFiles.syncDirectory(logFile.getParent());
         } catch (IOException e) {
@@ -82,13 +82,12 @@ public final class MetadataLog {
         }
         try {
             Files.createDirectories(logFile.getParent());
-            try (FileChannel ch = FileChannel.open(logFile, StandardOpenOption.CREATE,
+            FileIo io = FileIo.current();
+            try (FileChannel ch = io.open(logFile, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                ByteBuffer buf = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.US_ASCII));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
+                String text = lines.toString();
+                FileIo.writeFully(ch, ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+                io.force(ch);
             }
             AtomicFiles.syncDirectory(logFile.getParent());
         } catch (IOException e) {

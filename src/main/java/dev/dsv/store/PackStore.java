@@ -421,8 +421,8 @@ public final class PackStore implements ObjectStore {
             Path idx = packDir.resolve(p.file().getFileName().toString().replace(".pack", ".idx"));
             try {
                 // The index goes first: a pack without an index is invisible, never damaged.
-                Files.deleteIfExists(idx);
-                Files.deleteIfExists(p.file());
+                FileIo.current().delete(idx);
+                FileIo.current().delete(p.file());
             } catch (IOException e) {
                 throw StoreIOException.of(p.file(), e);
             }
