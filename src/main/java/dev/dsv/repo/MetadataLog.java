@@ -54,7 +54,7 @@ public final class MetadataLog {
             FileIo io = FileIo.current();
             try (FileChannel ch = io.open(logFile, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                String line = id.hex() + "\n";
+                String line = startsLine() + id.hex() + "\n";
                 FileIo.writeFully(ch, ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII)));
                 io.force(ch);
             }
@@ -85,13 +85,33 @@ public final class MetadataLog {
             FileIo io = FileIo.current();
             try (FileChannel ch = io.open(logFile, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                String text = lines.toString();
+                String text = startsLine() + lines;
                 FileIo.writeFully(ch, ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
                 io.force(ch);
             }
             AtomicFiles.syncDirectory(logFile.getParent());
         } catch (IOException e) {
             throw StoreIOException.of(logFile, e);
+        }
+    }
+
+    /**
+     * Returns a newline when the log ends inside a line, else nothing. A write cut short by a full
+     * disk or a crash leaves a partial id; without the newline the next id would be glued to it and
+     * both lines would be lost.
+     */
+    private String startsLine() throws IOException {
+        if (!Files.exists(logFile)) {
+            return "";
+        }
+        try (FileChannel ch = FileChannel.open(logFile, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size == 0) {
+                return "";
+            }
+            ByteBuffer last = ByteBuffer.allocate(1);
+            ch.read(last, size - 1);
+            return last.get(0) == '\n' ? "" : "\n";
         }
     }
 
