@@ -166,7 +166,6 @@ class IoFaultSweepTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("needs fsck --remote")
     void pushFailsCleanlyAtEveryWrite() throws IOException {
         Path base = baseRepository();
         ok(base, "remote", "add", "origin", tmp.resolve("remote").toString());
