@@ -21,8 +21,8 @@ import java.util.Set;
 
 /**
  * {@code dsv fsck --remote NAME} and {@code dsv fsck --repair}: checks the objects of a remote,
- * and restores a damaged repository from its remotes. See docs/design.md, "Integrity checks and
- * repair".
+ * and restores a damaged repository from its remotes. See docs/design.md, "Faults, integrity
+ * checks and repair".
  */
 public final class RepairService {
     /** The outcome of checking a remote: objects re-hashed and what was wrong. */

@@ -12,7 +12,6 @@ import dev.dsv.testing.Dsv;
 import dev.dsv.testing.Images;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -310,9 +309,5 @@ class IntegrityInjectionTest {
                 Files.delete(p);
             }
         }
-    }
-
-    static String read(Path p) throws IOException {
-        return Files.readString(p, StandardCharsets.UTF_8);
     }
 }
