@@ -97,8 +97,8 @@ public final class MetadataLog {
 
     /**
      * Returns a newline when the log ends inside a line, else nothing. A write cut short by a full
-     * disk or a crash leaves a partial id; without the newline the next id would be glued to it and
-     * both lines would be lost.
+     * disk or a crash leaves a partial id. Without the newline the next id would be glued to it,
+     * and that record would drop out of the log.
      */
     private String startsLine() throws IOException {
         if (!Files.exists(logFile)) {

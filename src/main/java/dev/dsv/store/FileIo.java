@@ -10,9 +10,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The file operations that make objects, refs, the stage and the metadata log durable: open for
- * writing, write, fsync, rename, delete and folder fsync. Every such write in the store and the
- * repository goes through {@link #current()}, so that a test can install an implementation that
+ * The file operations that make objects, refs, the stage, the metadata log and directory remotes
+ * durable: open for writing, write, fsync, rename, delete and folder fsync. Every such write goes
+ * through {@link #current()}, so that a test can install an implementation that
  * fails the Nth call with a "No space left on device" or "Input/output error" and check that the
  * command fails cleanly. Reads do not go through here, and neither do the SQLite index (a cache
  * that sqlite-jdbc writes itself) nor exports.
