@@ -548,6 +548,21 @@ public final class PackStore implements ObjectStore {
     }
 
     /**
+     * Forgets mapped packs whose index another process has deleted since (gc rewrites packs).
+     * A writer calls this after taking the writer lock: otherwise it would still find objects in
+     * the old mapping that gc dropped, skip writing them as duplicates, and leave them missing.
+     */
+    public synchronized void forgetRemovedPacks() {
+        for (Pack p : packs) {
+            String idxName = p.file().getFileName().toString().replace(".pack", ".idx");
+            if (!Files.exists(packDir.resolve(idxName))) {
+                packs.remove(p);
+                loadedPackNames.remove(idxName);
+            }
+        }
+    }
+
+    /**
      * Deletes pack files that no reader can see: temporary files of killed writers and packs
      * without an index. Call only while holding the repository's writer lock and before creating
      * inserters.
