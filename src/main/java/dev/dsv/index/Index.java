@@ -121,6 +121,43 @@ public final class Index implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks an index file against one rebuilt from the objects: SQLite's integrity check of
+     * {@code live}, then every row of {@code rebuilt} (commits, tree nodes and links, images,
+     * labels, defects, metadata) that {@code live} lacks or holds changed. Rows that only
+     * {@code live} holds (commits no ref reaches any more) are not problems. Returns one line per
+     * problem; empty when the index is sound.
+     */
+    public static List<String> differences(Path live, Path rebuilt) {
+        List<String> problems = new ArrayList<>();
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + live.toAbsolutePath());
+             Statement s = db.createStatement()) {
+            try (ResultSet rs = s.executeQuery("PRAGMA integrity_check")) {
+                while (rs.next()) {
+                    if (!"ok".equals(rs.getString(1))) {
+                        problems.add(rs.getString(1));
+                    }
+                }
+            }
+            if (!problems.isEmpty()) {
+                return problems;
+            }
+            s.execute("ATTACH DATABASE '" + rebuilt.toAbsolutePath().toString().replace("'", "''") + "' AS rebuilt");
+            for (String table : List.of("commits", "tree_nodes", "tree_links", "images", "labels", "label_defects", "meta")) {
+                String query = "SELECT count(*) FROM (SELECT * FROM rebuilt." + table + " EXCEPT SELECT * FROM main." + table + ")";
+                try (ResultSet rs = s.executeQuery(query)) {
+                    long n = rs.next() ? rs.getLong(1) : 0;
+                    if (n > 0) {
+                        problems.add(table + ": " + n + " rows missing or changed");
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            problems.add(String.valueOf(e.getMessage()));
+        }
+        return problems;
+    }
+
     // ---- commits and trees ----
 
     public boolean hasCommit(ObjectId id) {

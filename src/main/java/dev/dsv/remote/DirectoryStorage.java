@@ -2,6 +2,7 @@ package dev.dsv.remote;
 
 import dev.dsv.error.IntegrityException;
 import dev.dsv.store.AtomicFiles;
+import dev.dsv.store.FileIo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
@@ -153,12 +154,10 @@ public final class DirectoryStorage implements RemoteStorage {
         Path tmp = tmpDir.resolve("tmp-" + UUID.randomUUID());
         try {
             Files.createDirectories(tmpDir);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            FileIo io = FileIo.current();
+            try (FileChannel ch = io.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 if (bytes != null) {
-                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
-                    while (buf.hasRemaining()) {
-                        ch.write(buf);
-                    }
+                    FileIo.writeFully(ch, java.nio.ByteBuffer.wrap(bytes));
                 } else {
                     try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
                         long size = in.size();
@@ -168,7 +167,7 @@ public final class DirectoryStorage implements RemoteStorage {
                         }
                     }
                 }
-                ch.force(true);
+                io.force(ch);
             }
             return tmp;
         } catch (IOException e) {
@@ -189,7 +188,7 @@ public final class DirectoryStorage implements RemoteStorage {
         Path target = file(key);
         try {
             Files.createDirectories(target.getParent());
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            FileIo.current().move(tmp, target);
             AtomicFiles.syncDirectory(target.getParent());
         } catch (IOException e) {
             deleteQuietly(tmp);

@@ -7,6 +7,7 @@ import dev.dsv.model.MetaRecord;
 import dev.dsv.model.ObjectId;
 import dev.dsv.model.ObjectType;
 import dev.dsv.store.AtomicFiles;
+import dev.dsv.store.FileIo;
 import dev.dsv.store.ObjectStore;
 import dev.dsv.store.StoreIOException;
 import java.io.IOException;
@@ -50,13 +51,12 @@ public final class MetadataLog {
         }
         try {
             Files.createDirectories(logFile.getParent());
-            try (FileChannel ch = FileChannel.open(logFile, StandardOpenOption.CREATE,
+            FileIo io = FileIo.current();
+            try (FileChannel ch = io.open(logFile, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                ByteBuffer line = ByteBuffer.wrap((id.hex() + "\n").getBytes(StandardCharsets.US_ASCII));
-                while (line.hasRemaining()) {
-                    ch.write(line);
-                }
-                ch.force(true);
+                String line = startsLine() + id.hex() + "\n";
+                FileIo.writeFully(ch, ByteBuffer.wrap(line.getBytes(StandardCharsets.US_ASCII)));
+                io.force(ch);
             }
             AtomicFiles.syncDirectory(logFile.getParent());
         } catch (IOException e) {
@@ -82,17 +82,36 @@ public final class MetadataLog {
         }
         try {
             Files.createDirectories(logFile.getParent());
-            try (FileChannel ch = FileChannel.open(logFile, StandardOpenOption.CREATE,
+            FileIo io = FileIo.current();
+            try (FileChannel ch = io.open(logFile, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                ByteBuffer buf = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.US_ASCII));
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
+                String text = startsLine() + lines;
+                FileIo.writeFully(ch, ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
+                io.force(ch);
             }
             AtomicFiles.syncDirectory(logFile.getParent());
         } catch (IOException e) {
             throw StoreIOException.of(logFile, e);
+        }
+    }
+
+    /**
+     * Returns a newline when the log ends inside a line, else nothing. A write cut short by a full
+     * disk or a crash leaves a partial id. Without the newline the next id would be glued to it,
+     * and that record would drop out of the log.
+     */
+    private String startsLine() throws IOException {
+        if (!Files.exists(logFile)) {
+            return "";
+        }
+        try (FileChannel ch = FileChannel.open(logFile, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size == 0) {
+                return "";
+            }
+            ByteBuffer last = ByteBuffer.allocate(1);
+            ch.read(last, size - 1);
+            return last.get(0) == '\n' ? "" : "\n";
         }
     }
 

@@ -184,12 +184,14 @@ public final class Repository implements AutoCloseable {
     }
 
     /**
-     * Takes the writer lock, waiting up to {@code timeout}, and removes pack files left by killed
-     * writers (safe only under the lock, which no other writer holds).
+     * Takes the writer lock, waiting up to {@code timeout}, forgets packs that a gc in another
+     * process deleted meanwhile, and removes pack files left by killed writers (safe only under
+     * the lock, which no other writer holds).
      */
     public RepositoryLock lockForWrite(String command, Duration timeout) {
         RepositoryLock lock = RepositoryLock.acquire(dsvDir.resolve("lock"), timeout, command);
         try {
+            store.forgetRemovedPacks();
             store.removeUnpublished();
         } catch (RuntimeException e) {
             lock.close();

@@ -16,7 +16,20 @@ public final class ReindexService {
 
     public Result reindex() {
         try (RepositoryLock lock = session.lock("reindex")) {
-            session.reopenIndex();
+            return reindexLocked(false);
+        }
+    }
+
+    /**
+     * Rebuilds the index; the caller holds the writer lock. With {@code discard} the index file is
+     * deleted first (a damaged file, as fsck found it), else only its rows are, which keeps the
+     * stat cache.
+     */
+    public Result reindexLocked(boolean discard) {
+        session.reopenIndex();
+        if (discard) {
+            deleteIndexFiles(session.repository().indexFile());
+        } else {
             try {
                 var index = dev.dsv.index.Index.open(session.repository().indexFile());
                 index.clear();
@@ -25,8 +38,8 @@ public final class ReindexService {
                 // An unreadable index file is deleted whole; only the stat cache is lost with it.
                 deleteIndexFiles(session.repository().indexFile());
             }
-            return new Result(session.index().commitCount(), session.repository().metadataLog().ids().size());
         }
+        return new Result(session.index().commitCount(), session.repository().metadataLog().ids().size());
     }
 
     private static void deleteIndexFiles(java.nio.file.Path file) {

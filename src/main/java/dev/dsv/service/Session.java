@@ -105,18 +105,29 @@ public final class Session implements AutoCloseable {
      * moving a ref but before indexing leaves such commits; the next command finishes the work.
      */
     private void catchUp() {
-        for (ObjectId head : repository.refTargets().values()) {
-            indexHistory(head);
-        }
-        for (ObjectId id : repository.metadataLog().ids()) {
-            MetaRecord r = repository.metadataLog().read(id);
-            index.indexMeta(id, r.kind(), r.subject(), r.author(), dev.dsv.model.Times.format(r.time()));
-        }
+        indexInto(index);
     }
 
     /** Indexes {@code head} and its ancestors that are not indexed, oldest first. */
     public void indexHistory(ObjectId head) {
-        Index idx = index == null ? index() : index;
+        indexHistory(index == null ? index() : index, head);
+    }
+
+    /**
+     * Fills another index (a fresh one, for fsck to compare with) with every commit the refs reach
+     * and every metadata record, as the repository's own index would hold them.
+     */
+    public void indexInto(Index target) {
+        for (ObjectId head : repository.refTargets().values()) {
+            indexHistory(target, head);
+        }
+        for (ObjectId id : repository.metadataLog().ids()) {
+            MetaRecord r = repository.metadataLog().read(id);
+            target.indexMeta(id, r.kind(), r.subject(), r.author(), dev.dsv.model.Times.format(r.time()));
+        }
+    }
+
+    private void indexHistory(Index idx, ObjectId head) {
         Deque<ObjectId> pending = new ArrayDeque<>();
         Deque<ObjectId> todo = new ArrayDeque<>(List.of(head));
         java.util.Set<ObjectId> seen = new java.util.HashSet<>();

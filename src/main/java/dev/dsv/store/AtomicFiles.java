@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
@@ -19,19 +18,17 @@ public final class AtomicFiles {
 
     /** Writes {@code bytes} to {@code target} atomically and durably. */
     public static void write(Path target, byte[] bytes) throws IOException {
+        FileIo io = FileIo.current();
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve(".tmp-" + target.getFileName() + "-" + UUID.randomUUID());
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
+            try (FileChannel ch = io.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                FileIo.writeFully(ch, ByteBuffer.wrap(bytes));
                 // Without this fsync a crash after the rename could leave an empty target.
-                ch.force(true);
+                io.force(ch);
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            io.move(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
         }
@@ -40,14 +37,12 @@ public final class AtomicFiles {
 
     /** Flushes a folder's entries (new names, renames) to disk. */
     public static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        FileIo.current().syncDirectory(dir);
     }
 
     /** Deletes a file and makes the deletion durable. */
     public static void delete(Path target) throws IOException {
-        if (Files.deleteIfExists(target)) {
+        if (FileIo.current().delete(target)) {
             syncDirectory(target.toAbsolutePath().getParent());
         }
     }

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -160,7 +159,7 @@ final class PackInserter implements ObjectStore.Inserter {
             }
             if (current == null) {
                 Path file = store.packDir().resolve("tmp-" + UUID.randomUUID() + ".pack");
-                FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                FileChannel ch = FileIo.current().open(file, StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.READ, StandardOpenOption.WRITE);
                 current = new OpenPack(file, ch, 0);
                 writeFully(current, ByteBuffer.wrap(PackFormat.PACK_MAGIC), 0);
@@ -173,10 +172,7 @@ final class PackInserter implements ObjectStore.Inserter {
     }
 
     private static void writeFully(OpenPack pack, ByteBuffer buf, long position) throws IOException {
-        long at = position;
-        while (buf.hasRemaining()) {
-            at += pack.channel.write(buf, at);
-        }
+        FileIo.writeFully(pack.channel, buf, position);
     }
 
     private static byte[] header(ObjectId id, ObjectType type, int encoding, long rawLength, long storedLength) {
@@ -227,27 +223,25 @@ final class PackInserter implements ObjectStore.Inserter {
                 Files.deleteIfExists(pack.file);
                 return;
             }
+            FileIo io = FileIo.current();
             pack.channel.truncate(pack.position);
-            pack.channel.force(true);
+            io.force(pack.channel);
             pack.channel.close();
 
             byte[] idx = buildIndex(pack.records);
             String name = "pack-" + DigestUtils.sha256Hex(idx);
             Path idxTmp = dir.resolve("tmp-" + UUID.randomUUID() + ".idx");
-            try (FileChannel ch = FileChannel.open(idxTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(idx);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
+            try (FileChannel ch = io.open(idxTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                FileIo.writeFully(ch, ByteBuffer.wrap(idx));
+                io.force(ch);
             }
             Path packFinal = dir.resolve(name + ".pack");
             Path idxFinal = dir.resolve(name + ".idx");
             // The pack is renamed first: an index is what makes a pack visible, so it must never
             // name a pack file that is not in place yet.
-            Files.move(pack.file, packFinal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(idxTmp, idxFinal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            AtomicFiles.syncDirectory(dir);
+            io.move(pack.file, packFinal);
+            io.move(idxTmp, idxFinal);
+            io.syncDirectory(dir);
             store.addPack(packFinal, idxFinal);
             published.add(packFinal);
         } catch (IOException e) {

@@ -162,7 +162,7 @@ public final class PackStore implements ObjectStore {
         if (stored == null) {
             throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
         }
-        byte[] bytes = decode(id, at, stored);
+        byte[] bytes = decode(id, at.entry(), stored, at.pack().file());
         MessageDigest md = DigestUtils.getSha256Digest();
         if (!ObjectId.fromBytes(md.digest(bytes)).equals(id)) {
             throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
@@ -170,10 +170,9 @@ public final class PackStore implements ObjectStore {
         return bytes;
     }
 
-    private static byte[] decode(ObjectId id, Located at, ByteBuffer stored) {
-        Pack.Entry e = at.entry();
+    private static byte[] decode(ObjectId id, Pack.Entry e, ByteBuffer stored, Path file) {
         if (e.rawLength() > Integer.MAX_VALUE - 16) {
-            throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
+            throw new IntegrityException("error.object.corrupt", id.hex(), file);
         }
         if (e.encoding() == PackFormat.ENCODING_RAW) {
             byte[] out = new byte[stored.remaining()];
@@ -193,11 +192,11 @@ public final class PackStore implements ObjectStore {
                 n += got;
             }
             if (n != out.length || !inflater.finished()) {
-                throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
+                throw new IntegrityException("error.object.corrupt", id.hex(), file);
             }
             return out;
         } catch (DataFormatException ex) {
-            throw new IntegrityException("error.object.corrupt", id.hex(), at.pack().file());
+            throw new IntegrityException("error.object.corrupt", id.hex(), file);
         } finally {
             inflater.end();
         }
@@ -433,8 +432,8 @@ public final class PackStore implements ObjectStore {
             Path idx = packDir.resolve(p.file().getFileName().toString().replace(".pack", ".idx"));
             try {
                 // The index goes first: a pack without an index is invisible, never damaged.
-                Files.deleteIfExists(idx);
-                Files.deleteIfExists(p.file());
+                FileIo.current().delete(idx);
+                FileIo.current().delete(p.file());
             } catch (IOException e) {
                 throw StoreIOException.of(p.file(), e);
             }
@@ -446,6 +445,102 @@ public final class PackStore implements ObjectStore {
             throw StoreIOException.of(packDir, e);
         }
         return dropped[0];
+    }
+
+    /**
+     * Rewrites the packs that hold any of {@code ids} without those objects and without any record
+     * that can no longer be read (a truncated pack), so that intact copies can be inserted again.
+     * Call only under the writer lock. Returns the ids that were dropped.
+     */
+    public synchronized Set<ObjectId> dropObjects(Set<ObjectId> ids) {
+        rescan();
+        List<Path> holding = new ArrayList<>();
+        Set<ObjectId> dropped = new HashSet<>();
+        for (Pack p : packs) {
+            boolean holds = false;
+            for (ObjectId id : ids) {
+                if (p.find(id) != null) {
+                    holds = true;
+                    dropped.add(id);
+                }
+            }
+            if (holds) {
+                holding.add(p.file());
+                p.forEachId(id -> {
+                    if (p.slice(id, p.find(id)) == null) {
+                        dropped.add(id);
+                    }
+                });
+            }
+        }
+        if (!holding.isEmpty()) {
+            repack(holding, id -> !dropped.contains(id));
+        }
+        return dropped;
+    }
+
+    /**
+     * Rebuilds a pack whose index is damaged from the record headers in the pack itself: every
+     * record whose bytes hash to the id in its header is copied into a new pack, and the damaged
+     * index and pack are deleted. Reading stops at the first record that does not fit in the file.
+     * Call only under the writer lock. Returns the number of objects recovered.
+     */
+    public synchronized int recoverPack(Path damagedIdx) {
+        String name = damagedIdx.getFileName().toString();
+        Path packFile = packDir.resolve(name.substring(0, name.length() - 4) + ".pack");
+        int recovered = 0;
+        if (Files.exists(packFile)) {
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(packFile, java.nio.file.StandardOpenOption.READ);
+                 PackInserter inserter = new PackInserter(this)) {
+                ByteBuffer data = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size());
+                long at = PackFormat.PACK_MAGIC.length;
+                while (at + PackFormat.RECORD_HEADER <= data.capacity()) {
+                    byte[] idBytes = new byte[ObjectId.LENGTH];
+                    data.get((int) at, idBytes);
+                    int type = data.get((int) at + 32) & 0xff;
+                    int encoding = data.get((int) at + 33) & 0xff;
+                    long rawLength = data.getLong((int) at + 34);
+                    long storedLength = data.getLong((int) at + 42);
+                    long end = at + PackFormat.RECORD_HEADER + storedLength;
+                    if (storedLength < 0 || end > data.capacity() || end < at) {
+                        break;
+                    }
+                    ByteBuffer stored = data.slice((int) at + PackFormat.RECORD_HEADER, (int) storedLength);
+                    ObjectId id = ObjectId.fromBytes(idBytes);
+                    if (recordIntact(id, type, encoding, rawLength, stored.duplicate())) {
+                        inserter.copyRecord(id, type, encoding, rawLength, stored);
+                        recovered++;
+                    }
+                    at = end;
+                }
+                inserter.flush();
+            } catch (IOException e) {
+                throw StoreIOException.of(packFile, e);
+            }
+        }
+        try {
+            FileIo.current().delete(damagedIdx);
+            FileIo.current().delete(packFile);
+            AtomicFiles.syncDirectory(packDir);
+        } catch (IOException e) {
+            throw StoreIOException.of(damagedIdx, e);
+        }
+        damagedPacks.remove(damagedIdx);
+        return recovered;
+    }
+
+    private static boolean recordIntact(ObjectId id, int type, int encoding, long rawLength, ByteBuffer stored) {
+        if (type > 5 || (encoding != PackFormat.ENCODING_RAW && encoding != PackFormat.ENCODING_DEFLATE)
+                || rawLength < 0 || rawLength > Integer.MAX_VALUE - 16) {
+            return false;
+        }
+        Pack.Entry entry = new Pack.Entry(0, stored.remaining(), rawLength, type, encoding);
+        try {
+            byte[] bytes = decode(id, entry, stored, null);
+            return bytes.length == rawLength && ObjectId.fromBytes(DigestUtils.sha256(bytes)).equals(id);
+        } catch (IntegrityException e) {
+            return false;
+        }
     }
 
     /** Returns pack indexes that could not be used, with the reason, for fsck. */
@@ -462,6 +557,21 @@ public final class PackStore implements ObjectStore {
             files.add(p.file());
         }
         return files;
+    }
+
+    /**
+     * Forgets mapped packs whose index another process has deleted since (gc rewrites packs).
+     * A writer calls this after taking the writer lock: otherwise it would still find objects in
+     * the old mapping that gc dropped, skip writing them as duplicates, and leave them missing.
+     */
+    public synchronized void forgetRemovedPacks() {
+        for (Pack p : packs) {
+            String idxName = p.file().getFileName().toString().replace(".pack", ".idx");
+            if (!Files.exists(packDir.resolve(idxName))) {
+                packs.remove(p);
+                loadedPackNames.remove(idxName);
+            }
+        }
     }
 
     /**
