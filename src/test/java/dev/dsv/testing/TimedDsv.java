@@ -27,6 +27,7 @@ public final class TimedDsv {
     private final Map<String, String> env;
     private final OperationLog log;
     private final AtomicInteger counter = new AtomicInteger();
+    private volatile java.io.PrintStream progress;
 
     /** Processes write their output to files in {@code scratch}, deleted once read. */
     public TimedDsv(Path scratch, Map<String, String> env, OperationLog log) {
@@ -37,6 +38,12 @@ public final class TimedDsv {
 
     public OperationLog log() {
         return log;
+    }
+
+    /** Prints a line per finished process (operation, exit code, wall time) to {@code out}. */
+    public TimedDsv printingTo(java.io.PrintStream out) {
+        this.progress = out;
+        return this;
     }
 
     /**
@@ -64,6 +71,10 @@ public final class TimedDsv {
                     + (finished ? "" : " (killed after 30 minutes)") + ": " + r.err().strip()
                     + (r.exitCode() != 0 && r.out().contains("\"error\"") ? " " + r.out().strip() : "");
             log.add(new OperationLog.Entry(operation, r.exitCode(), wallMillis, failed, detail));
+            java.io.PrintStream lines = progress;
+            if (lines != null) {
+                lines.printf("  %-16s exit %3d %8d ms%n", operation, r.exitCode(), wallMillis);
+            }
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
             return new Run(r, wallMillis, failed, detail);

@@ -22,22 +22,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Many real dsv processes on one repository at once. Writers switch to their own branch, add a
- * batch of new images and commit. Readers list commits and read their trees, exporters export a
+ * Many real dsv processes on one repository at once. Writers switch to their own branch (one
+ * switch in three discarding what is staged), add a batch of new images and commit. Readers list commits and read their trees, exporters export a
  * commit and verify the export, and a gc loop runs with no grace period. Afterwards it
  * checks that fsck is clean, that the reported commits of each branch are exactly its history
  * since the start (no lost update, no unreported commit), that every image a commit reported as
  * added is on its branch, that every commit a reader saw is still reachable, and that every writer
  * that gave up with the "locked" exit code waited at least its --lock-timeout and at most that plus
- * a slack for JVM start-up on a loaded machine.
+ * a slack, which covers JVM start-up and opening the repository (over a minute on an overloaded
+ * machine).
  *
  * <p>The seed fixes what each worker does and in what order; the interleaving of the processes is
  * up to the OS scheduler, so two runs with one seed differ in timing.
  *
- * <p>Usage: {@code ConcurrentTorture SEED WRITERS ROUNDS READERS EXPORTERS WORKDIR}; exit 1 when a
- * check failed. {@code scripts/torture-concurrent} runs it.
+ * <p>Usage: {@code ConcurrentTorture SEED WRITERS ROUNDS READERS EXPORTERS SLACK_SECONDS WORKDIR};
+ * exit 1 when a check failed. {@code scripts/torture-concurrent} runs it.
  */
 public final class ConcurrentTorture {
+    private static final int INVALID_INPUT = 3;
     private static final int LOCKED = 6;
     private static final int NOTHING_TO_COMMIT = 9;
     private static final String BASE_BRANCH = "base";
@@ -50,7 +52,7 @@ public final class ConcurrentTorture {
                            int shortLockTimeout, int longLockTimeout, long slackMillis) {
         /** Returns the default-suite size: a few processes, a few rounds. */
         public static Settings reduced(long seed) {
-            return new Settings(seed, 3, 2, 1, 1, 5, 1, 120, 60_000);
+            return new Settings(seed, 3, 2, 1, 1, 5, 1, 120, 120_000);
         }
     }
 
@@ -60,7 +62,7 @@ public final class ConcurrentTorture {
 
     /** The outcome: every process run, and the checks that failed (empty when all held). */
     public record Report(OperationLog log, List<String> problems, int reportedCommits, int lockedExits,
-                         int commitsSeenByReaders) {
+                         long maxLockedOverrunMillis, int commitsSeenByReaders) {
     }
 
     private final Settings settings;
@@ -72,6 +74,7 @@ public final class ConcurrentTorture {
     private final List<ReportedCommit> reported = Collections.synchronizedList(new ArrayList<>());
     private final Set<String> seenByReaders = ConcurrentHashMap.newKeySet();
     private final AtomicInteger lockedExits = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong maxLockedOverrun = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean writersDone;
     private String base;
 
@@ -82,25 +85,31 @@ public final class ConcurrentTorture {
         this.dsv = new TimedDsv(work.resolve("logs"), Map.of(), log);
     }
 
+    /** Prints a line per finished dsv process while the run goes on. */
+    public ConcurrentTorture printingProgressTo(java.io.PrintStream out) {
+        dsv.printingTo(out);
+        return this;
+    }
+
     public static void main(String[] args) throws Exception {
-        if (args.length != 6) {
-            System.err.println("usage: ConcurrentTorture SEED WRITERS ROUNDS READERS EXPORTERS WORKDIR");
+        if (args.length != 7) {
+            System.err.println("usage: ConcurrentTorture SEED WRITERS ROUNDS READERS EXPORTERS SLACK_SECONDS WORKDIR");
             System.exit(2);
         }
         Settings settings = new Settings(Long.parseLong(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                Integer.parseInt(args[3]), Integer.parseInt(args[4]), 8, 1, 300, 60_000);
-        Path work = Path.of(args[5]);
+                Integer.parseInt(args[3]), Integer.parseInt(args[4]), 8, 1, 300, Long.parseLong(args[5]) * 1000);
+        Path work = Path.of(args[6]);
         Files.createDirectories(work);
         System.out.println("settings: " + settings);
         System.out.println("loadavg before: " + Files.readString(Path.of("/proc/loadavg")).trim());
         long t0 = System.nanoTime();
-        Report report = new ConcurrentTorture(settings, work).run();
+        Report report = new ConcurrentTorture(settings, work).printingProgressTo(System.out).run();
         System.out.printf("wall: %.1f s%n", (System.nanoTime() - t0) / 1e9);
         System.out.println("loadavg after: " + Files.readString(Path.of("/proc/loadavg")).trim());
         report.log().printTable(System.out);
-        System.out.printf("processes: %d, reported commits: %d, locked exits: %d, commits seen by readers: %d%n",
-                report.log().entries().size(), report.reportedCommits(), report.lockedExits(),
-                report.commitsSeenByReaders());
+        System.out.printf("processes: %d, reported commits: %d, locked exits: %d (max wall time past the timeout:"
+                + " %d ms), commits seen by readers: %d%n", report.log().entries().size(), report.reportedCommits(),
+                report.lockedExits(), report.maxLockedOverrunMillis(), report.commitsSeenByReaders());
         System.out.println("problems: " + report.problems().size());
         report.problems().forEach(p -> System.out.println("  " + p));
         System.exit(report.problems().isEmpty() ? 0 : 1);
@@ -134,7 +143,8 @@ public final class ConcurrentTorture {
             t.join();
         }
         checkAtEnd();
-        return new Report(log, List.copyOf(problems), reported.size(), lockedExits.get(), seenByReaders.size());
+        return new Report(log, List.copyOf(problems), reported.size(), lockedExits.get(), maxLockedOverrun.get(),
+                seenByReaders.size());
     }
 
     private Thread worker(String name, Runnable body) {
@@ -200,6 +210,7 @@ public final class ConcurrentTorture {
         if (run.exitCode() == LOCKED && lockTimeout != null) {
             lockedExits.incrementAndGet();
             long bound = lockTimeout * 1000L;
+            maxLockedOverrun.accumulateAndGet(run.wallMillis() - bound, Math::max);
             if (run.wallMillis() < bound || run.wallMillis() > bound + settings.slackMillis()) {
                 problems.add(operation + " exited 'locked' after " + run.wallMillis() + " ms, outside [" + bound
                         + ", " + (bound + settings.slackMillis()) + "] ms: " + run.detail());
@@ -213,7 +224,13 @@ public final class ConcurrentTorture {
         int timeout = writer % 3 == 0 ? settings.shortLockTimeout() : settings.longLockTimeout();
         String branch = branchOf(writer);
         for (int round = 1; round <= settings.rounds(); round++) {
-            dsv("switch", timeout, Set.of(0, LOCKED), "switch", "--discard-staged", branch);
+            // One switch in three discards what other writers staged; the others fail with exit 3
+            // while anything is staged, so that staged adds usually reach a commit.
+            if (random.nextInt(3) == 0) {
+                dsv("switch", timeout, Set.of(0, LOCKED), "switch", "--discard-staged", branch);
+            } else {
+                dsv("switch", timeout, Set.of(0, INVALID_INPUT, LOCKED), "switch", branch);
+            }
             int count = 1 + random.nextInt(settings.imagesPerAdd());
             // Distinct seeds for every writer and round, so no two batches share an image.
             long seedBase = settings.seed() * 1_000_000_007L + writer * 1_000_000L + round * 1_000L;

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,6 +65,7 @@ public final class LoadRun {
     private TimedDsv setupDsv;
     private TimedDsv dsv;
     private String[] remoteOptions;
+    private java.io.PrintStream progress;
 
     public LoadRun(Settings settings, Path work) {
         this.settings = settings;
@@ -82,7 +84,7 @@ public final class LoadRun {
         Files.createDirectories(work);
         System.out.println("settings: " + settings);
         System.out.println("loadavg before: " + loadAverage());
-        Report report = new LoadRun(settings, work).run();
+        Report report = new LoadRun(settings, work).printingProgressTo(System.out).run();
         System.out.println("loadavg after: " + loadAverage());
         System.out.println("== set-up");
         report.setup().printTable(System.out);
@@ -99,13 +101,20 @@ public final class LoadRun {
         return Files.readString(Path.of("/proc/loadavg")).trim();
     }
 
+    /** Prints a line per finished dsv process while the run goes on. */
+    public LoadRun printingProgressTo(java.io.PrintStream out) {
+        this.progress = out;
+        return this;
+    }
+
     /** Starts the S3 server, sets up both clones, runs both streams, then checks both clones. */
     public Report run() throws InterruptedException {
         long phaseMillis;
         try (S3TestServer server = S3TestServer.start(S3TestServer.Conditions.ATOMIC)) {
             server.createBucket("load");
-            setupDsv = new TimedDsv(work.resolve("logs"), S3TestCredentials.environment(), setupLog);
-            dsv = new TimedDsv(work.resolve("logs"), S3TestCredentials.environment(), log);
+            Map<String, String> env = S3TestCredentials.environment();
+            setupDsv = new TimedDsv(work.resolve("logs/setup"), env, setupLog).printingTo(progress);
+            dsv = new TimedDsv(work.resolve("logs/mixed"), env, log).printingTo(progress);
             remoteOptions = new String[] {"--endpoint", server.endpoint(), "--path-style", "--region", "us-east-1",
                 "--option", "profile=" + S3TestCredentials.PROFILE};
             setUp();
@@ -117,7 +126,7 @@ public final class LoadRun {
             library.join();
             partial.join();
             phaseMillis = (System.nanoTime() - t0) / 1_000_000;
-            dsv = new TimedDsv(work.resolve("logs"), S3TestCredentials.environment(), settleLog);
+            dsv = new TimedDsv(work.resolve("logs/settle"), env, settleLog).printingTo(progress);
             settle();
         }
         return new Report(setupLog, log, settleLog, List.copyOf(problems), phaseMillis);
