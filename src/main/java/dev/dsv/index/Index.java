@@ -112,6 +112,7 @@ public final class Index implements AutoCloseable {
     /** Deletes every indexed row except the stat cache, before a rebuild. */
     public void clear() {
         try (Statement s = db.createStatement()) {
+            beginWrite();
             for (String table : List.of("commits", "tree_nodes", "tree_links", "images", "labels", "label_defects", "meta")) {
                 s.execute("DELETE FROM " + table);
             }
@@ -177,6 +178,7 @@ public final class Index implements AutoCloseable {
      */
     public void indexCommit(ObjectId id, Commit commit, Trees trees, Function<ObjectId, LabelRecord> labels) {
         try {
+            beginWrite();
             try (PreparedStatement ps = db.prepareStatement(
                     "INSERT OR IGNORE INTO commits (id, tree, parents, committer, time, message, touches, sources)"
                             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -273,6 +275,7 @@ public final class Index implements AutoCloseable {
     public void indexMeta(ObjectId id, String kind, ObjectId subject, String author, String time) {
         try (PreparedStatement ps = db.prepareStatement(
                 "INSERT OR IGNORE INTO meta (id, kind, subject, author, time) VALUES (?, ?, ?, ?, ?)")) {
+            beginWrite();
             ps.setString(1, id.hex());
             ps.setString(2, kind);
             ps.setString(3, subject == null ? null : subject.hex());
@@ -343,6 +346,7 @@ public final class Index implements AutoCloseable {
     public void putStatCache(Map<String, StatRow> rows) {
         try (PreparedStatement ps = db.prepareStatement(
                 "INSERT OR REPLACE INTO stat_cache (path, size, mtime_ns, file_key, blob) VALUES (?, ?, ?, ?, ?)")) {
+            beginWrite();
             for (Map.Entry<String, StatRow> e : rows.entrySet()) {
                 ps.setString(1, e.getKey());
                 ps.setLong(2, e.getValue().size());
@@ -378,6 +382,7 @@ public final class Index implements AutoCloseable {
     public void putAddMemo(String input, ObjectId stageTree) {
         try (PreparedStatement ps = db.prepareStatement("INSERT OR REPLACE INTO add_memo (input, stage_tree) VALUES (?, ?)");
              Statement trim = db.createStatement()) {
+            beginWrite();
             ps.setString(1, input);
             ps.setString(2, stageTree.hex());
             ps.executeUpdate();
@@ -399,6 +404,18 @@ public final class Index implements AutoCloseable {
         } catch (SQLException ignored) {
             // The connection is broken; the caller reports the original failure.
         }
+    }
+
+    /**
+     * Ends the read transaction that the connection keeps open between queries (auto-commit is
+     * off), so that the next statement, a write, starts a new transaction on the newest snapshot.
+     * Without this, a write after another process wrote to the index since this connection's last
+     * query fails at once with SQLITE_BUSY_SNAPSHOT, because SQLite cannot upgrade an outdated read
+     * transaction, and the busy timeout does not apply. Every write method calls this first, and its
+     * first statement is a write, which waits for the busy timeout when another process is writing.
+     */
+    private void beginWrite() throws SQLException {
+        db.commit();
     }
 
     private DsvException failure(Exception e) {

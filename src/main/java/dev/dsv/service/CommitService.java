@@ -82,6 +82,9 @@ public final class CommitService {
             inserter.flush();
         }
         repo.updateBranch(branch, head, id);
+        // NOTE: the branch has moved here. If indexing fails (a busy timeout behind another
+        // process's long index write), the command exits 10 although the commit was made; the
+        // next command indexes it.
         session.indexHistory(id);
         return new Result(id, commit, branch, counts);
     }

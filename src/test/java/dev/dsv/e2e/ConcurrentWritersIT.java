@@ -8,15 +8,24 @@ import dev.dsv.testing.CliResult;
 import dev.dsv.testing.DsvProcess;
 import dev.dsv.testing.ElpvLabels;
 import dev.dsv.testing.Images;
+import dev.dsv.testing.OperationLog;
+import dev.dsv.torture.ConcurrentTorture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two dsv processes writing to one repository at once: one waits for the other, nothing is lost. */
+/**
+ * Several dsv processes on one repository at once: writers wait for one another or give up with
+ * the "locked" exit code in time, readers see only whole commits, and nothing is lost. The last
+ * test is the reduced torture run; {@code scripts/torture-concurrent} runs the full one.
+ */
 class ConcurrentWritersIT {
     @TempDir
     Path tmp;
@@ -59,5 +68,17 @@ class ConcurrentWritersIT {
         }
         CliResult after = DsvProcess.run(lib, "commit", "-m", "nothing yet");
         assertEquals(9, after.exitCode(), "once released, the next writer gets the lock: " + after);
+    }
+
+    @Test
+    void mixedProcessesLeaveConsistentRepository() throws Exception {
+        ConcurrentTorture.Report report = new ConcurrentTorture(ConcurrentTorture.Settings.reduced(7), tmp).run();
+
+        assertEquals(List.of(), report.problems());
+        Set<String> ran = report.log().entries().stream().map(OperationLog.Entry::operation).collect(Collectors.toSet());
+        for (String operation : List.of("switch", "add", "commit", "log", "ls", "show", "export", "export --verify",
+                "gc", "fsck")) {
+            assertTrue(ran.contains(operation), operation + " never ran: " + ran);
+        }
     }
 }

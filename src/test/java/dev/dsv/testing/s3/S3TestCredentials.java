@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Test credentials for {@link S3TestServer}, given to the AWS SDK the way a user would: as
@@ -49,5 +50,17 @@ public final class S3TestCredentials {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Returns the environment variables that give a dsv child process (see DsvProcess) the same
+     * profiles, with the SDK's instance metadata look-ups turned off.
+     */
+    public static synchronized Map<String, String> environment() {
+        install();
+        return Map.of("AWS_SHARED_CREDENTIALS_FILE", file.toString(),
+                "AWS_CONFIG_FILE", file.resolveSibling("config").toString(),
+                "AWS_EC2_METADATA_DISABLED", "true",
+                "AWS_REGION", "us-east-1");
     }
 }
