@@ -11,7 +11,7 @@ import dev.dsv.service.MetaKinds;
 import dev.dsv.service.Session;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,7 +69,10 @@ public final class ExportLog {
         }
     }
 
-    /** Returns the logged exports, newest first (the reverse of append order). */
+    /**
+     * Returns the logged exports, newest first by record time, then by id. A clone appends records
+     * in the order it fetched them, so the append order is not the time order.
+     */
     public List<Entry> list() {
         MetadataLog log = session.repository().metadataLog();
         List<Entry> out = new ArrayList<>();
@@ -79,7 +82,8 @@ public final class ExportLog {
                 out.add(new Entry(id, r));
             }
         }
-        Collections.reverse(out);
+        out.sort(Comparator.comparing((Entry e) -> e.record().time().toInstant()).reversed()
+                .thenComparing(e -> e.id().hex()));
         return out;
     }
 }

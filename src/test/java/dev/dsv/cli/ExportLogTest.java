@@ -8,7 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
 import dev.dsv.testing.Images;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +63,22 @@ class ExportLogTest {
         JsonNode all = exports.get(1);
         assertFalse(all.path("filter").has("cell_type"), all.toString());
         assertTrue(all.path("images").asInt() > 30, all.toString());
+    }
+
+    @Test
+    void orderFollowsRecordTimesNotTheLogOrder() throws Exception {
+        ok(library, "export", "--out", tmp.resolve("first").toString());
+        Thread.sleep(100);
+        ok(library, "export", "--out", tmp.resolve("second").toString(), "--cell-type", "poly");
+        // A clone lists records in the order it fetched them: reverse the log to stand for that.
+        Path log = library.resolve(".dsv/meta/log");
+        List<String> lines = new ArrayList<>(Files.readAllLines(log));
+        Collections.reverse(lines);
+        Files.write(log, lines);
+
+        JsonNode exports = ok(library, "exports", "log", "--json").json().path("exports");
+        assertEquals(List.of("second", "first"),
+                List.of(exports.get(0).path("target").asText(), exports.get(1).path("target").asText()));
     }
 
     @Test
