@@ -149,7 +149,7 @@ public final class PushService {
         Missing missing = collect(heads, index, remoteMeta);
 
         Uploader uploader = new Uploader(storage, index, RemoteOptions.packSize(remote.spec()), threads,
-                cache.resolve("outgoing"));
+                cache.resolve("outgoing"), cache.resolve("idx"));
         uploader.send(missing);
         if (!missing.newMeta.isEmpty()) {
             Map.Entry<String, byte[]> list = RemoteLayout.metaList(missing.newMeta);
@@ -572,17 +572,20 @@ public final class PushService {
         private final long packSize;
         private final int threads;
         private final Path outgoing;
+        private final Path indexCache;
         final AtomicLong objects = new AtomicLong();
         final AtomicLong bytes = new AtomicLong();
         int packsUploaded;
         int packsReused;
 
-        Uploader(RemoteStorage storage, RemoteIndex index, long packSize, int threads, Path outgoing) {
+        Uploader(RemoteStorage storage, RemoteIndex index, long packSize, int threads, Path outgoing,
+                 Path indexCache) {
             this.storage = storage;
             this.index = index;
             this.packSize = packSize;
             this.threads = threads;
             this.outgoing = outgoing;
+            this.indexCache = indexCache;
         }
 
         void send(Missing m) {
@@ -652,6 +655,8 @@ public final class PushService {
             storage.upload(RemoteIndex.PACKS + b.name() + ".idx", b.index());
             try {
                 bytes.addAndGet(Files.size(b.index()));
+                // The next push lists this index on the remote; a cached copy saves downloading it.
+                writeCached(indexCache.resolve(b.name() + ".idx"), Files.readAllBytes(b.index()));
             } catch (IOException e) {
                 throw StoreIOException.of(b.index(), e);
             }
