@@ -4,6 +4,7 @@ import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.error.IntegrityException;
 import dev.dsv.model.ImageEntry;
+import dev.dsv.model.MetaRecord;
 import dev.dsv.model.ObjectId;
 import dev.dsv.model.ObjectType;
 import dev.dsv.repo.Repository;
@@ -171,7 +172,21 @@ public final class FetchService {
         }
 
 
+        Set<ObjectId> localMeta = new HashSet<>(repo.metadataLog().ids());
+        List<ObjectId> newMeta = new ArrayList<>();
+        for (ObjectId id : RemoteLayout.metaIds(storage, cache.resolve("meta"))) {
+            if (!localMeta.contains(id) && store.containsMapped(id)) {
+                newMeta.add(id);
+            }
+        }
+        // Purge records of this fetch count already: they are in the store, not yet in the log.
         purged = dev.dsv.service.PurgeService.purgedBlobs(session);
+        for (ObjectId id : newMeta) {
+            MetaRecord record = repo.metadataLog().read(id);
+            if (record.kind().equals(dev.dsv.service.MetaKinds.PURGE) && record.subject() != null) {
+                purged.add(record.subject());
+            }
+        }
         Map<ObjectId, String> absent = new LinkedHashMap<>();
         List<RemoteIndex.Located> blobs = new ArrayList<>();
         RemoteIndex listedIndex = index;
@@ -200,13 +215,6 @@ public final class FetchService {
 
         // The metadata records join the log only once every object is in, so that a fetch refused for
         // a damaged object leaves the log as it was.
-        Set<ObjectId> localMeta = new HashSet<>(repo.metadataLog().ids());
-        List<ObjectId> newMeta = new ArrayList<>();
-        for (ObjectId id : RemoteLayout.metaIds(storage, cache.resolve("meta"))) {
-            if (!localMeta.contains(id) && store.containsMapped(id)) {
-                newMeta.add(id);
-            }
-        }
         repo.metadataLog().adopt(newMeta);
 
         // Reading each new history in full (commits, trees, labels) before any ref moves: a commit
