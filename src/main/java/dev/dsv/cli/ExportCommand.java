@@ -85,6 +85,7 @@ final class ExportCommand extends BaseCommand {
                 doc.put("link", r.link().name().toLowerCase(Locale.ROOT));
                 doc.put("include_rejected", r.includeRejected());
                 doc.put("rejected_excluded", r.rejectedExcluded());
+                doc.put("regionless_defects_dropped", r.regionlessDropped().size());
                 out().printJson(doc);
             } else {
                 out().println("export.done", r.images(), r.target(), r.commit().abbreviate(12), r.written(), r.kept(), r.deleted());
@@ -97,6 +98,11 @@ final class ExportCommand extends BaseCommand {
                 if (r.link() == LinkMode.HARDLINK) {
                     out().note("export.hardlinkWarning");
                 }
+            }
+            if (!r.regionlessDropped().isEmpty()) {
+                // Printed on stderr in both modes, so a script that reads the --json output still gets the warning.
+                out().note("export.regionlessDropped", r.regionlessDropped().size(),
+                        format.name().toLowerCase(Locale.ROOT), r.regionlessDropped().get(0));
             }
         }
         return 0;

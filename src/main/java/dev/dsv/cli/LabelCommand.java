@@ -89,6 +89,9 @@ final class LabelCommand implements Runnable {
         @Option(names = "--voc-coordinates", paramLabel = "CONVENTION", descriptionKey = "label.vocCoordinates")
         VocCoordinates vocCoordinates;
 
+        @Option(names = "--replace-unannotated", descriptionKey = "label.replaceUnannotated")
+        boolean replaceUnannotated;
+
         @Override
         int run() {
             checkOptions();
@@ -97,7 +100,7 @@ final class LabelCommand implements Runnable {
             Path map = categories == null ? null : workingDirectory.resolve(categories);
             dev.dsv.ingest.CsvLayout csvLayout = layout.toLayout(workingDirectory);
             try (Session session = openSession()) {
-                LabelService service = new LabelService(session);
+                LabelService service = new LabelService(session, replaceUnannotated);
                 LabelDefaults defaults = new LabelDefaults(null, null, null, null, null, labeler(session), labeledAt,
                         confidence, guideline);
                 int relabeled = switch (format) {
@@ -133,6 +136,9 @@ final class LabelCommand implements Runnable {
             }
             if (format == Format.CSV && labeledAtFromFile) {
                 throw new DsvException(ExitCode.USAGE, "error.label.optionNotForFormat", "--labeled-at-from-file", name);
+            }
+            if (format == Format.CSV && replaceUnannotated) {
+                throw new DsvException(ExitCode.USAGE, "error.label.optionNotForFormat", "--replace-unannotated", name);
             }
             if (labeledAtFromFile && labeledAt != null) {
                 throw new DsvException(ExitCode.USAGE, "error.label.twoTimes");

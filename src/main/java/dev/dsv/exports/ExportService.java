@@ -71,9 +71,11 @@ public final class ExportService {
     /**
      * Counts of an export: files written, kept unchanged (sync), deleted (sync), bytes written, and
      * the selected images whose label in force was rejected in review (left out unless included).
+     * {@code regionlessDropped} lists the exported images whose defect types without regions the
+     * annotation files leave out, in dataset-path order.
      */
     public record Result(ObjectId commit, Path target, int images, int written, int kept, int deleted, long bytes,
-                         LinkMode link, int rejected, boolean includeRejected) {
+                         LinkMode link, int rejected, boolean includeRejected, List<String> regionlessDropped) {
         /** Returns the number of rejected images left out of the export. */
         public int rejectedExcluded() {
             return includeRejected ? 0 : rejected;
@@ -277,7 +279,7 @@ public final class ExportService {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             AtomicFiles.syncDirectory(parent);
             return new Result(selection.commit(), target, selection.rows().size(), selection.rows().size(), 0, 0, bytes,
-                    link, selection.rejected().size(), selection.includeRejected());
+                    link, selection.rejected().size(), selection.includeRejected(), shape.regionlessDropped(selection.rows()));
         } catch (IOException e) {
             throw StoreIOException.of(target, e);
         } finally {
@@ -350,6 +352,9 @@ public final class ExportService {
         meta.put("include_rejected", s.includeRejected());
         meta.put("rejected_excluded", s.includeRejected() ? 0 : s.rejected().size());
         meta.set("rejected_paths", JSON.valueToTree(s.rejected()));
+        if (shape != ExportShape.DIR && shape != ExportShape.CLASSES) {
+            meta.put("regionless_defects_dropped", shape.regionlessDropped(s.rows()).size());
+        }
         meta.put("state", state);
         if (!features.isEmpty()) {
             meta.set("features", JSON.valueToTree(features));
@@ -493,7 +498,7 @@ public final class ExportService {
             }
             writeManifestAndMetadata(target, selection, r.format(), r.link(), "complete", r.features(), shape);
             return new Result(selection.commit(), target, selection.rows().size(), written, kept, deleted, bytes, r.link(),
-                    selection.rejected().size(), r.includeRejected());
+                    selection.rejected().size(), r.includeRejected(), shape.regionlessDropped(selection.rows()));
         } catch (IOException e) {
             throw StoreIOException.of(target, e);
         }

@@ -65,6 +65,24 @@ public enum ExportShape {
         return valueOf(format.toUpperCase(Locale.ROOT));
     }
 
+    /**
+     * Returns the paths of the rows whose defect types without regions this shape's annotation
+     * files leave out: COCO, YOLO, VOC, Label Studio and Supervisely files carry only regions.
+     * The other shapes keep every defect type (CVAT as a {@code <tag>}, the rest in the manifest).
+     */
+    List<String> regionlessDropped(List<ImageRow> rows) {
+        if (this != COCO && this != YOLO && this != VOC && this != LABELSTUDIO && this != SUPERVISELY) {
+            return List.of();
+        }
+        List<String> paths = new ArrayList<>();
+        for (ImageRow row : rows) {
+            if (TrainingFiles.defects(row).stream().anyMatch(d -> d.regions().isEmpty())) {
+                paths.add(row.path());
+            }
+        }
+        return paths;
+    }
+
     /** Returns the path of a row's image relative to the export root. */
     String location(ImageRow row) {
         return switch (this) {

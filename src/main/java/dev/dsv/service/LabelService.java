@@ -33,10 +33,21 @@ import java.util.TreeMap;
  */
 public final class LabelService {
     private final Session session;
+    private final boolean replaceUnannotated;
     private int markedForFullReview;
 
     public LabelService(Session session) {
+        this(session, false);
+    }
+
+    /**
+     * With {@code replaceUnannotated}, an annotation-tool import may clear defect types without
+     * regions from images for which the file carries no annotation; without it such an
+     * import is rejected (see {@link RegionlessGuard}).
+     */
+    public LabelService(Session session, boolean replaceUnannotated) {
         this.session = session;
+        this.replaceUnannotated = replaceUnannotated;
     }
 
     /** Returns how many new records of paused labelers the last import or set marked for a full review. */
@@ -60,7 +71,7 @@ public final class LabelService {
         if (!Files.isRegularFile(file)) {
             throw new dev.dsv.error.DsvException(dev.dsv.error.ExitCode.INVALID_INPUT, "error.labels.notFound", file);
         }
-        return importRows((stageTree, problems) -> new DsvCsvLabels(file, true, layout).read(problems), defaults);
+        return importRows((stageTree, problems) -> new DsvCsvLabels(file, true, layout).read(problems), defaults, false);
     }
 
     /**
@@ -72,7 +83,7 @@ public final class LabelService {
     public int importCoco(Path file, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
         String time = fileTime ? modifiedTime(file) : null;
         return importRows((stageTree, problems) -> new CocoLabels(file, categories(categoriesFile, problems),
-                new StageImages(session, stageTree), time).read(problems), defaults);
+                new StageImages(session, stageTree), time).read(problems), defaults, true);
     }
 
     /**
@@ -82,7 +93,7 @@ public final class LabelService {
      */
     public int importYolo(Path dir, Path namesFile, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
         return importRows((stageTree, problems) -> new YoloLabels(dir, namesFile, categories(categoriesFile, problems),
-                new StageImages(session, stageTree), fileTime).read(problems), defaults);
+                new StageImages(session, stageTree), fileTime).read(problems), defaults, true);
     }
 
     /**
@@ -94,7 +105,7 @@ public final class LabelService {
     public int importVoc(Path input, Path categoriesFile, LabelDefaults defaults, boolean fileTime,
                          VocLabels.Coordinates coordinates) {
         return importRows((stageTree, problems) -> new VocLabels(input, categories(categoriesFile, problems),
-                new StageImages(session, stageTree), fileTime, coordinates).read(problems), defaults);
+                new StageImages(session, stageTree), fileTime, coordinates).read(problems), defaults, true);
     }
 
     /**
@@ -105,7 +116,7 @@ public final class LabelService {
     public int importCvat(Path file, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
         String time = fileTime ? modifiedTime(file) : null;
         return importRows((stageTree, problems) -> new CvatLabels(file, categories(categoriesFile, problems),
-                new StageImages(session, stageTree), time).read(problems), defaults);
+                new StageImages(session, stageTree), time).read(problems), defaults, true);
     }
 
     /**
@@ -116,7 +127,7 @@ public final class LabelService {
     public int importLabelStudio(Path file, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
         String time = fileTime ? modifiedTime(file) : null;
         return importRows((stageTree, problems) -> new LabelStudioLabels(file, categories(categoriesFile, problems),
-                new StageImages(session, stageTree), time).read(problems), defaults);
+                new StageImages(session, stageTree), time).read(problems), defaults, true);
     }
 
     /**
@@ -126,7 +137,7 @@ public final class LabelService {
      */
     public int importSupervisely(Path dir, Path categoriesFile, LabelDefaults defaults, boolean fileTime) {
         return importRows((stageTree, problems) -> new SuperviselyLabels(dir, categories(categoriesFile, problems),
-                new StageImages(session, stageTree), fileTime).read(problems), defaults);
+                new StageImages(session, stageTree), fileTime).read(problems), defaults, true);
     }
 
     private CategoryMap categories(Path file, List<Problem> problems) {
@@ -141,8 +152,11 @@ public final class LabelService {
         return YoloLabels.modificationTime(file);
     }
 
-    /** Relabels the staged images that the rows name, all or nothing. */
-    private int importRows(RowReader reader, LabelDefaults defaults) {
+    /**
+     * Relabels the staged images that the rows name, all or nothing. {@code toolFile} marks an
+     * annotation-tool file, whose rows are checked by {@link RegionlessGuard}.
+     */
+    private int importRows(RowReader reader, LabelDefaults defaults, boolean toolFile) {
         LabelRowResolver resolver = new LabelRowResolver(session, defaults);
         PausedLabelCheck[] paused = new PausedLabelCheck[1];
         return StageEditor.edit(session, "label import", (stageTree, inserter, problems) -> {
@@ -193,6 +207,11 @@ public final class LabelService {
                     String earlier = firstRow.putIfAbsent(path, row.where());
                     if (earlier != null) {
                         problems.add(new Problem("error.labels.duplicatePath", row.where(), path, earlier));
+                        continue;
+                    }
+                    if (toolFile && !replaceUnannotated
+                            && !RegionlessGuard.check(session.readLabel(entry.label()), judgement.defects(), row.where(),
+                            path, problems)) {
                         continue;
                     }
                     ImageEntry changed = relabel(path, row.where() + " (" + path + ")", entry, judgement, now, inserter,

@@ -538,6 +538,58 @@ class AnnotationRoundTripTest extends LabelImportFixture {
         assertFalse(Files.exists(tmp.resolve("s")), "nothing written");
     }
 
+    @Test
+    void regionlessDefectReimportRejected() throws Exception {
+        Path out = tmp.resolve("out-regionless");
+        ok("export", "--format", "coco", "--out", out.toString());
+        Map<String, JsonNode> before = labels(library);
+        var snapshot = dev.dsv.testing.RepoSnapshot.of(library);
+        assertEquals("microcrack", before.get("batch/cell0006.png").path("defects").get(0).path("type").asText());
+
+        CliResult rejected = Dsv.run(library, "label", "import", "--format", "coco",
+                out.resolve("annotations.json").toString());
+        assertEquals(3, rejected.exitCode(), rejected.toString());
+        assertTrue(rejected.err().contains("batch/cell0006.png"), rejected.toString());
+        assertTrue(rejected.err().contains("microcrack"), rejected.toString());
+        assertTrue(rejected.err().contains("--replace-unannotated"), rejected.toString());
+        assertEquals(snapshot, dev.dsv.testing.RepoSnapshot.of(library), "repository changed by a rejected import");
+
+        CliResult replaced = ok("label", "import", "--format", "coco", "--replace-unannotated",
+                out.resolve("annotations.json").toString());
+        assertTrue(replaced.out().contains("Staged 1 "), replaced.toString());
+        ok("commit", "-m", "cleared");
+        Map<String, JsonNode> after = labels(library);
+        assertEquals(0, after.get("batch/cell0006.png").path("defects").size(), after.toString());
+        assertEquals(before.get("batch/cell0001.png").path("defects"), after.get("batch/cell0001.png").path("defects"));
+    }
+
+    @Test
+    void replaceUnannotatedNotForCsv() throws IOException {
+        Path csv = write("labels.csv", "dataset_path,defects\nbatch/cell0003.png,crack\n");
+        CliResult r = Dsv.run(library, "label", "import", csv.toString(), "--replace-unannotated");
+        assertEquals(2, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("--replace-unannotated does not apply to --format csv"), r.toString());
+    }
+
+    @Test
+    void exportWarnsOfRegionlessDefects() throws IOException {
+        for (String format : List.of("coco", "yolo", "voc", "labelstudio", "supervisely")) {
+            Path out = tmp.resolve("warn-" + format);
+            CliResult r = ok("export", "--format", format, "--out", out.toString());
+            assertTrue(r.err().contains("warning: 1 images"), format + "\n" + r);
+            assertTrue(r.err().contains("batch/cell0006.png"), format + "\n" + r);
+            JsonNode meta = JSON.readTree(out.resolve("dsv-export.json").toFile());
+            assertEquals(1, meta.path("regionless_defects_dropped").asInt(), format + " " + meta);
+        }
+        CliResult json = ok("--json", "export", "--format", "coco", "--out", tmp.resolve("warn-json").toString());
+        assertEquals(1, json.json().path("regionless_defects_dropped").asInt(), json.toString());
+        assertTrue(json.err().contains("batch/cell0006.png"), json.toString());
+
+        CliResult cvat = ok("--json", "export", "--format", "cvat", "--out", tmp.resolve("warn-cvat").toString());
+        assertEquals(0, cvat.json().path("regionless_defects_dropped").asInt(), cvat.toString());
+        assertFalse(cvat.err().contains("warning"), cvat.toString());
+    }
+
     // ---------------------------------------------------------------- shared steps
 
     /** Imports {@code input}, commits, and exports the commit in the same format to {@code out-FORMAT}. */
