@@ -170,8 +170,7 @@ public final class FetchService {
             }
         }
 
-
-        purged = dev.dsv.service.PurgeService.purgedBlobs(session);
+        purged = purgedBlobs(storage, cache);
         Map<ObjectId, String> absent = new LinkedHashMap<>();
         List<RemoteIndex.Located> blobs = new ArrayList<>();
         RemoteIndex listedIndex = index;
@@ -184,6 +183,7 @@ public final class FetchService {
             downloadNonBlobs(index, store, downloader, repo, storage);
             absent.clear();
             blobs.clear();
+            purged = purgedBlobs(storage, cache);
             RemoteIndex relistedIndex = index;
             withRemoteBlamed(storage, () -> blobs.addAll(wantedBlobs(remote, refs, relistedIndex, store, absent)));
         }
@@ -200,13 +200,7 @@ public final class FetchService {
 
         // The metadata records join the log only once every object is in, so that a fetch refused for
         // a damaged object leaves the log as it was.
-        Set<ObjectId> localMeta = new HashSet<>(repo.metadataLog().ids());
-        List<ObjectId> newMeta = new ArrayList<>();
-        for (ObjectId id : RemoteLayout.metaIds(storage, cache.resolve("meta"))) {
-            if (!localMeta.contains(id) && store.containsMapped(id)) {
-                newMeta.add(id);
-            }
-        }
+        List<ObjectId> newMeta = unloggedRecords(storage, cache);
         repo.metadataLog().adopt(newMeta);
 
         // Reading each new history in full (commits, trees, labels) before any ref moves: a commit
@@ -236,6 +230,30 @@ public final class FetchService {
         adoptTags(tags, refs.keySet(), created, conflicts);
         return new Result(remote.name(), updates, created, conflicts, downloader.objects(), downloader.bytes(),
                 newMeta.size(), absent.size(), storage.retries() + downloader.retries());
+    }
+
+    /** Returns the records that the remote lists, this clone holds and its metadata log lacks. */
+    private List<ObjectId> unloggedRecords(RemoteStorage storage, Path cache) {
+        Repository repo = session.repository();
+        Set<ObjectId> localMeta = new HashSet<>(repo.metadataLog().ids());
+        List<ObjectId> out = new ArrayList<>();
+        for (ObjectId id : RemoteLayout.metaIds(storage, cache.resolve("meta"))) {
+            if (!localMeta.contains(id) && repo.store().containsMapped(id)) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the blobs that a {@code purge} record names, in the local log or among the remote's
+     * records downloaded but not yet logged. A fresh clone's log is empty until the end of the fetch.
+     */
+    private Set<ObjectId> purgedBlobs(RemoteStorage storage, Path cache) {
+        Set<ObjectId> out = dev.dsv.service.PurgeService.purgedBlobs(session);
+        List<ObjectId> unlogged = unloggedRecords(storage, cache);
+        out.addAll(dev.dsv.service.PurgeService.purgeRecordsAmong(session.repository().metadataLog(), unlogged).values());
+        return out;
     }
 
     /**
