@@ -232,7 +232,7 @@ public final class FetchService {
                 newMeta.size(), absent.size(), storage.retries() + downloader.retries());
     }
 
-    /** Returns the records that the remote lists, this clone holds and its metadata log lacks. */
+    /** Returns the records that the remote lists and the local store contains but the metadata log lacks. */
     private List<ObjectId> unloggedRecords(RemoteStorage storage, Path cache) {
         Repository repo = session.repository();
         Set<ObjectId> localMeta = new HashSet<>(repo.metadataLog().ids());

@@ -183,7 +183,7 @@ class PurgeTest {
         ok(alice, "purge", path, "--reason", "customer contract");
         assertEquals(List.of(), holders(remote));
 
-        // clpre never fetched the purge record and still holds the bytes.
+        // clpre never fetched the purge record, and its store still contains the bytes.
         assertFalse(holders(clpre).isEmpty());
         ok(clpre, "switch", "-c", "b9", "work");
         // The new image goes into the purged image's folder, so push walks that folder's tree node again.
