@@ -184,8 +184,8 @@ public final class PushService {
      * {@code purge} records among them to the local log, as a fetch would. {@link #collect} then
      * leaves their blobs out, so a clone that has not fetched a purge does not send the purged
      * bytes back. A purged blob recorded absent here for another reason (a partial clone) gets
-     * the reason purged; one this clone stores stays, as after a fetch. Returns how many purge records were added.
-     * When the remote lists no record unknown here, nothing is downloaded.
+     * the reason purged; one this clone stores stays, as after a fetch. Returns how many purge
+     * records were added. When the remote lists no record unknown here, nothing is downloaded.
      */
     private int adoptRemotePurges(RemoteStorage storage, RemoteIndex index, Set<ObjectId> remoteMeta, int threads) {
         Repository repo = session.repository();
