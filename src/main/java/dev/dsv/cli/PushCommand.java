@@ -55,6 +55,7 @@ final class PushCommand extends BaseCommand {
                 doc.put("meta_records", r.metaRecords());
                 doc.put("site_local_blobs_kept", r.siteLocalBlobs());
                 doc.put("absent_blobs_skipped", r.absentBlobs());
+                doc.put("purge_records_adopted", r.purgeRecordsAdopted());
                 doc.put("retries", r.retries());
                 doc.put("tags", r.tags().stream().map(t -> {
                     Map<String, Object> v = new LinkedHashMap<>();
@@ -81,6 +82,9 @@ final class PushCommand extends BaseCommand {
                 }
                 if (r.absentBlobs() > 0) {
                     out().println("push.absent", r.absentBlobs());
+                }
+                if (r.purgeRecordsAdopted() > 0) {
+                    out().println("push.purgesAdopted", r.remote(), r.purgeRecordsAdopted());
                 }
             }
         }

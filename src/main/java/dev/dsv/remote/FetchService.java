@@ -4,7 +4,6 @@ import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.error.IntegrityException;
 import dev.dsv.model.ImageEntry;
-import dev.dsv.model.MetaRecord;
 import dev.dsv.model.ObjectId;
 import dev.dsv.model.ObjectType;
 import dev.dsv.repo.Repository;
@@ -171,22 +170,7 @@ public final class FetchService {
             }
         }
 
-
-        Set<ObjectId> localMeta = new HashSet<>(repo.metadataLog().ids());
-        List<ObjectId> newMeta = new ArrayList<>();
-        for (ObjectId id : RemoteLayout.metaIds(storage, cache.resolve("meta"))) {
-            if (!localMeta.contains(id) && store.containsMapped(id)) {
-                newMeta.add(id);
-            }
-        }
-        // Purge records of this fetch count already: they are in the store, not yet in the log.
-        purged = dev.dsv.service.PurgeService.purgedBlobs(session);
-        for (ObjectId id : newMeta) {
-            MetaRecord record = repo.metadataLog().read(id);
-            if (record.kind().equals(dev.dsv.service.MetaKinds.PURGE) && record.subject() != null) {
-                purged.add(record.subject());
-            }
-        }
+        purged = purgedBlobs(storage, cache);
         Map<ObjectId, String> absent = new LinkedHashMap<>();
         List<RemoteIndex.Located> blobs = new ArrayList<>();
         RemoteIndex listedIndex = index;
@@ -199,6 +183,7 @@ public final class FetchService {
             downloadNonBlobs(index, store, downloader, repo, storage);
             absent.clear();
             blobs.clear();
+            purged = purgedBlobs(storage, cache);
             RemoteIndex relistedIndex = index;
             withRemoteBlamed(storage, () -> blobs.addAll(wantedBlobs(remote, refs, relistedIndex, store, absent)));
         }
@@ -215,6 +200,7 @@ public final class FetchService {
 
         // The metadata records join the log only once every object is in, so that a fetch refused for
         // a damaged object leaves the log as it was.
+        List<ObjectId> newMeta = unloggedRecords(storage, cache);
         repo.metadataLog().adopt(newMeta);
 
         // Reading each new history in full (commits, trees, labels) before any ref moves: a commit
@@ -244,6 +230,30 @@ public final class FetchService {
         adoptTags(tags, refs.keySet(), created, conflicts);
         return new Result(remote.name(), updates, created, conflicts, downloader.objects(), downloader.bytes(),
                 newMeta.size(), absent.size(), storage.retries() + downloader.retries());
+    }
+
+    /** Returns the records that the remote lists and the local store contains but the metadata log lacks. */
+    private List<ObjectId> unloggedRecords(RemoteStorage storage, Path cache) {
+        Repository repo = session.repository();
+        Set<ObjectId> localMeta = new HashSet<>(repo.metadataLog().ids());
+        List<ObjectId> out = new ArrayList<>();
+        for (ObjectId id : RemoteLayout.metaIds(storage, cache.resolve("meta"))) {
+            if (!localMeta.contains(id) && repo.store().containsMapped(id)) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Returns the blobs that a {@code purge} record names, in the local log or among the remote's
+     * records downloaded but not yet logged. A fresh clone's log is empty until the end of the fetch.
+     */
+    private Set<ObjectId> purgedBlobs(RemoteStorage storage, Path cache) {
+        Set<ObjectId> out = dev.dsv.service.PurgeService.purgedBlobs(session);
+        List<ObjectId> unlogged = unloggedRecords(storage, cache);
+        out.addAll(dev.dsv.service.PurgeService.purgeRecordsAmong(session.repository().metadataLog(), unlogged).values());
+        return out;
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.dsv.model.ObjectType;
 import dev.dsv.repo.Repository;
 import dev.dsv.repo.RepositoryLock;
 import dev.dsv.service.MergeService;
+import dev.dsv.service.PurgeService;
 import dev.dsv.service.Session;
 import dev.dsv.store.ObjectState;
 import dev.dsv.store.PackBuilder;
@@ -29,6 +30,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,11 +56,13 @@ public final class PushService {
      * (with {@link #delete}) {@code deleted}, and then {@code commit} is null and {@code previous}
      * the deleted commit. {@code branch}, {@code ref}, {@code commit} and {@code previous} are null
      * when only tags were pushed. {@code objects} and {@code bytes} count what was uploaded (packs
-     * and indexes).
+     * and indexes). {@code purgeRecordsAdopted} counts the {@code purge} records that the remote
+     * listed and this clone had not fetched; the push added them to the local log.
      */
     public record Result(String remote, String branch, String ref, ObjectId commit, ObjectId previous,
                          long objects, long bytes, int packsUploaded, int packsReused, int metaRecords,
-                         int siteLocalBlobs, int absentBlobs, long retries, List<TagResult> tags) {
+                         int siteLocalBlobs, int absentBlobs, int purgeRecordsAdopted, long retries,
+                         List<TagResult> tags) {
     }
 
     /** A pushed tag; {@code ref} is {@code created} or {@code up-to-date}. */
@@ -142,6 +146,7 @@ public final class PushService {
         int threads = RemoteOptions.transfers(remote.spec());
         RemoteIndex index = RemoteIndex.load(storage, cache.resolve("idx"), threads);
         Set<ObjectId> remoteMeta = RemoteLayout.metaIds(storage, cache.resolve("meta"));
+        int purgesAdopted = adoptRemotePurges(storage, index, remoteMeta, threads);
         Set<ObjectId> heads = new LinkedHashSet<>(newTags.values());
         if (head != null) {
             heads.add(head);
@@ -171,7 +176,52 @@ public final class PushService {
         ObjectId previous = current == null ? null : current.commit();
         return new Result(remote.name(), branch, refResult, head, previous, uploader.objects.get(), uploader.bytes.get(),
                 uploader.packsUploaded, uploader.packsReused, missing.newMeta.size(), missing.kept.size(),
-                missing.absent, storage.retries(), tagResults);
+                missing.absent, purgesAdopted, storage.retries(), tagResults);
+    }
+
+    /**
+     * Downloads the metadata records that the remote lists and the local log lacks, and adds the
+     * {@code purge} records among them to the local log, as a fetch would. {@link #collect} then
+     * leaves their blobs out, so a clone that has not fetched a purge does not send the purged
+     * bytes back. A purged blob recorded absent here for another reason (a partial clone) gets
+     * the reason purged; one this clone stores stays, as after a fetch. Returns how many purge
+     * records were added. When the remote lists no record unknown here, nothing is downloaded.
+     */
+    private int adoptRemotePurges(RemoteStorage storage, RemoteIndex index, Set<ObjectId> remoteMeta, int threads) {
+        Repository repo = session.repository();
+        PackStore store = repo.store();
+        Set<ObjectId> localMeta = new HashSet<>(repo.metadataLog().ids());
+        List<ObjectId> unknown = new ArrayList<>();
+        List<RemoteIndex.Located> wanted = new ArrayList<>();
+        for (ObjectId id : remoteMeta) {
+            if (localMeta.contains(id)) {
+                continue;
+            }
+            RemoteIndex.Located at = index.locate(id);
+            if (at == null || at.entry().type() != ObjectType.META) {
+                // Listed but in no indexed pack (or not a record): a fetch skips it too.
+                continue;
+            }
+            unknown.add(id);
+            if (!store.containsMapped(id)) {
+                wanted.add(at);
+            }
+        }
+        if (unknown.isEmpty()) {
+            return 0;
+        }
+        new ObjectDownloader(storage, store, threads).download(wanted);
+
+        Map<ObjectId, ObjectId> purges = PurgeService.purgeRecordsAmong(repo.metadataLog(), unknown);
+        Map<ObjectId, String> absent = new LinkedHashMap<>();
+        for (ObjectId blob : purges.values()) {
+            if (!store.containsMapped(blob) && store.absentObjects().containsKey(blob)) {
+                absent.put(blob, PurgeService.ABSENT_REASON);
+            }
+        }
+        store.markAbsent(absent);
+        repo.metadataLog().adopt(new ArrayList<>(purges.keySet()));
+        return purges.size();
     }
 
     /** Throws exit code 11 unless the remote branch is absent, at {@code head}, or an ancestor of it. */
@@ -279,7 +329,7 @@ public final class PushService {
             try (RetryingStorage storage = (RetryingStorage) RemoteStorages.open(remote.spec())) {
                 ObjectId deleted = deleteRef(remote.name(), storage, branch, fetched);
                 repo.writeRemoteRef(remote.name(), branch, null);
-                return new Result(remote.name(), branch, "deleted", null, deleted, 0, 0, 0, 0, 0, 0, 0,
+                return new Result(remote.name(), branch, "deleted", null, deleted, 0, 0, 0, 0, 0, 0, 0, 0,
                         storage.retries(), List.of());
             }
         }

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -190,6 +191,21 @@ public final class PurgeService {
         Map<ObjectId, MetaRecord> out = new LinkedHashMap<>();
         for (MetaQuery.Entry e : MetaQuery.ofKind(session, MetaKinds.PURGE)) {
             out.putIfAbsent(e.record().subject(), e.record());
+        }
+        return out;
+    }
+
+    /**
+     * Returns the {@code purge} records among {@code ids}, each with the blob it names, by record
+     * id. Each id must be a record in the local store, in the log or not yet (fetched from a remote).
+     */
+    public static Map<ObjectId, ObjectId> purgeRecordsAmong(MetadataLog log, Collection<ObjectId> ids) {
+        Map<ObjectId, ObjectId> out = new LinkedHashMap<>();
+        for (ObjectId id : ids) {
+            MetaRecord record = log.read(id);
+            if (MetaKinds.PURGE.equals(record.kind()) && record.subject() != null) {
+                out.put(id, record.subject());
+            }
         }
         return out;
     }

@@ -174,4 +174,37 @@ class PurgeTest {
         ok(carol, "push", "origin", "more");
         assertEquals(List.of(), holders(remote));
     }
+
+    @Test
+    void pushFromUnfetchedCloneSkipsPurgedBlob() throws IOException {
+        ok(alice, "push");
+        ok(tmp, "clone", remote.toString(), "clpre");
+        Path clpre = tmp.resolve("clpre");
+        ok(alice, "purge", path, "--reason", "customer contract");
+        assertEquals(List.of(), holders(remote));
+
+        // clpre never fetched the purge record, and its store still contains the bytes.
+        assertFalse(holders(clpre).isEmpty());
+        ok(clpre, "switch", "-c", "b9", "work");
+        // The new image goes into the purged image's folder, so push walks that folder's tree node again.
+        RemoteFlowTest.addBatch(tmp, clpre, "batch-a", 2, 3);
+        ok(clpre, "commit", "-m", "batch c");
+        JsonNode pushed = ok(clpre, "--json", "push", "origin", "b9").json();
+        assertEquals(List.of(), holders(remote), pushed.toString());
+        assertEquals(1, pushed.path("purge_records_adopted").asInt(), pushed.toString());
+        assertEquals(1, pushed.path("absent_blobs_skipped").asInt(), pushed.toString());
+        assertEquals(1, purgeRecords(clpre), "the push added the remote's purge record to the local log");
+
+        JsonNode again = ok(clpre, "--json", "push", "origin", "b9").json();
+        assertEquals(0, again.path("purge_records_adopted").asInt(), again.toString());
+
+        ok(tmp, "clone", remote.toString(), "fresh");
+        Path fresh = tmp.resolve("fresh");
+        assertTrue(Files.readString(fresh.resolve(".dsv/objects/absent")).contains(blob + " purged"));
+        assertEquals(List.of(), holders(fresh));
+        CliResult export = Dsv.run(fresh, "export", "b9", "--out", tmp.resolve("out-fresh").toString());
+        assertEquals(7, export.exitCode(), export.toString());
+        assertTrue(export.err().contains(path), export.toString());
+        assertTrue(export.err().contains("customer contract"), export.toString());
+    }
 }
