@@ -92,10 +92,12 @@ public final class KillTorture {
             String[] command = prepare(op);
             Map<String, String> headsBefore = heads(repo);
             long estimate = estimateMillis.get(op);
-            // Startup of the JVM takes most of a short command, and a kill before the repository is opened
-            // tests nothing, so the delays spread from 90% of a bare startup to 110% of the run time.
-            long floor = Math.round(startupMillis * 0.9);
-            long delay = floor + Math.round(fraction * Math.max(100, estimate * 1.1 - floor));
+            // Startup of the JVM takes most of a short command, and a kill long before the repository is
+            // opened tests little, so the delays spread from 60% of a bare startup to the estimated run
+            // time. On an idle machine a command of a few images ends soon after startup, so a floor
+            // near the whole startup time let every command finish before its kill.
+            long floor = Math.round(startupMillis * 0.6);
+            long delay = floor + Math.round(fraction * Math.max(50, estimate - floor));
             Path out = work.resolve("killed.out");
             Path err = work.resolve("killed.err");
             long started = System.nanoTime();
@@ -104,7 +106,7 @@ public final class KillTorture {
             long ranMillis = (System.nanoTime() - started) / 1_000_000;
             if (exited) {
                 finished++;
-                estimateMillis.put(op, Math.max(startupMillis + 100, (estimate + ranMillis) / 2));
+                estimateMillis.put(op, Math.max(floor + 50, (estimate + ranMillis) / 2));
             } else {
                 // The command ran for longer than the delay, so its run time is at least that.
                 estimateMillis.put(op, Math.max(estimate, delay));
@@ -136,7 +138,7 @@ public final class KillTorture {
         DsvProcess.run(lib, "status");
         startupMillis = (System.nanoTime() - started) / 1_000_000;
         for (Op op : Op.values()) {
-            estimateMillis.put(op, 2 * startupMillis);
+            estimateMillis.put(op, startupMillis + 300);
         }
     }
 
