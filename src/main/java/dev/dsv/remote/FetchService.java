@@ -78,11 +78,10 @@ public final class FetchService {
     }
 
     /**
-     * Fetches; when the remote turns out to lie (an integrity error), drops every object and cached
-     * remote file this fetch stored, so that nothing from such a remote stays in the repository. The
-     * objects were each checked against their names, but they came with a lie. After other failures
-     * (a cut connection) the checked objects stay, so that the next fetch resumes where this one
-     * stopped.
+     * Fetches, and drops every object and cached remote file this fetch stored when it fails with an
+     * integrity error. Each object matched its name, but a remote that sent one bad object is not
+     * trusted for the rest. After other failures (a cut connection) the checked objects stay, so the
+     * next fetch resumes where this one stopped.
      */
     private Result fetchOrForget(RemoteConfig.Remote remote, RetryingStorage storage) {
         PackStore store = session.repository().store();
@@ -111,7 +110,7 @@ public final class FetchService {
     }
 
     /**
-     * Runs a walk over the fetched histories; an object it finds missing or damaged in the store came
+     * Runs a walk over the fetched histories. An object that the walk finds missing or damaged came
      * (or failed to come) from the remote, so the error names the remote rather than the local store.
      */
     private static void withRemoteBlamed(RemoteStorage storage, Runnable walk) {

@@ -78,10 +78,10 @@ public final class RepairService {
     }
 
     /**
-     * Repairs what can be repaired, under the writer lock: rebuilds packs whose index is damaged
-     * from their own records, copies every missing or corrupt object back from the first remote
-     * that holds an intact copy (its hash is checked before it is stored), drops a damaged link
-     * cache, and rebuilds the index when it differs from the objects or when objects came back.
+     * Repairs what it can under the writer lock. It rebuilds packs whose index is damaged from their
+     * own records and copies each missing or corrupt object from the first remote with an intact
+     * copy, checking its hash first. It then drops a damaged link cache and rebuilds the index when
+     * the index differs from the objects or objects were restored.
      */
     public Repair repair() {
         try (RepositoryLock lock = session.lock("fsck --repair")) {
@@ -96,16 +96,16 @@ public final class RepairService {
             Map<ObjectId, String> restored = new LinkedHashMap<>();
             // fsck does not walk below a missing tree, so each restored round can uncover more.
             while (true) {
-                Set<ObjectId> wanted = new LinkedHashSet<>();
+                Set<ObjectId> needed = new LinkedHashSet<>();
                 Map<ObjectId, ObjectType> types = new LinkedHashMap<>();
                 for (FsckService.Finding f : concat(current.missing(), current.corrupt())) {
-                    wanted.add(f.id());
+                    needed.add(f.id());
                     types.put(f.id(), f.type());
                 }
                 int restoredBefore = restored.size();
                 for (RemoteConfig.Remote remote : RemoteConfig.read(session.repository()).list()) {
-                    if (!wanted.isEmpty()) {
-                        restoreFrom(remote, wanted, types, restored);
+                    if (!needed.isEmpty()) {
+                        restoreFrom(remote, needed, types, restored);
                     }
                 }
                 if (restored.size() == restoredBefore) {
@@ -135,17 +135,16 @@ public final class RepairService {
     }
 
     /**
-     * Copies the wanted objects that {@code remote} holds intact into the local store. The
-     * remote copy is checked first; only then is a local corrupt copy dropped and the intact one
-     * inserted, so a failed download never makes anything worse.
+     * Copies the needed objects that {@code remote} has intact into the local store. The remote copy
+     * is checked before a local corrupt copy is dropped, so a failed download never makes anything worse.
      */
-    private void restoreFrom(RemoteConfig.Remote remote, Set<ObjectId> wanted, Map<ObjectId, ObjectType> types,
+    private void restoreFrom(RemoteConfig.Remote remote, Set<ObjectId> needed, Map<ObjectId, ObjectType> types,
                              Map<ObjectId, String> restored) {
         try (RemoteStorage storage = RemoteStorages.open(remote.spec());
-             RemotePackCopy copy = RemotePackCopy.download(storage, wanted)) {
+             RemotePackCopy copy = RemotePackCopy.download(storage, needed)) {
             PackStore remoteStore = copy.store();
             Set<ObjectId> intact = new LinkedHashSet<>();
-            for (ObjectId id : wanted) {
+            for (ObjectId id : needed) {
                 if (remoteStore.contains(id) && remoteStore.type(id) == types.get(id)
                         && FsckService.objectProblem(remoteStore, id) == null) {
                     intact.add(id);
@@ -175,7 +174,7 @@ public final class RepairService {
             } catch (java.io.IOException e) {
                 throw dev.dsv.store.StoreIOException.of(session.repository().dsvDir().resolve("objects"), e);
             }
-            wanted.removeAll(restored.keySet());
+            needed.removeAll(restored.keySet());
         }
     }
 

@@ -84,7 +84,7 @@ class HostileRemoteTest {
     }
 
     /** Runs fetch, pull and a new clone against the hostile remote; each must fail as an integrity error. */
-    private void refusedEverywhere(String... expectedInMessage) {
+    private void rejectedEverywhere(String... expectedInMessage) {
         for (String[] command : List.of(new String[] {"fetch"}, new String[] {"pull"})) {
             Map<String, String> before = RepoSnapshot.of(bob);
             CliResult r = Dsv.run(bob, command);
@@ -114,21 +114,21 @@ class HostileRemoteTest {
     @Test
     void labelObjectWhoseBytesDoNotMatchItsName() throws IOException {
         flipInFirstRecord(newPackFiles(".pack").get(0));
-        refusedEverywhere();
+        rejectedEverywhere();
     }
 
     @Test
     void imageWhoseBytesDoNotMatchItsName() throws IOException {
         List<Path> packs = newPackFiles(".pack");
         flipInFirstRecord(packs.get(packs.size() - 1));
-        refusedEverywhere();
+        rejectedEverywhere();
     }
 
     @Test
     void refToMissingCommit() throws IOException {
         String missing = DigestUtils.sha256Hex("no such commit");
         Files.writeString(workRef(), missing + "\n");
-        refusedEverywhere(missing.substring(0, 12));
+        rejectedEverywhere(missing.substring(0, 12));
     }
 
     @Test
@@ -170,7 +170,7 @@ class HostileRemoteTest {
         RemoteStorage.Versioned ref = storage.getVersioned("refs/heads/work");
         assertNotNull(storage.compareAndSwap("refs/heads/work", ref.version(),
                 (forgedId.hex() + "\n").getBytes(StandardCharsets.UTF_8)));
-        refusedEverywhere("lacks objects");
+        rejectedEverywhere("lacks objects");
     }
 
     @Test
@@ -179,7 +179,7 @@ class HostileRemoteTest {
         Files.delete(ref);
         Process mkfifo = new ProcessBuilder("mkfifo", ref.toString()).inheritIO().start();
         assertEquals(0, mkfifo.waitFor());
-        refusedEverywhere("not a regular file");
+        rejectedEverywhere("not a regular file");
     }
 
     @Test
@@ -187,7 +187,7 @@ class HostileRemoteTest {
         Path ref = workRef();
         Files.delete(ref);
         Files.createSymbolicLink(ref, Path.of("/dev/zero"));
-        refusedEverywhere("not a regular file");
+        rejectedEverywhere("not a regular file");
     }
 
     @Test
@@ -195,7 +195,7 @@ class HostileRemoteTest {
         try (RandomAccessFile f = new RandomAccessFile(workRef().toFile(), "rw")) {
             f.setLength(RemoteStorage.SMALL_KEY_LIMIT + 1);
         }
-        refusedEverywhere("larger than");
+        rejectedEverywhere("larger than");
     }
 
     @Test
@@ -204,7 +204,7 @@ class HostileRemoteTest {
         try (RandomAccessFile f = new RandomAccessFile(idx.toFile(), "rw")) {
             f.setLength(1L << 30);
         }
-        refusedEverywhere("larger than");
+        rejectedEverywhere("larger than");
     }
 
     @Test
@@ -214,6 +214,6 @@ class HostileRemoteTest {
         Process mkfifo = new ProcessBuilder("mkfifo", pack.toString()).inheritIO().start();
         assertEquals(0, mkfifo.waitFor());
         // The listing skips what is not a file, so the pack is missing, not read.
-        refusedEverywhere("no pack on the remote holds");
+        rejectedEverywhere("no pack on the remote holds");
     }
 }
