@@ -24,6 +24,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * The SQLite index of a repository: a cache of commits, tree nodes, image rows, label records,
@@ -69,8 +71,21 @@ public final class Index implements AutoCloseable {
             db.setAutoCommit(false);
             return new Index(file, db);
         } catch (SQLException e) {
-            throw new DsvException(ExitCode.IO_ERROR, e, "error.index.open", file, e.getMessage());
+            String key = isDiskError(e) ? "error.index.disk" : "error.index.open";
+            throw new DsvException(ExitCode.IO_ERROR, e, key, file, e.getMessage());
         }
+    }
+
+    /**
+     * Returns true when SQLite reports a full disk or an I/O error of the operating system. Deleting
+     * the index does not cure those, so their message asks for free space instead.
+     */
+    static boolean isDiskError(SQLException e) {
+        if (e instanceof SQLiteException sqlite) {
+            int primary = sqlite.getResultCode().code & 0xff;
+            return primary == SQLiteErrorCode.SQLITE_FULL.code || primary == SQLiteErrorCode.SQLITE_IOERR.code;
+        }
+        return false;
     }
 
     private static void dropAll(Statement s) throws SQLException {
@@ -419,7 +434,8 @@ public final class Index implements AutoCloseable {
     }
 
     private DsvException failure(Exception e) {
-        return new DsvException(ExitCode.IO_ERROR, e, "error.index.failed", file, e.getMessage());
+        String key = e instanceof SQLException sql && isDiskError(sql) ? "error.index.disk" : "error.index.failed";
+        return new DsvException(ExitCode.IO_ERROR, e, key, file, e.getMessage());
     }
 
     @Override
