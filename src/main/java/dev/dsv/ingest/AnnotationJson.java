@@ -18,8 +18,8 @@ final class AnnotationJson {
     }
 
     /**
-     * Parses {@code file}. A missing or unreadable file, or malformed JSON (named as
-     * {@code FILE:LINE:COLUMN}), raises exit 3. Returns null for an empty file.
+     * Parses {@code file}. A missing or unreadable file, malformed JSON (named as
+     * {@code FILE:LINE:COLUMN}) or a number out of BigDecimal's range raises exit 3. Returns null for an empty file.
      */
     static JsonNode read(Path file) {
         if (!Files.isRegularFile(file)) {
@@ -31,6 +31,10 @@ final class AnnotationJson {
             String where = e.getLocation() == null ? file.toString()
                     : file + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.coco.malformed", where, e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            // Jackson raises this outside JsonProcessingException for a decimal whose exponent does
+            // not fit BigDecimal's scale, such as 1e-9999999999.
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.coco.malformed", file, e.getMessage());
         } catch (IOException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.labels.unreadable", file, String.valueOf(e.getMessage()));
         }

@@ -87,6 +87,9 @@ public final class ModelService {
             return normalize((Map<String, Object>) value);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.model.metrics", file, e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            // A decimal whose exponent does not fit BigDecimal's scale, such as 1e-9999999999.
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.model.metrics", file, e.getMessage());
         } catch (IOException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.model.metrics", file,
                     e instanceof java.nio.file.NoSuchFileException ? "not found" : e.getMessage());

@@ -289,6 +289,18 @@ class PromoteTest {
     }
 
     @Test
+    void modelMetricsExponentOverflowRejected() throws Exception {
+        ReviewFlow.passAll(Dsv::run, library, "batch-a", "senior-01");
+        ok("promote", "batch-a");
+        Path metrics = tmp.resolve("metrics.json");
+        Files.writeString(metrics, "{\"recall\": 1e-9999999999}");
+        CliResult rejected = Dsv.run(library, "model", "register", "m2", "--data", "main", "--metrics", metrics.toString());
+        assertEquals(3, rejected.exitCode(), rejected.toString());
+        assertTrue(rejected.err().contains(metrics.toString()), rejected.toString());
+        assertFalse(rejected.err().contains("\tat "), rejected.toString());
+    }
+
+    @Test
     void guardsFromSecondTrial() throws Exception {
         CliResult unknownTarget = Dsv.run(library, "promote", "batch-a", "--into", "mian");
         assertEquals(5, unknownTarget.exitCode(), unknownTarget.toString());
