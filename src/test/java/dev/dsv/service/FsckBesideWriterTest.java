@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * fsck beside a writer that is rewriting the index: a difference seen without the lock is
+ * fsck beside a writer that is rewriting the index. A difference seen without the lock is
  * checked again under the writer lock, so an index that a reindex is rebuilding is not reported
- * as damaged, while a real difference still is.
+ * as damaged. A real difference still is.
  */
 class FsckBesideWriterTest {
     @TempDir
