@@ -32,6 +32,11 @@ public final class ExportFolders {
         this.file = repository.dsvDir().resolve(FILE_NAME);
     }
 
+    /** Returns the list file, {@code .dsv/export-folders.json}. */
+    public Path file() {
+        return file;
+    }
+
     /** Returns the listed folders, none when the file does not exist. */
     public List<Path> list() {
         byte[] bytes;

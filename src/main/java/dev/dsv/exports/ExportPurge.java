@@ -60,8 +60,16 @@ public final class ExportPurge {
     /** Removes the images whose blob is in {@code blobs} from every listed folder. The caller holds the writer lock. */
     public List<Folder> purge(Set<ObjectId> blobs) {
         Set<String> hashes = blobs.stream().map(ObjectId::hex).collect(Collectors.toSet());
+        ExportFolders list = new ExportFolders(session.repository());
+        List<Path> folders;
+        try {
+            folders = list.list();
+        } catch (DsvException e) {
+            // An unreadable list must not stop the purge of the remotes that come next.
+            return List.of(Folder.of(list.file(), Status.FAILED, new Problem(e.messageKey(), e.arguments())));
+        }
         List<Folder> out = new ArrayList<>();
-        for (Path folder : new ExportFolders(session.repository()).list()) {
+        for (Path folder : folders) {
             out.add(purgeFolder(folder, hashes));
         }
         return out;

@@ -247,6 +247,20 @@ class PurgeExportsTest {
                 "a remote file names an export folder");
     }
 
+    @Test
+    void invalidFolderListDoesNotStopPurge() throws IOException {
+        export("listed");
+        Files.writeString(library.resolve(".dsv").resolve("export-folders.json"), "{\"folders\": 7}");
+
+        JsonNode purge = ok("--json", "purge", PURGED_TRAIN, "--reason", "contract ended").json();
+        assertEquals(1, purge.path("exports").size(), purge.toString());
+        JsonNode entry = purge.path("exports").get(0);
+        assertEquals("failed", entry.path("status").asText());
+        assertTrue(entry.path("folder").asText().endsWith("export-folders.json"), entry.toString());
+        assertTrue(entry.path("problem").asText().contains("not a valid list of export folders"), entry.toString());
+        assertEquals(1, purge.path("purged").size(), purge.toString());
+    }
+
     private static void deleteTree(Path root) throws IOException {
         try (Stream<Path> walk = Files.walk(root)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
