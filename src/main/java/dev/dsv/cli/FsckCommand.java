@@ -63,6 +63,9 @@ final class FsckCommand extends BaseCommand {
         }
         signatures.invalid().forEach(i -> out().println("fsck.badSignature", i.id().hex(), i.kind(),
                 i.author(), i.detail()));
+        if (signatures.unchecked() > 0) {
+            out().println("fsck.unverifiedSignatures", signatures.unchecked(), signatures.allowedSigners());
+        }
     }
 
     private static Map<String, Object> signatureView(SignatureAudit.Report s) {
@@ -70,6 +73,8 @@ final class FsckCommand extends BaseCommand {
         m.put("signed", s.signed());
         m.put("valid", s.valid());
         m.put("unchecked_signers", s.unchecked());
+        m.put("allowed_signers", s.allowedSigners().toString());
+        m.put("allowed_signers_found", s.allowedSignersFound());
         m.put("invalid", s.invalid().stream().map(i -> {
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("id", i.id().hex());

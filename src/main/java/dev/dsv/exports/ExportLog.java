@@ -35,11 +35,12 @@ public final class ExportLog {
 
     /**
      * Appends the record of a finished export; {@code command} names the command that wrote it
-     * ({@code export}, or {@code review sample} for its sampled images). Takes the writer lock for
-     * the append only.
+     * ({@code export}, or {@code review sample} for its sampled images). Adds the target to
+     * {@code folders} unless that is null. Takes the writer lock for the append only.
      */
     void record(String command, ObjectId commit, Map<String, Object> filter, ExportService.Result result,
-                ManifestFormat manifest, ExportShape shape, boolean sync, List<String> features) {
+                ManifestFormat manifest, ExportShape shape, boolean sync, List<String> features,
+                ExportFolders folders) {
         Map<String, Object> body = CanonicalJson.newObject();
         Map<String, Object> shownFilter = CanonicalJson.newObject();
         filter.forEach((key, value) -> {
@@ -66,6 +67,9 @@ public final class ExportLog {
         try (RepositoryLock lock = session.lock(command)) {
             session.repository().metadataLog().append(new MetaRecord(MetaKinds.EXPORT, commit,
                     Identity.committer(session.repository().config()), Times.now(), body));
+            if (folders != null) {
+                folders.add(result.target());
+            }
         }
     }
 

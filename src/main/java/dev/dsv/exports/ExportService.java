@@ -95,20 +95,34 @@ public final class ExportService {
      * vocabulary changes applied to the defect names, or is null when names are as recorded;
      * {@code policy} is the outcome of the synthetic-data rules, or null when they were not run.
      * {@code rejected} lists the selected paths whose label in force was rejected in review; they
-     * are in {@code rows} only when {@code includeRejected} is set.
+     * are in {@code rows} only when {@code includeRejected} is set. {@code purged} lists the
+     * paths that {@code dsv purge} removed from an existing export folder, never in {@code rows}.
      */
     record Selection(ObjectId commit, ImageFilter filter, List<ImageRow> rows, List<ObjectId> vocabulary,
-                     ExportPolicy.Outcome policy, List<String> rejected, boolean includeRejected) {
+                     ExportPolicy.Outcome policy, List<String> rejected, boolean includeRejected,
+                     List<String> purged) {
         Selection(ObjectId commit, ImageFilter filter, List<ImageRow> rows) {
-            this(commit, filter, rows, null, null, List.of(), true);
+            this(commit, filter, rows, null, null, List.of(), true, List.of());
         }
 
         Selection withPolicy(ExportPolicy.Outcome outcome) {
-            return new Selection(commit, filter, rows, vocabulary, outcome, rejected, includeRejected);
+            return new Selection(commit, filter, rows, vocabulary, outcome, rejected, includeRejected, purged);
         }
 
         Selection withRows(List<ImageRow> kept, List<String> rejectedPaths, boolean include) {
-            return new Selection(commit, filter, kept, vocabulary, policy, rejectedPaths, include);
+            return new Selection(commit, filter, kept, vocabulary, policy, rejectedPaths, include, purged);
+        }
+
+        /** Leaves out the rows at {@code paths} and records them as purged, sorted. */
+        Selection withoutPurged(java.util.Collection<String> paths) {
+            if (paths.isEmpty()) {
+                return this;
+            }
+            Set<String> skip = new java.util.TreeSet<>(paths);
+            skip.addAll(purged);
+            List<ImageRow> kept = rows.stream().filter(r -> !skip.contains(r.path())).toList();
+            return new Selection(commit, filter, kept, vocabulary, policy, rejected, includeRejected,
+                    List.copyOf(skip));
         }
     }
 
@@ -130,7 +144,17 @@ public final class ExportService {
         List<ImageRow> rows = new ArrayList<>();
         ls.list(tree, filter, mapper, rows::add);
         return new Selection(commit, filter, rows,
-                fixedChanges != null || currentVocabulary ? mapper.changeIds() : null, null, List.of(), true);
+                fixedChanges != null || currentVocabulary ? mapper.changeIds() : null, null, List.of(), true,
+                List.of());
+    }
+
+    /**
+     * Returns the selection an existing export folder holds: its commit and filter, less the
+     * rejected and purged paths its metadata records.
+     */
+    Selection recorded(Metadata meta) {
+        Selection all = select(meta.commit().hex(), meta.filter(), false, meta.vocabulary());
+        return withoutPaths(all, meta.rejectedPaths(), meta.includeRejected()).withoutPurged(meta.purgedPaths());
     }
 
     /** Leaves out the rows whose label in force has a reject decision, unless they are requested. */
@@ -207,7 +231,7 @@ public final class ExportService {
         Result result = r.sync() ? sync(r, target, selection)
                 : writeNew(target, selection, r.format(), r.link(), r.features(), r.shape());
         new ExportLog(session).record("export", selection.commit(), filterMap(selection), result, r.format(),
-                r.shape(), r.sync(), r.features());
+                r.shape(), r.sync(), r.features(), new ExportFolders(session.repository()));
         return result;
     }
 
@@ -243,7 +267,7 @@ public final class ExportService {
         Selection selection = new Selection(commit, ImageFilter.ALL, rows);
         Result result = writeNew(absolute, selection, format, link, List.of(), ExportShape.DIR);
         new ExportLog(session).record("review sample", commit, filterMap(selection), result, format, ExportShape.DIR,
-                false, List.of());
+                false, List.of(), null);
         return result;
     }
 
@@ -337,6 +361,16 @@ public final class ExportService {
 
     private void writeMetadata(Path root, Selection s, ManifestFormat format, LinkMode link, String state,
                                List<String> features, ExportShape shape) throws IOException {
+        writeMetadata(root, metadataNode(s, format, link, state, features, shape));
+    }
+
+    static void writeMetadata(Path root, ObjectNode meta) throws IOException {
+        AtomicFiles.write(root.resolve(ExportLayout.METADATA), JSON.writeValueAsBytes(meta));
+    }
+
+    /** Builds the content of {@code dsv-export.json} for a selection. */
+    ObjectNode metadataNode(Selection s, ManifestFormat format, LinkMode link, String state, List<String> features,
+                            ExportShape shape) {
         ObjectNode meta = JSON.createObjectNode();
         meta.put("schema_version", 1);
         meta.put("repository", session.repository().config().repositoryId());
@@ -362,13 +396,22 @@ public final class ExportService {
         if (s.policy() != null) {
             meta.set("policy", JSON.valueToTree(s.policy().toMetadata()));
         }
-        AtomicFiles.write(root.resolve(ExportLayout.METADATA), JSON.writeValueAsBytes(meta));
+        // Written only after a purge, so that every other export keeps the bytes it always had.
+        if (!s.purged().isEmpty()) {
+            meta.set("purged_paths", JSON.valueToTree(s.purged()));
+        }
+        return meta;
     }
 
-    /** The metadata of an existing export folder; {@code features} lists the feature sets in its manifest. */
+    /**
+     * The metadata of an existing export folder; {@code features} lists the feature sets in its
+     * manifest, {@code purgedPaths} the images {@code dsv purge} removed from it, and
+     * {@code policy} is the recorded outcome of the synthetic-data rules, or null.
+     */
     record Metadata(String repository, ObjectId commit, ImageFilter filter, ManifestFormat format, String state,
                     List<ObjectId> vocabulary, boolean includeRejected, List<String> rejectedPaths,
-                    List<String> features, ExportShape shape) {
+                    List<String> features, ExportShape shape, LinkMode link, List<String> purgedPaths,
+                    JsonNode policy) {
     }
 
     static Metadata readMetadata(Path dir) {
@@ -391,10 +434,14 @@ public final class ExportService {
             n.path("rejected_paths").forEach(p -> rejectedPaths.add(p.asText()));
             List<String> features = new ArrayList<>();
             n.path("features").forEach(p -> features.add(p.asText()));
+            List<String> purgedPaths = new ArrayList<>();
+            n.path("purged_paths").forEach(p -> purgedPaths.add(p.asText()));
+            LinkMode link = "hardlink".equals(text(n, "link")) ? LinkMode.HARDLINK : LinkMode.COPY;
             // An export written before review decisions existed has neither key and left nothing out.
             return new Metadata(text(n, "repository"), ObjectId.parse(n.path("commit").asText()), filter, format,
                     n.path("state").asText(), vocabulary, n.path("include_rejected").asBoolean(!n.has("rejected_paths")),
-                    rejectedPaths, features, ExportShape.fromMetadata(text(n, "format"), text(n, "layout")));
+                    rejectedPaths, features, ExportShape.fromMetadata(text(n, "format"), text(n, "layout")), link,
+                    purgedPaths, n.has("policy") ? n.get("policy") : null);
         } catch (IOException | RuntimeException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.export.notAnExport", dir, ExportLayout.METADATA);
         }
@@ -405,10 +452,8 @@ public final class ExportService {
     }
 
     /**
-     * Brings an earlier export of the same shape up to the selection, writing only the images that
-     * changed and re-rendering the annotation files. The files the earlier export wrote are its
-     * manifest's paths for {@code dir}, and for the other shapes the image locations and annotation
-     * files of its own selection, recomputed from the commit and filter it recorded.
+     * Brings an earlier export of the same shape up to the selection, after checking that the
+     * folder is such an export of this repository.
      */
     private Result sync(Request r, Path target, Selection selection) {
         if (!Files.isDirectory(target)) {
@@ -425,83 +470,116 @@ public final class ExportService {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.otherRepository", target);
         }
         try {
-            Map<String, String> before = new LinkedHashMap<>();
-            Set<String> oldAnnotationFiles = new java.util.HashSet<>();
-            if (shape == ExportShape.DIR) {
-                before.putAll(manifestHashes(target, old.format()));
-            } else {
-                Selection earlier = withoutPaths(select(old.commit().hex(), old.filter(), false, old.vocabulary()),
-                        old.rejectedPaths(), old.includeRejected());
-                earlier.rows().forEach(row -> before.put(shape.location(row), row.blob()));
-                oldAnnotationFiles.addAll(shape.annotationFileNames(earlier.rows()));
-            }
-            Set<String> newAnnotationFiles = new java.util.HashSet<>(shape.annotationFileNames(selection.rows()));
-            List<String> foreign = new ArrayList<>();
-            for (ImageRow row : selection.rows()) {
-                String location = shape.location(row);
-                if (!before.containsKey(location) && Files.exists(ExportLayout.target(target, location))) {
-                    foreign.add(location);
-                }
-            }
-            for (String file : newAnnotationFiles) {
-                if (!oldAnnotationFiles.contains(file) && Files.exists(ExportLayout.target(target, file))) {
-                    foreign.add(file);
-                }
-            }
-            if (!foreign.isEmpty()) {
-                throw new DsvException(ExitCode.INVALID_INPUT, "error.export.syncForeign", target,
-                        String.join(", ", foreign.subList(0, Math.min(10, foreign.size()))), foreign.size());
-            }
-            writeMetadata(target, selection, r.format(), r.link(), "syncing", r.features(), shape);
-            int written = 0;
-            int kept = 0;
-            long bytes = 0;
-            Set<String> wanted = new java.util.HashSet<>();
-            Map<String, ImageSize> sizes = new HashMap<>();
-            progress.start("export", selection.rows().size());
-            for (ImageRow row : selection.rows()) {
-                String location = shape.location(row);
-                wanted.add(location);
-                Path file = ExportLayout.target(target, location);
-                if (row.blob().equals(before.get(location)) && Files.isRegularFile(file)
-                        && LinkCache.hashFile(file).hex().equals(row.blob())) {
-                    kept++;
-                } else {
-                    bytes += writeImage(file, row, r.link());
-                    written++;
-                }
-                if (shape.needsSizes()) {
-                    sizes.put(row.path(), ImageSize.of(file));
-                }
-                progress.advance(1);
-            }
-            progress.finish();
-            int deleted = 0;
-            for (String location : before.keySet()) {
-                if (!wanted.contains(location)) {
-                    deleted += deleteExported(target, location);
-                }
-            }
-            for (String file : oldAnnotationFiles) {
-                if (!newAnnotationFiles.contains(file)) {
-                    deleteExported(target, file);
-                }
-            }
-            for (Map.Entry<String, byte[]> f : shape.annotationFiles(selection.rows(), sizes,
-                    selection.commit().hex()).entrySet()) {
-                Path file = ExportLayout.target(target, f.getKey());
-                Files.createDirectories(file.getParent());
-                AtomicFiles.write(file, f.getValue());
-            }
-            if (r.format() != old.format()) {
-                Files.deleteIfExists(target.resolve(old.format().fileName()));
-            }
-            writeManifestAndMetadata(target, selection, r.format(), r.link(), "complete", r.features(), shape);
-            return new Result(selection.commit(), target, selection.rows().size(), written, kept, deleted, bytes, r.link(),
-                    selection.rejected().size(), r.includeRejected(), shape.regionlessDropped(selection.rows()));
+            Update u = update(target, old, selection, r.format(), r.features(), r.link(),
+                    state -> writeMetadata(target, selection, r.format(), r.link(), state, r.features(), shape));
+            return new Result(selection.commit(), target, selection.rows().size(), u.written(), u.kept(),
+                    u.deletedImages(), u.bytes(), r.link(), selection.rejected().size(), r.includeRejected(),
+                    shape.regionlessDropped(selection.rows()));
         } catch (IOException e) {
             throw StoreIOException.of(target, e);
         }
+    }
+
+    /** Writes {@code dsv-export.json} of a folder being updated, in the state given. */
+    interface MetadataWriter {
+        void write(String state) throws IOException;
+    }
+
+    /**
+     * Counts of an update: image files written, kept and deleted, bytes written, and every file
+     * deleted (images and annotation files), relative to the folder, in deletion order.
+     */
+    record Update(int written, int kept, int deletedImages, long bytes, List<String> deletedFiles) {
+    }
+
+    /**
+     * Brings the export {@code old} in {@code target} up to the selection, writing only the images
+     * that changed and re-rendering the annotation files; {@code old} keeps its shape. The files
+     * the earlier export wrote are its manifest's paths for {@code dir}, and for the other shapes
+     * the image locations and annotation files of its own selection, recomputed from the commit
+     * and filter it recorded. Files at new locations that the earlier export did not write are
+     * rejected before anything changes.
+     */
+    Update update(Path target, Metadata old, Selection selection, ManifestFormat format, List<String> features,
+                  LinkMode link, MetadataWriter metadata) throws IOException {
+        ExportShape shape = old.shape();
+        Map<String, String> before = new LinkedHashMap<>();
+        Set<String> oldAnnotationFiles = new java.util.TreeSet<>();
+        if (shape == ExportShape.DIR) {
+            before.putAll(manifestHashes(target, old.format()));
+        } else {
+            Selection earlier = recorded(old);
+            earlier.rows().forEach(row -> before.put(shape.location(row), row.blob()));
+            oldAnnotationFiles.addAll(shape.annotationFileNames(earlier.rows()));
+        }
+        Set<String> newAnnotationFiles = new java.util.HashSet<>(shape.annotationFileNames(selection.rows()));
+        List<String> foreign = new ArrayList<>();
+        for (ImageRow row : selection.rows()) {
+            String location = shape.location(row);
+            if (!before.containsKey(location) && Files.exists(ExportLayout.target(target, location))) {
+                foreign.add(location);
+            }
+        }
+        for (String file : newAnnotationFiles) {
+            if (!oldAnnotationFiles.contains(file) && Files.exists(ExportLayout.target(target, file))) {
+                foreign.add(file);
+            }
+        }
+        if (!foreign.isEmpty()) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.export.syncForeign", target,
+                    String.join(", ", foreign.subList(0, Math.min(10, foreign.size()))), foreign.size());
+        }
+        metadata.write("syncing");
+        int written = 0;
+        int kept = 0;
+        long bytes = 0;
+        Set<String> wanted = new java.util.HashSet<>();
+        Map<String, ImageSize> sizes = new HashMap<>();
+        progress.start("export", selection.rows().size());
+        for (ImageRow row : selection.rows()) {
+            String location = shape.location(row);
+            wanted.add(location);
+            Path file = ExportLayout.target(target, location);
+            if (row.blob().equals(before.get(location)) && Files.isRegularFile(file)
+                    && LinkCache.hashFile(file).hex().equals(row.blob())) {
+                kept++;
+            } else {
+                bytes += writeImage(file, row, link);
+                written++;
+            }
+            if (shape.needsSizes()) {
+                sizes.put(row.path(), ImageSize.of(file));
+            }
+            progress.advance(1);
+        }
+        progress.finish();
+        int deleted = 0;
+        List<String> deletedFiles = new ArrayList<>();
+        for (String location : before.keySet()) {
+            if (!wanted.contains(location) && deleteExported(target, location) == 1) {
+                deleted++;
+                deletedFiles.add(location);
+            }
+        }
+        for (String file : oldAnnotationFiles) {
+            if (!newAnnotationFiles.contains(file) && deleteExported(target, file) == 1) {
+                deletedFiles.add(file);
+            }
+        }
+        for (Map.Entry<String, byte[]> f : shape.annotationFiles(selection.rows(), sizes,
+                selection.commit().hex()).entrySet()) {
+            Path file = ExportLayout.target(target, f.getKey());
+            Files.createDirectories(file.getParent());
+            AtomicFiles.write(file, f.getValue());
+        }
+        if (format != old.format()) {
+            Files.deleteIfExists(target.resolve(old.format().fileName()));
+        }
+        String manifest = Manifest.render(format, selection.rows(), selection.commit().hex(), features,
+                session::readVector);
+        AtomicFiles.write(target.resolve(format.fileName()), manifest.getBytes(StandardCharsets.UTF_8));
+        metadata.write("complete");
+        return new Update(written, kept, deleted, bytes, deletedFiles);
     }
 
     /** Deletes one file an earlier export wrote and the folders it leaves empty; returns 1 if it existed. */

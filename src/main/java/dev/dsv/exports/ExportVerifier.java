@@ -46,10 +46,7 @@ public final class ExportVerifier {
         if (meta.repository() != null && repositoryId != null && !meta.repository().equals(repositoryId)) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.export.otherRepository", root);
         }
-        ExportService.Selection selection = ExportService.withoutPaths(
-                new ExportService(session, dev.dsv.service.Progress.NONE)
-                        .select(meta.commit().hex(), meta.filter(), false, meta.vocabulary()),
-                meta.rejectedPaths(), meta.includeRejected());
+        ExportService.Selection selection = new ExportService(session, dev.dsv.service.Progress.NONE).recorded(meta);
         List<String> missing = new ArrayList<>();
         List<String> modified = new ArrayList<>();
         Map<String, Boolean> expected = new HashMap<>();

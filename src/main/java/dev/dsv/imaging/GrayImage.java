@@ -23,6 +23,15 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * not change.
  */
 public final class GrayImage {
+    /**
+     * Maximum pixel count {@link #decode} accepts, checked from the image header before any pixel
+     * memory is allocated. Decoding keeps the reader's raster (1 to 8 bytes a pixel) and the float
+     * samples (4 bytes a pixel), so 64 megapixels (8000 x 8000) can take up to about 770 MB of heap.
+     * Without a limit a file of a few hundred bytes that declares 60000 x 60000 pixels would make
+     * the decoder try to allocate gigabytes.
+     */
+    public static final long MAX_PIXELS = 64_000_000L;
+
     private final int width;
     private final int height;
     private final int bitDepth;
@@ -59,6 +68,8 @@ public final class GrayImage {
         byte[] bytes = Files.readAllBytes(file);
         try {
             return decode(bytes);
+        } catch (ImageTooLargeException e) {
+            throw new ImageTooLargeException(file + ": " + e.getMessage(), e);
         } catch (ImageDecodeException e) {
             throw new ImageDecodeException(file + ": " + e.getMessage(), e);
         }
@@ -67,6 +78,7 @@ public final class GrayImage {
     /**
      * Decodes image bytes in any format that javax.imageio reads.
      *
+     * @throws ImageTooLargeException if the header declares more than {@link #MAX_PIXELS} pixels
      * @throws ImageDecodeException if no installed reader accepts the bytes or decoding fails
      */
     public static GrayImage decode(byte[] bytes) throws ImageDecodeException {
@@ -79,6 +91,11 @@ public final class GrayImage {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
+                int width = reader.getWidth(0);
+                int height = reader.getHeight(0);
+                if ((long) width * height > MAX_PIXELS) {
+                    throw new ImageTooLargeException(width, height, MAX_PIXELS);
+                }
                 image = reader.read(0);
             } finally {
                 reader.dispose();

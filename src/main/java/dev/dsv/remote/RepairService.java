@@ -86,13 +86,13 @@ public final class RepairService {
     public Repair repair() {
         try (RepositoryLock lock = session.lock("fsck --repair")) {
             PackStore store = session.repository().store();
-            FsckService.Report before = new FsckService(session, progress).check();
+            FsckService.Report before = new FsckService(session, progress).checkLocked();
             int packsRecovered = 0;
             for (Path idx : before.damagedPacks().keySet()) {
                 store.recoverPack(idx);
                 packsRecovered++;
             }
-            FsckService.Report current = packsRecovered > 0 ? new FsckService(session, progress).check() : before;
+            FsckService.Report current = packsRecovered > 0 ? new FsckService(session, progress).checkLocked() : before;
             Map<ObjectId, String> restored = new LinkedHashMap<>();
             // fsck does not walk below a missing tree, so each restored round can uncover more.
             while (true) {
@@ -111,7 +111,7 @@ public final class RepairService {
                 if (restored.size() == restoredBefore) {
                     break;
                 }
-                current = new FsckService(session, progress).check();
+                current = new FsckService(session, progress).checkLocked();
             }
             List<Path> links = new ArrayList<>(current.damagedLinks());
             for (Path link : links) {
@@ -123,7 +123,7 @@ public final class RepairService {
             if (reindex) {
                 new ReindexService(session).reindexLocked(damagedIndex);
             }
-            FsckService.Report after = new FsckService(session, progress).check();
+            FsckService.Report after = new FsckService(session, progress).checkLocked();
             return new Repair(before, packsRecovered, restored, reindex, links, after);
         }
     }

@@ -120,9 +120,32 @@ public final class ConfigService {
             ObjectNode root = readRoot();
             Entry before = entry(root, key);
             JsonNode value = parse(key, text, before.value());
+            if (key.name().equals(SIGNING_KEY) || key.name().equals(SIGNING_ALLOWED_SIGNERS)) {
+                requireReadableFile(key, value.asText());
+            }
             put(root, key.path(), value);
             write(root);
             return entry(root, key);
+        }
+    }
+
+    /**
+     * Rejects a signing file setting that names no readable regular file, resolved as signing
+     * resolves it: a relative path is under the library folder. A missing key would only fail at
+     * the next promotion, and a missing allowed-signers file would make fsck check no signer.
+     */
+    private void requireReadableFile(Key key, String value) {
+        Path library = session.repository().dsvDir().getParent();
+        Path resolved;
+        try {
+            resolved = library.resolve(value).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.config.noSuchFile", key.name(), value, value,
+                    library);
+        }
+        if (!Files.isRegularFile(resolved) || !Files.isReadable(resolved)) {
+            throw new DsvException(ExitCode.INVALID_INPUT, "error.config.noSuchFile", key.name(), value, resolved,
+                    library);
         }
     }
 

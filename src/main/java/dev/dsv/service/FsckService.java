@@ -4,6 +4,7 @@ import dev.dsv.error.DsvException;
 import dev.dsv.model.Commit;
 import dev.dsv.model.ObjectId;
 import dev.dsv.model.ObjectType;
+import dev.dsv.repo.RepositoryLock;
 import dev.dsv.repo.Stage;
 import dev.dsv.store.ObjectState;
 import dev.dsv.store.ObjectStore;
@@ -60,7 +61,59 @@ public final class FsckService {
         this.store = session.repository().store();
     }
 
+    /**
+     * Checks the repository. The walk takes no lock and reads the refs and the stage once. A
+     * writer that moves a ref or replaces the stage meanwhile lets a concurrent {@code gc} delete
+     * objects that the old root named, and a running {@code reindex} or commit makes the index
+     * differ from the copy built here. So when the first pass finds missing or corrupt objects
+     * and the roots moved during it, or finds index differences, the check runs again under the
+     * writer lock, where no writer, gc or reindex runs, and that pass is reported.
+     */
     public Report check() {
+        Map<String, ObjectId> rootsBefore = roots();
+        Report report = checkOnce();
+        boolean objectsClean = report.missing().isEmpty() && report.corrupt().isEmpty();
+        boolean rootsMoved = !roots().equals(rootsBefore);
+        if ((objectsClean || !rootsMoved) && report.indexProblems().isEmpty()) {
+            return report;
+        }
+        RepositoryLock lock;
+        try {
+            lock = session.lock("fsck");
+        } catch (DsvException e) {
+            // A repository the user cannot write (a read-only mount) has no writer to wait for.
+            if (e.exitCode() == dev.dsv.error.ExitCode.IO_ERROR) {
+                return report;
+            }
+            throw e;
+        }
+        try (lock) {
+            return checkOnce();
+        }
+    }
+
+    /** Checks the repository in one pass; the caller holds the writer lock, so nothing moves meanwhile. */
+    public Report checkLocked() {
+        return checkOnce();
+    }
+
+    /** Returns the refs and the stage tree, the roots of the object walk. */
+    private Map<String, ObjectId> roots() {
+        Map<String, ObjectId> roots = new java.util.TreeMap<>(session.repository().refTargets());
+        try {
+            roots.put("STAGE", session.stage().tree());
+        } catch (DsvException e) {
+            // An unreadable stage is not a root; the walk skips it the same way.
+        }
+        return roots;
+    }
+
+    private Report checkOnce() {
+        seen.clear();
+        missing.clear();
+        corrupt.clear();
+        absent.clear();
+        blobBytes = 0;
         for (ObjectType t : ObjectType.values()) {
             checked.put(t, 0);
         }
@@ -87,8 +140,8 @@ public final class FsckService {
         }
         List<String> indexProblems = missing.isEmpty() && corrupt.isEmpty() ? checkIndex() : List.of();
         progress.finish();
-        return new Report(checked, blobBytes, missing, corrupt, absent, repo.store().damagedPacks(), checkLinkCache(),
-                indexProblems);
+        return new Report(new EnumMap<>(checked), blobBytes, List.copyOf(missing), List.copyOf(corrupt),
+                List.copyOf(absent), repo.store().damagedPacks(), checkLinkCache(), indexProblems);
     }
 
     /**
@@ -113,6 +166,9 @@ public final class FsckService {
             try (dev.dsv.index.Index rebuilt = dev.dsv.index.Index.open(dir.resolve("index.sqlite"))) {
                 session.indexInto(rebuilt);
             }
+            // A commit made while the copy was built is in the copy. The live index gets it here,
+            // as any command's first index use would add it, so it is not reported as missing.
+            session.indexInto(session.index());
             return dev.dsv.index.Index.differences(live, dir.resolve("index.sqlite"));
         } catch (IOException e) {
             throw new DsvException(dev.dsv.error.ExitCode.IO_ERROR, e, "error.io", live, e.getMessage());
@@ -144,17 +200,31 @@ public final class FsckService {
         if (!java.nio.file.Files.isDirectory(dir)) {
             return damaged;
         }
+        List<Path> files;
         try (var walk = java.nio.file.Files.walk(dir)) {
-            for (Path p : walk.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
-                String name = p.getFileName().toString();
-                try (InputStream in = java.nio.file.Files.newInputStream(p)) {
-                    if (!DigestUtils.sha256Hex(in).equals(name)) {
-                        damaged.add(p);
-                    }
-                }
+            files = walk.filter(java.nio.file.Files::isRegularFile).sorted().toList();
+        } catch (java.io.UncheckedIOException e) {
+            // gc deleted the cache, or part of it, while it was listed: nothing left to check there.
+            if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
+                return damaged;
             }
+            throw new DsvException(dev.dsv.error.ExitCode.IO_ERROR, e, "error.io", dir, e.getMessage());
+        } catch (java.nio.file.NoSuchFileException e) {
+            return damaged;
         } catch (IOException e) {
             throw new DsvException(dev.dsv.error.ExitCode.IO_ERROR, e, "error.io", dir, e.getMessage());
+        }
+        for (Path p : files) {
+            String name = p.getFileName().toString();
+            try (InputStream in = java.nio.file.Files.newInputStream(p)) {
+                if (!DigestUtils.sha256Hex(in).equals(name)) {
+                    damaged.add(p);
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // gc removed the file after the listing; a removed cache file is not damage.
+            } catch (IOException e) {
+                throw new DsvException(dev.dsv.error.ExitCode.IO_ERROR, e, "error.io", p, e.getMessage());
+            }
         }
         return damaged;
     }

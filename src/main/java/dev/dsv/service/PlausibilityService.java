@@ -5,6 +5,7 @@ import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.imaging.GrayImage;
 import dev.dsv.imaging.ImageDecodeException;
+import dev.dsv.imaging.ImageTooLargeException;
 import dev.dsv.index.ImageFilter;
 import dev.dsv.model.CanonicalJson;
 import dev.dsv.model.MetaRecord;
@@ -267,6 +268,9 @@ public final class PlausibilityService {
             try (InputStream in = session.repository().store().openBlob(c.blob())) {
                 return GrayImage.decode(in.readAllBytes());
             }
+        } catch (ImageTooLargeException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.plausibility.tooLarge", c.name(), e.width(),
+                    e.height(), e.limit());
         } catch (ImageDecodeException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.plausibility.undecodable", c.name(), e.getMessage());
         } catch (IOException e) {

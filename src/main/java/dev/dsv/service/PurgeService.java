@@ -2,6 +2,7 @@ package dev.dsv.service;
 
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
+import dev.dsv.exports.ExportPurge;
 import dev.dsv.model.CanonicalJson;
 import dev.dsv.model.DatasetPath;
 import dev.dsv.model.ImageEntry;
@@ -29,9 +30,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code dsv purge}: removes the bytes of chosen images from the local store, its link cache and
- * every configured remote, and keeps a {@code purge} record with the reason. Trees, label records
- * and commits stay as they are, so every commit id stays valid and the blob is absent by design
+ * {@code dsv purge}: removes the bytes of chosen images from the local store, its link cache, the
+ * export folders this repository wrote and every configured remote, and keeps a {@code purge}
+ * record with the reason. Trees, label records and commits stay as they are, so every commit id
+ * stays valid and the blob is absent by design
  * with the reason {@value #ABSENT_REASON}. See docs/design.md, "Trust and accountability".
  */
 public final class PurgeService {
@@ -42,8 +44,9 @@ public final class PurgeService {
     public record Purged(ObjectId blob, List<String> paths, boolean alreadyPurged) {
     }
 
-    /** The outcome: blobs purged, local packs rewritten, and what each remote did. */
-    public record Result(List<Purged> blobs, int localPacksRewritten, List<RemotePurge.Result> remotes) {
+    /** The outcome: blobs purged, local packs rewritten, what each listed export folder and each remote did. */
+    public record Result(List<Purged> blobs, int localPacksRewritten, List<ExportPurge.Folder> exports,
+                         List<RemotePurge.Result> remotes) {
     }
 
     private final Session session;
@@ -106,13 +109,15 @@ public final class PurgeService {
             // Files a killed writer or push left behind may hold the bytes too, and nothing reads them.
             store.removeUnpublished();
             deleteOutgoingPacks(repo);
+            // Export folders come before the remotes, so that an unreachable remote does not stop them.
+            List<ExportPurge.Folder> exports = new ExportPurge(session).purge(chosen.keySet());
 
             List<RemotePurge.Result> remotes = new ArrayList<>();
             for (RemoteConfig.Remote remote : RemoteConfig.read(repo).list()) {
                 Path cache = repo.dsvDir().resolve("remotes").resolve(remote.name());
                 remotes.add(new RemotePurge(cache, store).purge(remote, chosen.keySet(), recordIds));
             }
-            return new Result(purged, packs.size(), remotes);
+            return new Result(purged, packs.size(), exports, remotes);
         }
     }
 

@@ -77,8 +77,12 @@ public final class PackStore implements ObjectStore {
                     loadedPackNames.add(name);
                     added = true;
                 } catch (NoSuchFileException e) {
-                    loadedPackNames.add(name);
-                    damagedPacks.put(idx, "pack file missing");
+                    // gc deletes the index before its pack. So when the index is gone too, gc in
+                    // another process removed the pack after the listing: not damage.
+                    if (Files.exists(idx)) {
+                        loadedPackNames.add(name);
+                        damagedPacks.put(idx, "pack file missing");
+                    }
                 } catch (IOException e) {
                     // A damaged index is never searched: its objects read as missing, and fsck
                     // names the file.

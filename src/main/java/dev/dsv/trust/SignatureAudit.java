@@ -5,6 +5,8 @@ import dev.dsv.model.MetaRecord;
 import dev.dsv.model.ObjectId;
 import dev.dsv.repo.MetadataLog;
 import dev.dsv.service.Session;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,9 +21,12 @@ public final class SignatureAudit {
 
     /**
      * Counts of signed records, of those valid for their author, of those only checked for
-     * integrity (no allowed-signers file), and the records whose signature failed.
+     * integrity and so unverified (no allowed-signers file), and the records whose signature
+     * failed; {@code allowedSigners} is the file checked against and {@code allowedSignersFound}
+     * whether it exists.
      */
-    public record Report(int signed, int valid, int unchecked, List<Invalid> invalid) {
+    public record Report(int signed, int valid, int unchecked, List<Invalid> invalid, Path allowedSigners,
+                         boolean allowedSignersFound) {
         public boolean clean() {
             return invalid.isEmpty();
         }
@@ -59,6 +64,7 @@ public final class SignatureAudit {
             }
             signed++;
         }
-        return new Report(signed, valid, unchecked, invalid);
+        Path allowed = signatures.allowedSigners();
+        return new Report(signed, valid, unchecked, invalid, allowed, Files.isRegularFile(allowed));
     }
 }

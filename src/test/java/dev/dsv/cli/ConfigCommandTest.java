@@ -158,6 +158,25 @@ class ConfigCommandTest {
     }
 
     @Test
+    void signingFilesCheckedAtSet() throws Exception {
+        rejected(3, List.of("signing.key", "keys/missing", lib.resolve("keys/missing").toString()),
+                "config", "set", "signing.key", "keys/missing");
+        rejected(3, List.of("signing.key", tmp.resolve("nowhere").toString()),
+                "config", "set", "signing.key", tmp.resolve("nowhere").toString());
+        rejected(3, List.of("signing.allowed_signers", ".dsv/allowed_signers"),
+                "config", "set", "signing.allowed_signers", ".dsv/allowed_signers");
+        Files.createDirectories(tmp.resolve("folder"));
+        rejected(3, List.of("signing.key", "folder"), "config", "set", "signing.key", tmp.resolve("folder").toString());
+
+        Path key = Files.writeString(tmp.resolve("id_ed25519"), "not checked as a key, only as a file\n");
+        ok("config", "set", "signing.key", key.toString());
+        assertEquals(key.toString(), configFile().path("signing").path("key").asText());
+        Files.writeString(lib.resolve("team_signers"), "alice ssh-ed25519 AAAA\n");
+        ok("config", "set", "signing.allowed_signers", "team_signers");
+        assertEquals("team_signers", configFile().path("signing").path("allowed_signers").asText());
+    }
+
+    @Test
     void setWaitsForWriterLock() throws Exception {
         Map<String, String> before = RepoSnapshot.of(lib);
         try (Repository repo = Repository.open(lib);

@@ -248,7 +248,14 @@ class SignedRecordsTest {
         Files.delete(library.resolve(".dsv/allowed_signers"));
         JsonNode signatures = ok(library, "--json", "fsck").json().path("signatures");
         assertEquals(signatures.path("signed").asInt(), signatures.path("unchecked_signers").asInt());
+        assertEquals(0, signatures.path("valid").asInt(), signatures.toString());
         assertFalse(signatures.path("signed").asInt() == 0);
+        assertFalse(signatures.path("allowed_signers_found").asBoolean(), signatures.toString());
+        assertTrue(signatures.path("allowed_signers").asText().endsWith("allowed_signers"), signatures.toString());
+
+        String text = ok(library, "fsck").out();
+        assertTrue(text.contains(signatures.path("signed").asInt() + " unverified"), text);
+        assertTrue(text.contains("no allowed-signers file at " + signatures.path("allowed_signers").asText()), text);
     }
 
     @Test

@@ -175,6 +175,25 @@ class SyntheticDataTest {
     }
 
     @Test
+    void addRejectsHugeSyntheticHeader() throws IOException {
+        commitRealAndProfile(20);
+        Path folder = tmp.resolve("huge");
+        Files.createDirectories(folder);
+        java.io.ByteArrayOutputStream small = new java.io.ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY), "png", small);
+        Files.write(folder.resolve("bomb.png"),
+                dev.dsv.testing.HeaderEdit.declaring(small.toByteArray(), "png", 60000, 60000));
+
+        CliResult r = Dsv.run(library, "add", folder.toString(), "--cell-type", "mono", "--source", "synthetic",
+                "--generator", "gan-a@1", "--labeler", "gen-bot");
+        assertEquals(3, r.exitCode(), r.toString());
+        assertTrue(r.err().contains("bomb.png"), r.err());
+        assertTrue(r.err().contains("60000 x 60000"), r.err());
+        String status = ok("status").out();
+        assertFalse(status.contains("bomb.png"), status);
+    }
+
+    @Test
     void addDiscardsImplausibleSynthetic() throws IOException {
         commitRealAndProfile(20);
         Path folder = tmp.resolve("syn");

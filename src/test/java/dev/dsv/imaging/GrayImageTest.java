@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dsv.testing.HeaderEdit;
 import dev.dsv.testing.Images;
 import java.awt.image.BufferedImage;
 import java.awt.image.WritableRaster;
@@ -126,5 +127,49 @@ class GrayImageTest {
         Files.write(bad, new byte[] {9, 9, 9});
         ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> GrayImage.read(bad));
         assertTrue(e.getMessage().contains("bad.png"));
+    }
+
+    @Test
+    void decodeRejectsHugePngHeader() throws IOException {
+        byte[] png = HeaderEdit.declaring(encode(new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY), "png"), "png", 60000, 60000);
+        assertTrue(png.length < 1000, "the crafted file is small: " + png.length + " bytes");
+
+        ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> GrayImage.decode(png));
+        assertEquals(60000, e.width());
+        assertEquals(60000, e.height());
+        assertEquals(GrayImage.MAX_PIXELS, e.limit());
+        assertTrue(e.getMessage().contains("60000 x 60000"), e.getMessage());
+    }
+
+    @Test
+    void decodeRejectsHugeJpegHeader() throws IOException {
+        byte[] jpeg = HeaderEdit.declaring(encode(new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY), "jpeg"), "jpeg",
+                60000, 50000);
+
+        ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> GrayImage.decode(jpeg));
+        assertEquals(60000, e.width());
+        assertEquals(50000, e.height());
+    }
+
+    @Test
+    void decodeLimitIsFromPixelCount() throws IOException {
+        // 64 000 001 pixels in one row: each side is small, the product is one above the limit.
+        byte[] png = HeaderEdit.declaring(encode(new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY), "png"), "png",
+                (int) GrayImage.MAX_PIXELS + 1, 1);
+
+        ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> GrayImage.decode(png));
+        assertEquals(1, e.height());
+    }
+
+    @Test
+    void readNamesFileAndSizeOfHugeImage() throws IOException {
+        Path huge = temp.resolve("huge.png");
+        Files.write(huge, HeaderEdit.declaring(encode(new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_GRAY), "png"), "png",
+                60000, 60000));
+
+        ImageTooLargeException e = assertThrows(ImageTooLargeException.class, () -> GrayImage.read(huge));
+        assertTrue(e.getMessage().contains("huge.png"), e.getMessage());
+        assertTrue(e.getMessage().contains("60000 x 60000"), e.getMessage());
+        assertEquals(60000, e.width());
     }
 }
