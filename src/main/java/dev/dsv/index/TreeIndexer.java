@@ -118,9 +118,14 @@ final class TreeIndexer implements AutoCloseable {
         if (node instanceof TreeNode.Buckets buckets) {
             Map<Integer, ObjectId> baseChildren = baseNode instanceof TreeNode.Buckets b && b.level() == buckets.level()
                     ? b.children() : Map.of();
-            for (Map.Entry<Integer, ObjectId> child : buckets.children().entrySet()) {
-                indexNode(child.getValue(), baseChildren.get(child.getKey()));
-                addLink(id, child.getValue(), "");
+            // Children go in descending order, the reverse of a diff's walk: a commit diffs the
+            // same two trees just before, and the leaves it read last are still in the LRU cache of
+            // decoded nodes.
+            List<Integer> keys = new ArrayList<>(buckets.children().keySet());
+            for (int i = keys.size() - 1; i >= 0; i--) {
+                ObjectId child = buckets.children().get(keys.get(i));
+                indexNode(child, baseChildren.get(keys.get(i)));
+                addLink(id, child, "");
             }
         } else {
             TreeNode.Flat baseLeaf = baseNode instanceof TreeNode.Flat flat ? flat : null;
@@ -140,7 +145,8 @@ final class TreeIndexer implements AutoCloseable {
             }
         }
         List<String> shared = new ArrayList<>();
-        for (TreeEntry e : node.entries()) {
+        for (int i = node.entries().size() - 1; i >= 0; i--) {
+            TreeEntry e = node.entries().get(i);
             TreeEntry old = baseEntries.get(e.name());
             if (e.isFolder()) {
                 indexNode(e.tree(), old != null && old.isFolder() ? old.tree() : null);

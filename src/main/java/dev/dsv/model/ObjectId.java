@@ -35,7 +35,7 @@ public final class ObjectId implements Comparable<ObjectId> {
 
     /**
      * Parses 64 lowercase hex digits; anything else is invalid input naming the text. Validates
-     * and decodes in one pass, because every tree entry read holds two or more ids.
+     * and decodes in one pass, because every tree entry read contains two or more ids.
      */
     public static ObjectId parse(String hex) {
         if (hex == null || hex.length() != HEX_LENGTH) {
