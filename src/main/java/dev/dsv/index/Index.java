@@ -8,8 +8,6 @@ import dev.dsv.model.Defect;
 import dev.dsv.model.LabelRecord;
 import dev.dsv.model.ObjectId;
 import dev.dsv.model.Times;
-import dev.dsv.tree.TreeEntry;
-import dev.dsv.tree.TreeNode;
 import dev.dsv.tree.Trees;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -189,7 +187,8 @@ public final class Index implements AutoCloseable {
 
     /**
      * Indexes one commit: its row, every tree node of its tree not indexed yet, and the label
-     * records those nodes point at. Runs in one transaction.
+     * records those nodes point at. Runs in one transaction. When the first parent is indexed,
+     * only the nodes that differ from its tree are read (see {@link TreeIndexer}).
      */
     public void indexCommit(ObjectId id, Commit commit, Trees trees, Function<ObjectId, LabelRecord> labels) {
         try {
@@ -208,7 +207,9 @@ public final class Index implements AutoCloseable {
                 ps.setString(8, JSON.writeValueAsString(commit.sources()));
                 ps.executeUpdate();
             }
-            new TreeIndexer(db, trees, labels).indexTree(commit.tree());
+            try (TreeIndexer indexer = new TreeIndexer(db, trees, labels)) {
+                indexer.indexTree(commit.tree(), indexedTreeOf(commit.parents()));
+            }
             db.commit();
         } catch (SQLException | IOException e) {
             rollbackQuietly();
@@ -216,6 +217,23 @@ public final class Index implements AutoCloseable {
         } catch (RuntimeException e) {
             rollbackQuietly();
             throw e;
+        }
+    }
+
+    /**
+     * Returns the tree of the first of {@code parents} when that commit is indexed, else null. An
+     * indexed commit has all its tree nodes and label records indexed, because they go into the
+     * same transaction as its row.
+     */
+    private ObjectId indexedTreeOf(List<ObjectId> parents) throws SQLException {
+        if (parents.isEmpty()) {
+            return null;
+        }
+        try (PreparedStatement ps = db.prepareStatement("SELECT tree FROM commits WHERE id = ?")) {
+            ps.setString(1, parents.get(0).hex());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? ObjectId.parse(rs.getString(1)) : null;
+            }
         }
     }
 
@@ -444,124 +462,6 @@ public final class Index implements AutoCloseable {
             db.close();
         } catch (SQLException ignored) {
             // Nothing is pending: every write commits its own transaction.
-        }
-    }
-
-    /** Walks a tree and inserts the rows of every node not indexed yet. */
-    private static final class TreeIndexer {
-        private final Connection db;
-        private final Trees trees;
-        private final Function<ObjectId, LabelRecord> labels;
-
-        TreeIndexer(Connection db, Trees trees, Function<ObjectId, LabelRecord> labels) {
-            this.db = db;
-            this.trees = trees;
-            this.labels = labels;
-        }
-
-        void indexTree(ObjectId root) throws SQLException, IOException {
-            if (root.equals(Trees.EMPTY_TREE)) {
-                return;
-            }
-            try (PreparedStatement has = db.prepareStatement("SELECT 1 FROM tree_nodes WHERE id = ?");
-                 PreparedStatement node = db.prepareStatement("INSERT INTO tree_nodes (id) VALUES (?)");
-                 PreparedStatement link = db.prepareStatement("INSERT INTO tree_links (parent, child, name) VALUES (?, ?, ?)");
-                 PreparedStatement image = db.prepareStatement("INSERT INTO images (node, name, blob, label, cell_type,"
-                         + " split, source, generator, attributes, features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                 PreparedStatement hasLabel = db.prepareStatement("SELECT 1 FROM labels WHERE id = ?");
-                 PreparedStatement label = db.prepareStatement("INSERT INTO labels (id, blob, labeler, labeled_at,"
-                         + " confidence, supersedes, defects, guideline, change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-                 PreparedStatement defect = db.prepareStatement("INSERT INTO label_defects (label, defect) VALUES (?, ?)")) {
-                Statements st = new Statements(has, node, link, image, hasLabel, label, defect);
-                indexNode(root, st);
-                image.executeBatch();
-                link.executeBatch();
-                defect.executeBatch();
-            }
-        }
-
-        private record Statements(PreparedStatement has, PreparedStatement node, PreparedStatement link,
-                                  PreparedStatement image, PreparedStatement hasLabel, PreparedStatement label,
-                                  PreparedStatement defect) {
-        }
-
-        private void indexNode(ObjectId id, Statements st) throws SQLException, IOException {
-            st.has().setString(1, id.hex());
-            try (ResultSet rs = st.has().executeQuery()) {
-                if (rs.next()) {
-                    return;
-                }
-            }
-            TreeNode n = trees.read(id);
-            if (n instanceof TreeNode.Buckets b) {
-                for (ObjectId child : b.children().values()) {
-                    indexNode(child, st);
-                    addLink(st, id, child, "");
-                }
-            } else {
-                for (TreeEntry e : ((TreeNode.Flat) n).entries()) {
-                    if (e.isFolder()) {
-                        indexNode(e.tree(), st);
-                        addLink(st, id, e.tree(), e.name());
-                    } else {
-                        addImage(st, id, e);
-                    }
-                }
-            }
-            // The node row goes in last: a node marked indexed always has all of its rows.
-            st.node().setString(1, id.hex());
-            st.node().executeUpdate();
-        }
-
-        private static void addLink(Statements st, ObjectId parent, ObjectId child, String name) throws SQLException {
-            st.link().setString(1, parent.hex());
-            st.link().setString(2, child.hex());
-            st.link().setString(3, name);
-            st.link().addBatch();
-        }
-
-        private void addImage(Statements st, ObjectId node, TreeEntry e) throws SQLException, IOException {
-            var img = e.image();
-            PreparedStatement ps = st.image();
-            ps.setString(1, node.hex());
-            ps.setString(2, e.name());
-            ps.setString(3, img.blob().hex());
-            ps.setString(4, img.label().hex());
-            ps.setString(5, img.cellType());
-            ps.setString(6, img.split());
-            ps.setString(7, img.source());
-            ps.setString(8, img.generator());
-            ps.setString(9, img.attributes().isEmpty() ? null : JSON.writeValueAsString(img.attributes()));
-            ps.setString(10, img.features().isEmpty() ? null : ImageRow.encodeFeatures(img.features()));
-            ps.addBatch();
-            indexLabel(st, img.label());
-        }
-
-        private void indexLabel(Statements st, ObjectId id) throws SQLException, IOException {
-            st.hasLabel().setString(1, id.hex());
-            try (ResultSet rs = st.hasLabel().executeQuery()) {
-                if (rs.next()) {
-                    return;
-                }
-            }
-            LabelRecord r = labels.apply(id);
-            PreparedStatement ps = st.label();
-            ps.setString(1, id.hex());
-            ps.setString(2, r.image().hex());
-            ps.setString(3, r.labeler());
-            ps.setString(4, Times.format(r.labeledAt()));
-            ps.setString(5, r.confidence() == null ? null : dev.dsv.model.CanonicalJson.plain(r.confidence()));
-            ps.setString(6, r.supersedes() == null ? null : r.supersedes().hex());
-            ps.setString(7, new String(dev.dsv.model.CanonicalJson.encode(r.defects().stream().map(Defect::toCanonical).toList()),
-                    java.nio.charset.StandardCharsets.UTF_8));
-            ps.setString(8, r.guideline());
-            ps.setString(9, r.change() == null ? null : r.change().hex());
-            ps.executeUpdate();
-            for (String d : defectNames(r)) {
-                st.defect().setString(1, id.hex());
-                st.defect().setString(2, d);
-                st.defect().addBatch();
-            }
         }
     }
 }

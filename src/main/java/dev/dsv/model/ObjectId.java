@@ -3,7 +3,6 @@ package dev.dsv.model;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import java.util.Arrays;
-import org.apache.commons.codec.DecoderException;
 import org.apache.commons.codec.binary.Hex;
 
 /** The SHA-256 of an object's bytes: 32 bytes, written as 64 lowercase hex digits. */
@@ -17,7 +16,8 @@ public final class ObjectId implements Comparable<ObjectId> {
 
     private ObjectId(byte[] bytes) {
         this.bytes = bytes;
-        this.hash = Arrays.hashCode(bytes);
+        // The bytes of a SHA-256 are uniformly distributed, so the first four make a good hash.
+        this.hash = (bytes[0] & 0xff) << 24 | (bytes[1] & 0xff) << 16 | (bytes[2] & 0xff) << 8 | (bytes[3] & 0xff);
     }
 
     /** Wraps a copy of a 32-byte digest. */
@@ -33,18 +33,37 @@ public final class ObjectId implements Comparable<ObjectId> {
         return new ObjectId(Arrays.copyOfRange(buffer, offset, offset + LENGTH));
     }
 
-    /** Parses 64 hex digits; anything else is invalid input naming the text. */
+    /**
+     * Parses 64 lowercase hex digits; anything else is invalid input naming the text. Validates
+     * and decodes in one pass, because every tree entry read contains two or more ids.
+     */
     public static ObjectId parse(String hex) {
-        if (!isValidHex(hex)) {
+        if (hex == null || hex.length() != HEX_LENGTH) {
             throw new DsvException(ExitCode.INVALID_INPUT, "error.objectId.invalid", hex);
         }
-        try {
-            ObjectId id = new ObjectId(Hex.decodeHex(hex));
-            id.hex = hex;
-            return id;
-        } catch (DecoderException e) {
-            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.objectId.invalid", hex);
+        byte[] out = new byte[LENGTH];
+        for (int i = 0; i < LENGTH; i++) {
+            int high = digit(hex.charAt(2 * i));
+            int low = digit(hex.charAt(2 * i + 1));
+            if ((high | low) < 0) {
+                throw new DsvException(ExitCode.INVALID_INPUT, "error.objectId.invalid", hex);
+            }
+            out[i] = (byte) (high << 4 | low);
         }
+        ObjectId id = new ObjectId(out);
+        id.hex = hex;
+        return id;
+    }
+
+    /** Returns the value of a lowercase hex digit, or -1 for any other character. */
+    private static int digit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return -1;
     }
 
     /** Returns true for exactly 64 lowercase hex digits. */

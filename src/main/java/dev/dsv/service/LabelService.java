@@ -161,6 +161,7 @@ public final class LabelService {
         PausedLabelCheck[] paused = new PausedLabelCheck[1];
         return StageEditor.edit(session, "label import", (stageTree, inserter, problems) -> {
             paused[0] = PausedLabelCheck.forCurrentBranch(session);
+            ObjectId headTree = session.treeOf(session.repository().headCommit());
             List<LabelRow> rows = reader.read(stageTree, problems);
             Map<String, List<String>> pathsByBlob = null;
             Map<String, ImageEntry> changes = new TreeMap<>();
@@ -214,8 +215,8 @@ public final class LabelService {
                             path, problems)) {
                         continue;
                     }
-                    ImageEntry changed = relabel(path, row.where() + " (" + path + ")", entry, judgement, now, inserter,
-                            paused[0], problems);
+                    ImageEntry changed = relabel(path, row.where() + " (" + path + ")", entry, judgement, now, headTree,
+                            inserter, paused[0], problems);
                     if (changed != null) {
                         changes.put(path, changed);
                     }
@@ -238,8 +239,10 @@ public final class LabelService {
                 return changes;
             }
             OffsetDateTime now = Times.now();
+            ObjectId headTree = session.treeOf(session.repository().headCommit());
             targets.forEach((path, entry) -> {
-                ImageEntry changed = relabel(path, path, entry, judgement, now, inserter, paused[0], problems);
+                ImageEntry changed = relabel(path, path, entry, judgement, now, headTree, inserter, paused[0],
+                        problems);
                 if (changed != null) {
                     changes.put(path, changed);
                 }
@@ -251,11 +254,11 @@ public final class LabelService {
     /**
      * Returns the entry pointing at a new superseding record, or null when nothing changes or the
      * labeler was paused at the record's time and the policy rejects such labels (a problem naming
-     * {@code where} is added then).
+     * {@code where} is added then). {@code headTree} is the tree of HEAD, read once per command.
      */
     private ImageEntry relabel(String path, String where, ImageEntry entry, LabelRowResolver.Judgement j,
-                               OffsetDateTime now, ObjectStore.Inserter inserter, PausedLabelCheck paused,
-                               List<Problem> problems) {
+                               OffsetDateTime now, ObjectId headTree, ObjectStore.Inserter inserter,
+                               PausedLabelCheck paused, List<Problem> problems) {
         LabelRecord current = session.readLabel(entry.label());
         OffsetDateTime time = j.labeledAt() != null ? j.labeledAt() : now;
         LabelRecord next = new LabelRecord(entry.blob(), j.defects(), j.labeler(), time, j.confidence(), null,
@@ -266,7 +269,6 @@ public final class LabelService {
         if (!paused.accept(j.labeler(), time, where, problems)) {
             return null;
         }
-        ObjectId headTree = session.treeOf(session.repository().headCommit());
         ObjectId id = Relabels.newRecord(session, headTree, path, next, j.labeledAt() != null, inserter);
         paused.mark(id, j.labeler(), time);
         return entry.withLabel(id);
