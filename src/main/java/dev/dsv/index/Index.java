@@ -32,8 +32,11 @@ import org.sqlite.SQLiteException;
  * rebuilt from objects and refs.
  */
 public final class Index implements AutoCloseable {
-    /** Bumped whenever the schema changes; a different version makes the index rebuild itself. */
-    static final int SCHEMA_VERSION = 4;
+    /**
+     * Bumped whenever the schema changes. An index of version 4 is migrated in place (see
+     * {@link #migrateFrom4}); any other version makes the index rebuild itself.
+     */
+    static final int SCHEMA_VERSION = 5;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,7 +63,10 @@ public final class Index implements AutoCloseable {
                 try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
                     version = rs.next() ? rs.getInt(1) : 0;
                 }
-                if (version != SCHEMA_VERSION) {
+                if (version == 4) {
+                    migrateFrom4(s);
+                    s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
+                } else if (version != SCHEMA_VERSION) {
                     dropAll(s);
                     createSchema(s);
                     s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
@@ -86,9 +92,34 @@ public final class Index implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Image rows by node, then cell type and split: a listing filtered by cell type (and split)
+     * reads only the matching rows of each reached node, not every row of the tree.
+     */
+    private static final String IMAGES_BY_NODE_AND_FACTS =
+            "CREATE INDEX IF NOT EXISTS images_node_facts ON images(node, cell_type, split)";
+
+    /**
+     * Version 4 to 5: replaces the index {@code images_node(node)} with {@code images_node_facts}
+     * and adds the table {@code scan_memo}. Each statement is idempotent and the version is set last, so a migration cut short, or run
+     * by two processes at once, ends in the same schema. Rows and the stat cache are kept.
+     */
+    static void migrateFrom4(Statement s) throws SQLException {
+        s.execute(IMAGES_BY_NODE_AND_FACTS);
+        s.execute("DROP INDEX IF EXISTS images_node");
+        s.execute(SCAN_MEMO_TABLE);
+    }
+
+    /**
+     * The stage tree an add produced for a scan fingerprint (see {@link #scanMemo}), with the
+     * names of the pack indexes published after it, one per line.
+     */
+    private static final String SCAN_MEMO_TABLE = "CREATE TABLE IF NOT EXISTS scan_memo (input TEXT PRIMARY KEY,"
+            + " stage_tree TEXT NOT NULL, packs TEXT NOT NULL)";
+
     private static void dropAll(Statement s) throws SQLException {
         for (String table : List.of("commits", "tree_nodes", "tree_links", "images", "labels", "label_defects", "meta",
-                "stat_cache", "add_memo")) {
+                "stat_cache", "add_memo", "scan_memo")) {
             s.execute("DROP TABLE IF EXISTS " + table);
         }
     }
@@ -103,7 +134,7 @@ public final class Index implements AutoCloseable {
         s.execute("CREATE TABLE images (node TEXT NOT NULL, name TEXT NOT NULL, blob TEXT NOT NULL,"
                 + " label TEXT NOT NULL, cell_type TEXT NOT NULL, split TEXT, source TEXT NOT NULL,"
                 + " generator TEXT, attributes TEXT, features TEXT)");
-        s.execute("CREATE INDEX images_node ON images(node)");
+        s.execute(IMAGES_BY_NODE_AND_FACTS);
         s.execute("CREATE INDEX images_blob ON images(blob)");
         s.execute("CREATE TABLE labels (id TEXT PRIMARY KEY, blob TEXT NOT NULL, labeler TEXT NOT NULL,"
                 + " labeled_at TEXT NOT NULL, confidence TEXT, supersedes TEXT, defects TEXT NOT NULL, guideline TEXT,"
@@ -116,6 +147,7 @@ public final class Index implements AutoCloseable {
         s.execute("CREATE TABLE stat_cache (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
                 + " mtime_ns INTEGER NOT NULL, file_key TEXT NOT NULL, blob TEXT NOT NULL)");
         s.execute("CREATE TABLE add_memo (input TEXT PRIMARY KEY, stage_tree TEXT NOT NULL)");
+        s.execute(SCAN_MEMO_TABLE);
     }
 
     public Path file() {
@@ -338,6 +370,19 @@ public final class Index implements AutoCloseable {
         return ids;
     }
 
+    /** Returns the ids of every indexed metadata record. */
+    public java.util.Set<ObjectId> metaIdSet() {
+        java.util.Set<ObjectId> ids = new java.util.HashSet<>();
+        try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM meta")) {
+            while (rs.next()) {
+                ids.add(ObjectId.parse(rs.getString(1)));
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        return ids;
+    }
+
     /** Returns the number of indexed metadata records of a kind. */
     public int countMeta(String kind) {
         try (PreparedStatement ps = db.prepareStatement("SELECT count(*) FROM meta WHERE kind = ?")) {
@@ -420,6 +465,48 @@ public final class Index implements AutoCloseable {
             ps.setString(2, stageTree.hex());
             ps.executeUpdate();
             trim.execute("DELETE FROM add_memo WHERE rowid NOT IN (SELECT rowid FROM add_memo ORDER BY rowid DESC LIMIT 64)");
+            db.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
+    }
+
+    /** The record of an earlier add of one scan: the stage tree it left and the pack indexes it saw. */
+    public record ScanMemo(ObjectId stageTree, List<String> packIndexes) {
+    }
+
+    /**
+     * Returns the record of an add for a scan fingerprint (a hash of the options, the path and stat
+     * of the labels file and of every image file, and the configuration), or null. A cache like
+     * the stat cache: losing it costs time only.
+     */
+    public ScanMemo scanMemo(String fingerprint) {
+        try (PreparedStatement ps = db.prepareStatement("SELECT stage_tree, packs FROM scan_memo WHERE input = ?")) {
+            ps.setString(1, fingerprint);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                String packs = rs.getString(2);
+                return new ScanMemo(ObjectId.parse(rs.getString(1)), packs.isEmpty() ? List.of() : List.of(packs.split("\n")));
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    /** Records what an add of this scan left, keeping only the latest 64 fingerprints. */
+    public void putScanMemo(String fingerprint, ScanMemo memo) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT OR REPLACE INTO scan_memo (input, stage_tree, packs) VALUES (?, ?, ?)");
+             Statement trim = db.createStatement()) {
+            beginWrite();
+            ps.setString(1, fingerprint);
+            ps.setString(2, memo.stageTree().hex());
+            ps.setString(3, String.join("\n", memo.packIndexes()));
+            ps.executeUpdate();
+            trim.execute("DELETE FROM scan_memo WHERE rowid NOT IN (SELECT rowid FROM scan_memo ORDER BY rowid DESC LIMIT 64)");
             db.commit();
         } catch (SQLException e) {
             rollbackQuietly();

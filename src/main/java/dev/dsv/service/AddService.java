@@ -112,6 +112,14 @@ public final class AddService {
         progress.start("scan", 0);
         List<Located> located = locate(options, problems);
         progress.finish();
+        Index index = session.index();
+        AddScanMemo scan = problems.isEmpty() ? AddScanMemo.of(session, options,
+                located.stream().map(Located::datasetPath).toList(), located.stream().map(Located::file).toList()) : null;
+        if (scan != null && scan.unchangedSince(index, session.stage().tree())) {
+            // An earlier add of the same files, labels file and options left this very stage.
+            return new Result(located.size(), 0, located.size(), 0, 0, 0, 0, 0, located.size(), session.stage().tree(),
+                    0, List.of(), List.of(), null);
+        }
         List<ImageDraft> drafts = attachLabels(options, located, problems);
         throwIfAny(problems);
         SyntheticScreen.Outcome screen = SyntheticScreen.screen(session, progress, drafts, options.allowImplausible());
@@ -119,7 +127,6 @@ public final class AddService {
         List<Implausible> discarded = implausible(screen.discarded());
         List<Implausible> overridden = implausible(screen.overridden());
 
-        Index index = session.index();
         Map<String, Index.StatRow> cache = new HashMap<>();
         for (Path path : options.paths()) {
             cache.putAll(index.statCache(cacheKeyPrefix(path)));
@@ -142,6 +149,9 @@ public final class AddService {
         if (input != null && current.tree().equals(index.addMemo(input))) {
             // The same resolved input was added onto this very stage before, so every image is
             // unchanged; this skips reading each image's label record.
+            if (scan != null && discarded.isEmpty() && overridden.isEmpty()) {
+                scan.record(index, current.tree());
+            }
             return new Result(drafts.size(), 0, drafts.size(), 0, 0, 0, 0, 0, drafts.size(), current.tree(), 0,
                     discarded, overridden, null);
         }
@@ -186,6 +196,9 @@ public final class AddService {
             }
             index.putStatCache(statRows(drafts, toHash, blobs));
             index.putAddMemo(input != null ? input : inputHash(drafts, blobs, options.replace()), tree);
+            if (scan != null && discarded.isEmpty() && overridden.isEmpty()) {
+                scan.record(index, tree);
+            }
             return new Result(drafts.size(), toHash.size(), drafts.size() - toHash.size(), bytes,
                     counts.added, counts.replaced, counts.relabeled, counts.factsChanged, counts.unchanged, tree,
                     marked, discarded, overridden, overrideRecord);

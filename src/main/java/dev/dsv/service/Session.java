@@ -121,7 +121,13 @@ public final class Session implements AutoCloseable {
         for (ObjectId head : repository.refTargets().values()) {
             indexHistory(target, head);
         }
+        // Only records the target lacks are read: every command catches up, and the log grows
+        // with every review, promotion and export.
+        java.util.Set<ObjectId> indexed = target.metaIdSet();
         for (ObjectId id : repository.metadataLog().ids()) {
+            if (indexed.contains(id)) {
+                continue;
+            }
             MetaRecord r = repository.metadataLog().read(id);
             target.indexMeta(id, r.kind(), r.subject(), r.author(), dev.dsv.model.Times.format(r.time()));
         }

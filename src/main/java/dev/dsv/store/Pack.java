@@ -19,20 +19,26 @@ final class Pack {
     }
 
     private final Path packFile;
+    private final Path idxFile;
     private final MappedByteBuffer data;
     private final MappedByteBuffer index;
     private final int count;
+    /** Whether {@link #indexDamage()} has compared the trailing checksum of the index yet. */
+    private volatile boolean checksumChecked;
+    private volatile boolean checksumMatched;
 
-    private Pack(Path packFile, MappedByteBuffer data, MappedByteBuffer index, int count) {
+    private Pack(Path packFile, Path idxFile, MappedByteBuffer data, MappedByteBuffer index, int count) {
         this.packFile = packFile;
+        this.idxFile = idxFile;
         this.data = data;
         this.index = index;
         this.count = count;
     }
 
     /**
-     * Maps a pack and its index. Throws {@link IOException} when the index is damaged (wrong
-     * magic, length or checksum), so that a damaged index is never searched.
+     * Maps a pack and its index. Throws {@link IOException} when the index has the wrong magic, a
+     * length that does not match its entry count or a fan-out table out of order. The checksum,
+     * which costs a read and a hash of the whole index, is compared later by {@link #indexDamage()}.
      */
     static Pack open(Path packFile, Path idxFile) throws IOException {
         MappedByteBuffer idx;
@@ -52,14 +58,41 @@ final class Pack {
         if (count < 0 || expected != idx.capacity()) {
             throw new IOException("pack index length does not match its count: " + idxFile);
         }
-        if (!checksumMatches(idx)) {
-            throw new IOException("pack index checksum mismatch: " + idxFile);
+        // The fan-out table bounds every binary search, so it is checked here (1 KiB), not left
+        // to the checksum: a search between wrong bounds could read past the entries.
+        int previous = 0;
+        for (int b = 0; b < 256; b++) {
+            int cumulative = idx.getInt(12 + b * 4);
+            if (cumulative < previous || cumulative > count) {
+                throw new IOException("pack index fan-out table is not cumulative: " + idxFile);
+            }
+            previous = cumulative;
+        }
+        if (previous != count) {
+            throw new IOException("pack index fan-out table does not end at its count: " + idxFile);
         }
         MappedByteBuffer pack;
         try (FileChannel ch = FileChannel.open(packFile, StandardOpenOption.READ)) {
             pack = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
         }
-        return new Pack(packFile, pack, idx, count);
+        return new Pack(packFile, idxFile, pack, idx, count);
+    }
+
+    /**
+     * Compares the trailing SHA-256 of the index with its content, once per open pack. Returns
+     * null when they match, else the reason. The store calls this before it uses a lookup that
+     * found an object here, so a damaged index never locates an object.
+     */
+    String indexDamage() {
+        if (!checksumChecked) {
+            synchronized (this) {
+                if (!checksumChecked) {
+                    checksumMatched = checksumMatches(index);
+                    checksumChecked = true;
+                }
+            }
+        }
+        return checksumMatched ? null : "pack index checksum mismatch: " + idxFile;
     }
 
     private static boolean checksumMatches(ByteBuffer idx) {
@@ -73,6 +106,10 @@ final class Pack {
 
     Path file() {
         return packFile;
+    }
+
+    Path indexFile() {
+        return idxFile;
     }
 
     int count() {

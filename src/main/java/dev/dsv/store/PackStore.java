@@ -107,15 +107,51 @@ public final class PackStore implements ObjectStore {
     private record Located(Pack pack, Pack.Entry entry) {
     }
 
-    /** Finds an object in the packs mapped so far, without looking for new pack files. */
+    /**
+     * Finds an object in the packs mapped so far, without looking for new pack files. A pack whose
+     * lookup finds the object has its index checksum checked first (once per pack), and a damaged
+     * one is set aside as the opening checks would. A miss needs no checksum, because a damaged index
+     * that misses returns what a pack set aside returns.
+     */
     private Located locateMapped(ObjectId id) {
         for (Pack p : packs) {
             Pack.Entry e = p.find(id);
-            if (e != null) {
+            if (e != null && intact(p)) {
                 return new Located(p, e);
             }
         }
         return null;
+    }
+
+    /** Returns true when the pack's index checksum matches; otherwise sets the pack aside as damaged. */
+    private boolean intact(Pack p) {
+        String damage = p.indexDamage();
+        if (damage == null) {
+            return true;
+        }
+        setAside(p, damage);
+        return false;
+    }
+
+    private synchronized void setAside(Pack p, String damage) {
+        if (packs.remove(p)) {
+            damagedPacks.put(p.indexFile(), damage);
+        }
+    }
+
+    /**
+     * Maps new packs, checks the index checksum of every mapped pack, and returns the intact ones.
+     * Callers that visit every pack (fsck, gc, push) use this: their work reads each index anyway.
+     */
+    private List<Pack> intactPacks() {
+        rescan();
+        List<Pack> out = new ArrayList<>();
+        for (Pack p : packs) {
+            if (intact(p)) {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     /** Finds an object, listing the pack folder again on a miss: another process may have published it. */
@@ -236,9 +272,8 @@ public final class PackStore implements ObjectStore {
 
     @Override
     public void forEachObject(Consumer<ObjectId> action) {
-        rescan();
         Set<ObjectId> seen = new HashSet<>();
-        for (Pack p : packs) {
+        for (Pack p : intactPacks()) {
             p.forEachId(id -> {
                 if (seen.add(id)) {
                     action.accept(id);
@@ -352,9 +387,8 @@ public final class PackStore implements ObjectStore {
 
     /** Returns the published packs that are mapped, with their modification times. */
     public List<PackFile> publishedPacks() {
-        rescan();
         List<PackFile> out = new ArrayList<>();
-        for (Pack p : packs) {
+        for (Pack p : intactPacks()) {
             try {
                 out.add(new PackFile(p.file(), Files.getLastModifiedTime(p.file()).toMillis()));
             } catch (IOException e) {
@@ -364,11 +398,25 @@ public final class PackStore implements ObjectStore {
         return out;
     }
 
+    /**
+     * Returns the file names of the published pack indexes in the pack folder, sorted, from a
+     * listing of the folder: no index is opened or checked.
+     */
+    public List<String> publishedIndexNames() {
+        try (Stream<Path> files = Files.list(packDir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("pack-") && n.endsWith(".idx"))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw StoreIOException.of(packDir, e);
+        }
+    }
+
     /** Returns the published pack files that hold the object (one object can be in several packs). */
     public List<Path> packsHolding(ObjectId id) {
-        rescan();
         List<Path> out = new ArrayList<>();
-        for (Pack p : packs) {
+        for (Pack p : intactPacks()) {
             if (p.find(id) != null) {
                 out.add(p.file());
             }
@@ -378,7 +426,7 @@ public final class PackStore implements ObjectStore {
 
     /** Calls {@code action} with the id, type code and uncompressed size of every object of one pack. */
     public void forEachInPack(Path packFile, PackEntryVisitor action) {
-        for (Pack p : packs) {
+        for (Pack p : intactPacks()) {
             if (p.file().equals(packFile)) {
                 p.forEachId(id -> {
                     Pack.Entry e = p.find(id);
@@ -402,7 +450,7 @@ public final class PackStore implements ObjectStore {
      */
     public synchronized int repack(List<Path> packFiles, java.util.function.Predicate<ObjectId> keep) {
         List<Pack> old = new ArrayList<>();
-        for (Pack p : packs) {
+        for (Pack p : intactPacks()) {
             if (packFiles.contains(p.file())) {
                 old.add(p);
             }
@@ -457,10 +505,9 @@ public final class PackStore implements ObjectStore {
      * Call only under the writer lock. Returns the ids that were dropped.
      */
     public synchronized Set<ObjectId> dropObjects(Set<ObjectId> ids) {
-        rescan();
         List<Path> holding = new ArrayList<>();
         Set<ObjectId> dropped = new HashSet<>();
-        for (Pack p : packs) {
+        for (Pack p : intactPacks()) {
             boolean holds = false;
             for (ObjectId id : ids) {
                 if (p.find(id) != null) {
@@ -549,15 +596,14 @@ public final class PackStore implements ObjectStore {
 
     /** Returns pack indexes that could not be used, with the reason, for fsck. */
     public Map<Path, String> damagedPacks() {
-        rescan();
+        intactPacks();
         return Map.copyOf(damagedPacks);
     }
 
     /** Returns the published pack files, for fsck. */
     public List<Path> packFiles() {
-        rescan();
         List<Path> files = new ArrayList<>();
-        for (Pack p : packs) {
+        for (Pack p : intactPacks()) {
             files.add(p.file());
         }
         return files;

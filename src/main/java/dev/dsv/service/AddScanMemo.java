@@ -1,0 +1,155 @@
+package dev.dsv.service;
+
+import dev.dsv.index.Index;
+import dev.dsv.ingest.SourceFile;
+import dev.dsv.model.ObjectId;
+import dev.dsv.repo.Repository;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.codec.binary.Hex;
+import org.apache.commons.codec.digest.DigestUtils;
+
+/**
+ * The fast path of a re-add that changes nothing. An add records a fingerprint of everything it
+ * reads before it compares with the stage, together with the stage tree it left. The fingerprint
+ * covers the options, the path and stat of the labels file and of every image file, the repository
+ * configuration and the length of the metadata log. A later add with the same fingerprint would
+ * stage nothing while the stage is still that tree and no pack index published then has gone, so
+ * it skips reading the labels file, the stat cache and the label records.
+ *
+ * <p>Like the stat cache, it trusts size, modification time and file key: a file rewritten with the
+ * same size within the modification-time granularity looks unchanged. A scan with a file (or labels
+ * file) modified less than {@link #RACY_NANOS} before the add gets no fingerprint, as such a file
+ * gets no stat cache row. The pack condition keeps the guarantee of the full path that a re-add
+ * stores again blobs that went missing with a deleted pack.
+ */
+final class AddScanMemo {
+    /** Files modified this close to the add get no fingerprint. The stat cache uses the same margin. */
+    static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final String VERSION = "dsv add scan 1";
+
+    private final Session session;
+    private final String fingerprint;
+
+    private AddScanMemo(Session session, String fingerprint) {
+        this.session = session;
+        this.fingerprint = fingerprint;
+    }
+
+    /**
+     * Computes the fingerprint of an add's scan. Returns null when some file is too recent to trust
+     * its stat (see {@link #RACY_NANOS}).
+     *
+     * @param datasetPaths the dataset path of each file, in the order of {@code files}
+     */
+    static AddScanMemo of(Session session, AddService.Options options, List<String> datasetPaths,
+                          List<SourceFile> files) {
+        long racyAfter = System.currentTimeMillis() * 1_000_000L - RACY_NANOS;
+        Repository repo = session.repository();
+        MessageDigest md = DigestUtils.getSha256Digest();
+        field(md, VERSION);
+        field(md, String.valueOf(repo.formatVersion()));
+        for (Path p : options.paths()) {
+            field(md, realPath(p));
+        }
+        field(md, options.prefix());
+        field(md, String.valueOf(options.replace()));
+        field(md, String.valueOf(options.defaults()));
+        field(md, options.allowImplausible());
+        field(md, String.valueOf(options.labelsLayout()));
+        if (options.labels() != null) {
+            field(md, realPath(options.labels()));
+            String stat = stat(options.labels(), racyAfter);
+            if (stat == null) {
+                return null;
+            }
+            field(md, stat);
+        }
+        String config = contentHash(repo.dsvDir().resolve("config.json"));
+        if (config == null) {
+            return null;
+        }
+        field(md, config);
+        // Metadata records (paused labelers, plausibility profiles, guideline versions) can change
+        // how a row resolves. The log only grows, so its length marks any new record.
+        field(md, String.valueOf(fileLength(repo.dsvDir().resolve("meta").resolve("log"))));
+        for (int i = 0; i < files.size(); i++) {
+            SourceFile f = files.get(i);
+            if (f.mtimeNanos() >= racyAfter) {
+                return null;
+            }
+            field(md, datasetPaths.get(i));
+            field(md, f.file().toString());
+            field(md, f.size() + "/" + f.mtimeNanos() + "/" + f.fileKey());
+        }
+        return new AddScanMemo(session, Hex.encodeHexString(md.digest()));
+    }
+
+    /**
+     * Returns true when an earlier add recorded this fingerprint with {@code stageTree} as its
+     * result and every pack index published after that add is still there.
+     */
+    boolean unchangedSince(Index index, ObjectId stageTree) {
+        Index.ScanMemo memo = index.scanMemo(fingerprint);
+        if (memo == null || !memo.stageTree().equals(stageTree)) {
+            return false;
+        }
+        return new HashSet<>(session.repository().store().publishedIndexNames()).containsAll(memo.packIndexes());
+    }
+
+    /** Records this fingerprint with the stage tree the add left. Call it after the add's packs are published. */
+    void record(Index index, ObjectId stageTree) {
+        index.putScanMemo(fingerprint, new Index.ScanMemo(stageTree, session.repository().store().publishedIndexNames()));
+    }
+
+    private static void field(MessageDigest md, String value) {
+        md.update((value == null ? "\u0001null" : value).getBytes(StandardCharsets.UTF_8));
+        md.update((byte) 0);
+    }
+
+    private static String realPath(Path p) {
+        try {
+            return p.toRealPath().toString();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize().toString();
+        }
+    }
+
+    /** Returns "size/mtime/file key" of a file, or null when it was modified after {@code racyAfter}. */
+    private static String stat(Path file, long racyAfter) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
+            return mtime >= racyAfter ? null : a.size() + "/" + mtime + "/" + a.fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Returns the SHA-256 of a file's bytes, "-" for a missing file, or null when it cannot be read. */
+    private static String contentHash(Path file) {
+        try {
+            return DigestUtils.sha256Hex(Files.readAllBytes(file));
+        } catch (NoSuchFileException e) {
+            return "-";
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static long fileLength(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+}

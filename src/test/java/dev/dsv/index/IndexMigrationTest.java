@@ -1,0 +1,118 @@
+package dev.dsv.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dsv.model.ObjectId;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Opening an index of schema version 4 migrates it in place instead of rebuilding it. */
+class IndexMigrationTest {
+    @TempDir
+    Path tmp;
+
+    private static ObjectId id(String text) throws Exception {
+        return ObjectId.fromBytes(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Turns a current index file back into version 4: the old node index and version number. */
+    private static void downgradeToVersion4(Path file) throws SQLException {
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+             Statement s = db.createStatement()) {
+            s.execute("DROP INDEX images_node_facts");
+            s.execute("CREATE INDEX images_node ON images(node)");
+            s.execute("INSERT INTO images (node, name, blob, label, cell_type, split, source)"
+                    + " VALUES ('n1', 'a.png', 'b1', 'l1', 'mono', 'train', 'production')");
+            s.execute("PRAGMA user_version=4");
+        }
+    }
+
+    private static List<String> indexNames(Path file) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+             Statement s = db.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'images'"
+                     + " ORDER BY name")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static int scalar(Path file, String query) throws SQLException {
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+             Statement s = db.createStatement();
+             ResultSet rs = s.executeQuery(query)) {
+            return rs.next() ? rs.getInt(1) : -1;
+        }
+    }
+
+    @Test
+    void version4KeepsRowsAndStatCache() throws Exception {
+        Path file = tmp.resolve("index.sqlite");
+        try (Index index = Index.open(file)) {
+            index.putStatCache(Map.of("/data/a.png", new Index.StatRow(10, 20, "key", id("blob"))));
+            index.indexMeta(id("meta"), "promotion", null, "lab-01", "2026-06-01T08:00:00Z");
+        }
+        downgradeToVersion4(file);
+        assertEquals(List.of("images_blob", "images_node"), indexNames(file));
+
+        try (Index index = Index.open(file)) {
+            assertEquals(1, index.statCache("/data/").size(), "the stat cache survives the migration");
+            assertEquals(1, index.countMeta("promotion"), "indexed rows survive the migration");
+        }
+
+        assertEquals(Index.SCHEMA_VERSION, scalar(file, "PRAGMA user_version"));
+        assertEquals(List.of("images_blob", "images_node_facts"), indexNames(file));
+        assertEquals(1, scalar(file, "SELECT count(*) FROM images"));
+    }
+
+    @Test
+    void migrationCutShortIsFinishedLater() throws Exception {
+        Path file = tmp.resolve("index.sqlite");
+        Index.open(file).close();
+        downgradeToVersion4(file);
+        // A process killed after the new index was made but before the old one was dropped.
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+             Statement s = db.createStatement()) {
+            s.execute("CREATE INDEX images_node_facts ON images(node, cell_type, split)");
+        }
+
+        Index.open(file).close();
+
+        assertEquals(Index.SCHEMA_VERSION, scalar(file, "PRAGMA user_version"));
+        assertEquals(List.of("images_blob", "images_node_facts"), indexNames(file));
+        assertEquals(1, scalar(file, "SELECT count(*) FROM images"));
+    }
+
+    @Test
+    void otherVersionRebuildsEmpty() throws Exception {
+        Path file = tmp.resolve("index.sqlite");
+        Index.open(file).close();
+        downgradeToVersion4(file);
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+             Statement s = db.createStatement()) {
+            s.execute("PRAGMA user_version=3");
+        }
+
+        Index.open(file).close();
+
+        assertEquals(0, scalar(file, "SELECT count(*) FROM images"));
+        assertFalse(indexNames(file).contains("images_node"));
+        assertTrue(indexNames(file).contains("images_node_facts"));
+    }
+}
