@@ -199,6 +199,10 @@ public final class Index implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
+            if (isDiskError(e)) {
+                // A full disk or a failing read says nothing about the index's contents.
+                throw new DsvException(ExitCode.IO_ERROR, e, "error.index.disk", live, e.getMessage());
+            }
             problems.add(String.valueOf(e.getMessage()));
         }
         return problems;

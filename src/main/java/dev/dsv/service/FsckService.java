@@ -158,6 +158,9 @@ public final class FsckService {
         try {
             session.index();
         } catch (DsvException e) {
+            if ("error.index.disk".equals(e.messageKey())) {
+                throw e;
+            }
             return List.of(e.getCause() != null ? String.valueOf(e.getCause().getMessage()) : e.messageKey());
         }
         Path dir = null;
