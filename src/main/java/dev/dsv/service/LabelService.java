@@ -233,7 +233,7 @@ public final class LabelService {
         return StageEditor.edit(session, "label set", (stageTree, inserter, problems) -> {
             paused[0] = PausedLabelCheck.forCurrentBranch(session);
             Map<String, ImageEntry> targets = StageEditor.expand(session, stageTree, paths, problems);
-            LabelRowResolver.Judgement judgement = resolver.judgement(null, "--labeler/--defect", problems);
+            LabelRowResolver.Judgement judgement = resolver.judgement(null, "--defect/--confidence/--labeler/--labeled-at/--guideline", problems);
             Map<String, ImageEntry> changes = new TreeMap<>();
             if (judgement == null) {
                 return changes;
