@@ -12,6 +12,7 @@ import dev.dsv.ingest.ImageSize;
 import dev.dsv.model.ObjectId;
 import dev.dsv.quality.ReviewLog;
 import dev.dsv.service.LsService;
+import dev.dsv.service.MetaKinds;
 import dev.dsv.service.Progress;
 import dev.dsv.service.PurgeService;
 import dev.dsv.service.Session;
@@ -184,25 +185,23 @@ public final class ExportService {
     /**
      * Fetches the selected blobs that a partial clone holds as absent by design from its remote,
      * so that an export of another subset works; fails naming the images when that is impossible.
+     * An image whose blob has a {@code purge} record fails too, also when this clone still holds
+     * the bytes because it learned of the purge by fetch or push.
      */
     private void fetchAbsentBlobs(Selection selection) {
         var store = session.repository().store();
         java.util.Map<ObjectId, String> absent = new java.util.LinkedHashMap<>();
         List<dev.dsv.error.Problem> purged = new ArrayList<>();
-        Map<ObjectId, dev.dsv.model.MetaRecord> purges = null;
+        Map<ObjectId, dev.dsv.model.MetaRecord> purges = session.index().countMeta(MetaKinds.PURGE) == 0
+                ? Map.of() : PurgeService.records(session);
         for (ImageRow row : selection.rows()) {
             ObjectId blob = ObjectId.parse(row.blob());
-            if (store.state(blob) != dev.dsv.store.ObjectState.ABSENT_BY_DESIGN) {
-                continue;
-            }
-            if (PurgeService.ABSENT_REASON.equals(store.absentObjects().get(blob))) {
-                if (purges == null) {
-                    purges = PurgeService.records(session);
-                }
-                dev.dsv.model.MetaRecord record = purges.get(blob);
+            dev.dsv.model.MetaRecord record = purges.get(blob);
+            boolean absentHere = store.state(blob) == dev.dsv.store.ObjectState.ABSENT_BY_DESIGN;
+            if (record != null || absentHere && PurgeService.ABSENT_REASON.equals(store.absentObjects().get(blob))) {
                 purged.add(new dev.dsv.error.Problem("error.export.purgedImage", row.path(), blob.hex(),
                         record == null ? "-" : String.valueOf(record.body().get("reason"))));
-            } else {
+            } else if (absentHere) {
                 absent.putIfAbsent(blob, row.path());
             }
         }

@@ -198,6 +198,12 @@ class PurgeTest {
         JsonNode again = ok(clpre, "--json", "push", "origin", "b9").json();
         assertEquals(0, again.path("purge_records_adopted").asInt(), again.toString());
 
+        // clpre still holds the bytes, but it knows of the purge now, so its export refuses them.
+        CliResult stale = Dsv.run(clpre, "export", "b9", "--out", tmp.resolve("out-stale").toString());
+        assertEquals(7, stale.exitCode(), stale.toString());
+        assertTrue(stale.err().contains(path), stale.toString());
+        assertFalse(Files.exists(tmp.resolve("out-stale")), "a refused export leaves no folder");
+
         ok(tmp, "clone", remote.toString(), "fresh");
         Path fresh = tmp.resolve("fresh");
         assertTrue(Files.readString(fresh.resolve(".dsv/objects/absent")).contains(blob + " purged"));
