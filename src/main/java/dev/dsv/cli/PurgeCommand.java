@@ -71,6 +71,7 @@ final class PurgeCommand extends BaseCommand {
             case GONE -> out().println("purge.export.gone", f.folder());
             case CHANGED -> out().println("purge.export.changed", f.folder(), problemText(f));
             case FAILED -> out().println("purge.export.failed", f.folder(), problemText(f));
+            case INVALID_LIST -> out().println("purge.export.invalidList", problemText(f));
         }
     }
 

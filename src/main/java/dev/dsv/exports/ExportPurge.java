@@ -3,6 +3,7 @@ package dev.dsv.exports;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.Problem;
+import dev.dsv.index.ImageRow;
 import dev.dsv.model.ObjectId;
 import dev.dsv.service.Progress;
 import dev.dsv.service.Session;
@@ -22,8 +23,9 @@ import java.util.stream.Collectors;
  * does. When it is exactly its export, its purged image files and their per-image annotation
  * files are deleted and the manifest, the annotation files and {@code dsv-export.json} are
  * rewritten through the sync path of {@link ExportService}, with the paths recorded as
- * {@code purged_paths}, so that {@code export --verify} passes on it afterwards. Folders that are
- * gone or differ from their export are reported and left as they are.
+ * {@code purged_paths}, so that {@code export --verify} passes on it afterwards. A folder whose
+ * {@code dsv-export.json} records an interrupted update is finished without that check. Folders
+ * that are gone or differ from their export are reported and left as they are.
  */
 public final class ExportPurge {
     /** Outcome of the purge for one listed folder. */
@@ -37,12 +39,15 @@ public final class ExportPurge {
         /** The folder differs from its export (changed by hand, or not readable as an export), so it is left as it is. */
         CHANGED,
         /** The rewrite failed part way, and {@code dsv export --verify} shows what is left. */
-        FAILED
+        FAILED,
+        /** The list file itself is invalid, so no folder was reached; the entry names the file. */
+        INVALID_LIST
     }
 
     /**
      * The outcome for one folder: the dataset paths of the images removed, every file deleted
-     * (relative to the folder), and for {@code CHANGED} and {@code FAILED} the reason, else null.
+     * (relative to the folder), and for {@code CHANGED}, {@code FAILED} and {@code INVALID_LIST} the
+     * reason, else null.
      */
     public record Folder(Path folder, Status status, List<String> imagesRemoved, List<String> filesDeleted,
                          Problem problem) {
@@ -66,7 +71,7 @@ public final class ExportPurge {
             folders = list.list();
         } catch (DsvException e) {
             // An unreadable list must not stop the purge of the remotes that come next.
-            return List.of(Folder.of(list.file(), Status.FAILED, new Problem(e.messageKey(), e.arguments())));
+            return List.of(Folder.of(list.file(), Status.INVALID_LIST, new Problem(e.messageKey(), e.arguments())));
         }
         List<Folder> out = new ArrayList<>();
         for (Path folder : folders) {
@@ -93,6 +98,15 @@ public final class ExportPurge {
                     purgedHere.add(row.getKey());
                 }
             }
+            if (interrupted(meta)) {
+                // The manifest may already be rewritten, so the recorded selection names the purged images.
+                for (ImageRow row : service.recordedWithPurged(meta).rows()) {
+                    if (hashes.contains(row.blob())) {
+                        purgedHere.add(row.path());
+                    }
+                }
+                return rewrite(service, folder, meta, purgedHere);
+            }
             if (purgedHere.isEmpty()) {
                 return Folder.of(folder, Status.UNAFFECTED, null);
             }
@@ -107,7 +121,30 @@ public final class ExportPurge {
         } catch (IOException e) {
             return Folder.of(folder, Status.CHANGED, new Problem("error.io", folder, e.getMessage()));
         }
-        ExportService.Selection next = service.recorded(meta).withoutPurged(purgedHere);
+        return rewrite(service, folder, meta, purgedHere);
+    }
+
+    /**
+     * Returns whether {@code dsv-export.json} records an update that never finished (a purge or
+     * {@code export --sync} that was killed or failed). Such a folder is finished without the
+     * {@code export --verify} check, which cannot tell a hand change from the unfinished update.
+     * The sync path re-hashes every image it keeps, and files it never wrote stay as they are.
+     */
+    private static boolean interrupted(ExportService.Metadata meta) {
+        return "syncing".equals(meta.state());
+    }
+
+    /**
+     * Rewrites {@code folder} without the images at {@code purgedHere} and without any other image
+     * whose blob was purged from the local store, through the sync path.
+     */
+    private Folder rewrite(ExportService service, Path folder, ExportService.Metadata meta, Set<String> purgedHere) {
+        ExportService.Selection next;
+        try {
+            next = service.withoutLocallyPurged(service.recorded(meta).withoutPurged(purgedHere));
+        } catch (DsvException e) {
+            return Folder.of(folder, Status.FAILED, new Problem(e.messageKey(), e.arguments()));
+        }
         ExportService.MetadataWriter metadata = state -> {
             ObjectNode node = service.metadataNode(next, meta.format(), meta.link(), state, meta.features(),
                     meta.shape());

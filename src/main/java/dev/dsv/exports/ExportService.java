@@ -154,8 +154,35 @@ public final class ExportService {
      * rejected and purged paths its metadata records.
      */
     Selection recorded(Metadata meta) {
+        return recordedWithPurged(meta).withoutPurged(meta.purgedPaths());
+    }
+
+    /**
+     * Returns the selection an existing export folder held before any purge: its commit and
+     * filter, less only the rejected paths. An interrupted purge or sync has already recorded the
+     * purged paths while their files may still be in the folder.
+     */
+    Selection recordedWithPurged(Metadata meta) {
         Selection all = select(meta.commit().hex(), meta.filter(), false, meta.vocabulary());
-        return withoutPaths(all, meta.rejectedPaths(), meta.includeRejected()).withoutPurged(meta.purgedPaths());
+        return withoutPaths(all, meta.rejectedPaths(), meta.includeRejected());
+    }
+
+    /**
+     * Leaves out the rows whose blob {@code dsv purge} removed from the local store and records
+     * their paths as purged, as the purge does when it rewrites an export folder.
+     */
+    Selection withoutLocallyPurged(Selection s) {
+        var store = session.repository().store();
+        Map<ObjectId, String> absent = store.absentObjects();
+        List<String> purged = new ArrayList<>();
+        for (ImageRow row : s.rows()) {
+            ObjectId blob = ObjectId.parse(row.blob());
+            if (PurgeService.ABSENT_REASON.equals(absent.get(blob))
+                    && store.state(blob) == dev.dsv.store.ObjectState.ABSENT_BY_DESIGN) {
+                purged.add(row.path());
+            }
+        }
+        return s.withoutPurged(purged);
     }
 
     /** Leaves out the rows whose label in force has a reject decision, unless they are requested. */
@@ -221,11 +248,18 @@ public final class ExportService {
             throw new DsvException(ExitCode.USAGE, "error.export.featuresNeedJsonl");
         }
         r.features().forEach(dev.dsv.service.FeaturesService::requireName);
+        // Read before anything is written: a list that cannot be read would fail the export only
+        // after the folder was complete, and leave a folder that no purge reaches.
+        new ExportFolders(session.repository()).list();
         Selection selection = withoutRejected(select(r.revision(), r.filter(), r.currentVocabulary(), null),
                 r.includeRejected());
         selection = selection.withPolicy(new ExportPolicy(session).check(selection.rows(), r.noPolicyReason()));
         r.shape().check(selection.rows());
         checkFeatureSets(r.features(), selection.rows());
+        if (r.sync()) {
+            // An existing folder loses purged images as a purge would remove them; a new export of them fails.
+            selection = withoutLocallyPurged(selection);
+        }
         fetchAbsentBlobs(selection);
         Result result = r.sync() ? sync(r, target, selection)
                 : writeNew(target, selection, r.format(), r.link(), r.features(), r.shape());
@@ -507,7 +541,8 @@ public final class ExportService {
         if (shape == ExportShape.DIR) {
             before.putAll(manifestHashes(target, old.format()));
         } else {
-            Selection earlier = recorded(old);
+            // After an interrupted update the purged paths are recorded but their files may remain.
+            Selection earlier = "syncing".equals(old.state()) ? recordedWithPurged(old) : recorded(old);
             earlier.rows().forEach(row -> before.put(shape.location(row), row.blob()));
             oldAnnotationFiles.addAll(shape.annotationFileNames(earlier.rows()));
         }

@@ -9,6 +9,7 @@ import dev.dsv.model.ObjectType;
 import dev.dsv.store.PackIndexFile;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
+import dev.dsv.testing.FileTrees;
 import dev.dsv.testing.Images;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -82,8 +83,8 @@ class IntegrityInjectionTest {
             for (int i = 0; i < PER_KIND; i++) {
                 Path lib = tmp.resolve("lib-" + (++n));
                 Path remoteCopy = tmp.resolve("remote-" + n);
-                copyTree(base, lib);
-                copyTree(remote, remoteCopy);
+                FileTrees.copy(base, lib);
+                FileTrees.copy(remote, remoteCopy);
                 Map<String, List<String>> indexBefore = dumpIndex(lib.resolve(".dsv/index.sqlite"));
                 String what = inject(kind, lib, remoteCopy, random);
                 c[0]++;
@@ -287,19 +288,6 @@ class IntegrityInjectionTest {
             total += s.path("images").asInt();
         }
         return total;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

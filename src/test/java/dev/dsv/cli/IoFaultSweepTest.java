@@ -8,6 +8,7 @@ import dev.dsv.store.FileIo;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
 import dev.dsv.testing.FaultyFileIo;
+import dev.dsv.testing.FileTrees;
 import dev.dsv.testing.Images;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -79,7 +80,7 @@ class IoFaultSweepTest {
         int survived = 0;
         for (int n = 1; ; n += STRIDE) {
             Path lib = tmp.resolve("sweep-" + n);
-            copyTree(base, lib);
+            FileTrees.copy(base, lib);
             FaultyFileIo.Fault fault = n % 2 == 0 ? FaultyFileIo.Fault.NO_SPACE : FaultyFileIo.Fault.IO_ERROR;
             FaultyFileIo io = new FaultyFileIo(n, fault);
             FileIo.install(io);
@@ -174,7 +175,7 @@ class IoFaultSweepTest {
         ok(base, "commit", "-m", "second");
         // The remote folder lies outside the copied repository, so each run starts from a fresh copy of it too.
         Path remoteBase = tmp.resolve("remote-base");
-        copyTree(tmp.resolve("remote"), remoteBase);
+        FileTrees.copy(tmp.resolve("remote"), remoteBase);
         List<String[]> push = new ArrayList<>();
         push.add(new String[] {"push", "origin", "work"});
 
@@ -182,7 +183,7 @@ class IoFaultSweepTest {
         int survived = 0;
         for (int n = 1; ; n += STRIDE) {
             deleteTree(tmp.resolve("remote"));
-            copyTree(remoteBase, tmp.resolve("remote"));
+            FileTrees.copy(remoteBase, tmp.resolve("remote"));
             Sweep one = sweepOne(base, head(base), push, n);
             if (one == null) {
                 break;
@@ -200,7 +201,7 @@ class IoFaultSweepTest {
     /** Runs one fault point of a sweep; returns null when the command made fewer than {@code n} calls. */
     private Sweep sweepOne(Path base, String baseCommit, List<String[]> commands, int n) throws IOException {
         Path lib = tmp.resolve("sweep-" + n);
-        copyTree(base, lib);
+        FileTrees.copy(base, lib);
         FaultyFileIo.Fault fault = n % 2 == 0 ? FaultyFileIo.Fault.NO_SPACE : FaultyFileIo.Fault.IO_ERROR;
         FaultyFileIo io = new FaultyFileIo(n, fault);
         FileIo.install(io);
@@ -221,19 +222,6 @@ class IoFaultSweepTest {
         assertEquals(0, again.exitCode(), where + ": re-run\n" + again);
         assertNotNull(Dsv.run(lib, "status"));
         return new Sweep(1, r.exitCode() == 0 ? 1 : 0);
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

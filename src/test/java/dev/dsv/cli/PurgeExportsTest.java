@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dsv.testing.CliResult;
 import dev.dsv.testing.Dsv;
+import dev.dsv.testing.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -255,10 +256,113 @@ class PurgeExportsTest {
         JsonNode purge = ok("--json", "purge", PURGED_TRAIN, "--reason", "contract ended").json();
         assertEquals(1, purge.path("exports").size(), purge.toString());
         JsonNode entry = purge.path("exports").get(0);
-        assertEquals("failed", entry.path("status").asText());
+        assertEquals("invalid_list", entry.path("status").asText());
         assertTrue(entry.path("folder").asText().endsWith("export-folders.json"), entry.toString());
         assertTrue(entry.path("problem").asText().contains("not a valid list of export folders"), entry.toString());
         assertEquals(1, purge.path("purged").size(), purge.toString());
+
+        CliResult text = ok("purge", PURGED_TRAIN, "--reason", "contract ended");
+        assertTrue(text.out().contains("export folders: none was reached"), text.out());
+        assertTrue(text.out().contains("Fix the JSON by hand, or delete the file"), text.out());
+        assertFalse(text.out().contains("--verify"), text.out());
+    }
+
+    @Test
+    void invalidFolderListLeavesNoExport() throws IOException {
+        Path list = library.resolve(".dsv").resolve("export-folders.json");
+        Files.writeString(list, "{not json");
+        Path out = tmp.resolve("exports").resolve("never");
+
+        CliResult failed = Dsv.run(library, "export", "--out", out.toString());
+        assertEquals(3, failed.exitCode(), failed.toString());
+        assertTrue(failed.err().contains("not a valid list of export folders"), failed.toString());
+        assertFalse(Files.exists(out), "a failed export left its folder");
+        JsonNode logged = ok("exports", "log", "--json").json().path("exports");
+        assertTrue(logged.isArray(), logged.toString());
+        assertEquals(0, logged.size(), "a failed export was logged");
+        assertEquals("{not json", Files.readString(list));
+    }
+
+    /**
+     * Puts {@code folder} back into the state a purge killed right after it marked the folder
+     * {@code syncing}: the files as before the purge, with the metadata the purge wrote first.
+     */
+    private void interruptPurge(Path folder, Path before) throws IOException {
+        JsonNode meta = JSON.readTree(folder.resolve("dsv-export.json").toFile());
+        assertTrue(meta.path("purged_paths").size() > 0, meta.toString());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) meta).put("state", "syncing");
+        deleteTree(folder);
+        FileTrees.copy(before, folder);
+        Files.write(folder.resolve("dsv-export.json"), JSON.writeValueAsBytes(meta));
+    }
+
+    @Test
+    void interruptedPurgeFinishedByNextPurge() throws IOException {
+        Path dir = export("dir");
+        Path yolo = export("yolo", "--format", "yolo");
+        Path dirBefore = tmp.resolve("copies").resolve("dir");
+        Path yoloBefore = tmp.resolve("copies").resolve("yolo");
+        FileTrees.copy(dir, dirBefore);
+        FileTrees.copy(yolo, yoloBefore);
+        ok("purge", PURGED_TRAIN, "--reason", "contract ended");
+        List<String> dirAfter = files(dir);
+        List<String> yoloAfter = files(yolo);
+        interruptPurge(dir, dirBefore);
+        interruptPurge(yolo, yoloBefore);
+        assertEquals(1, holders(dir, trainBytes).size());
+        assertEquals(1, holders(yolo, trainBytes).size());
+
+        // Running the same purge again finishes both folders.
+        Map<String, JsonNode> reported = byFolder(ok("--json", "purge", PURGED_TRAIN, "--reason", "contract ended")
+                .json());
+        assertEquals("rewritten", reported.get("dir").path("status").asText(), reported.toString());
+        assertEquals("rewritten", reported.get("yolo").path("status").asText(), reported.toString());
+        assertTrue(texts(reported.get("yolo").path("files_deleted")).contains("labels/train/batch/cell0002.txt"),
+                reported.toString());
+        for (Path folder : List.of(dir, yolo)) {
+            assertEquals(List.of(), holders(folder, trainBytes), folder.toString());
+            assertEquals(0, Dsv.run(library, "export", "--verify", folder.toString()).exitCode(), folder.toString());
+            JsonNode meta = JSON.readTree(folder.resolve("dsv-export.json").toFile());
+            assertEquals("complete", meta.path("state").asText());
+            assertEquals(List.of(PURGED_TRAIN), texts(meta.path("purged_paths")));
+        }
+        assertEquals(dirAfter, files(dir));
+        assertEquals(yoloAfter, files(yolo));
+
+        // A later purge of another image finishes an interrupted folder too.
+        interruptPurge(yolo, yoloBefore);
+        Map<String, JsonNode> later = byFolder(ok("--json", "purge", PURGED_VAL, "--reason", "contract ended").json());
+        assertEquals("rewritten", later.get("yolo").path("status").asText(), later.toString());
+        assertEquals(List.of(), holders(yolo, trainBytes));
+        assertEquals(List.of(), holders(yolo, valBytes));
+        assertEquals(0, Dsv.run(library, "export", "--verify", yolo.toString()).exitCode());
+        JsonNode meta = JSON.readTree(yolo.resolve("dsv-export.json").toFile());
+        assertEquals(List.of(PURGED_TRAIN, PURGED_VAL), texts(meta.path("purged_paths")));
+    }
+
+    @Test
+    void syncLeavesPurgedImagesOut() throws IOException {
+        Path yolo = export("yolo", "--format", "yolo");
+        Path before = tmp.resolve("copies").resolve("yolo");
+        FileTrees.copy(yolo, before);
+        ok("purge", PURGED_TRAIN, "--reason", "contract ended");
+        interruptPurge(yolo, before);
+
+        CliResult verify = Dsv.run(library, "export", "--verify", yolo.toString());
+        assertTrue(verify.exitCode() != 0, verify.toString());
+        assertTrue(verify.out().contains("--sync") || verify.err().contains("--sync"), verify.toString());
+        ok("export", "--format", "yolo", "--sync", "--out", yolo.toString());
+        assertEquals(0, Dsv.run(library, "export", "--verify", yolo.toString()).exitCode());
+        assertEquals(List.of(), holders(yolo, trainBytes));
+        JsonNode meta = JSON.readTree(yolo.resolve("dsv-export.json").toFile());
+        assertEquals("complete", meta.path("state").asText());
+        assertEquals(List.of(PURGED_TRAIN), texts(meta.path("purged_paths")));
+
+        // A new export of the same selection still fails on the purged image.
+        Path fresh = tmp.resolve("exports").resolve("fresh");
+        CliResult failed = Dsv.run(library, "export", "--format", "yolo", "--out", fresh.toString());
+        assertEquals(7, failed.exitCode(), failed.toString());
+        assertFalse(Files.exists(fresh));
     }
 
     private static void deleteTree(Path root) throws IOException {
