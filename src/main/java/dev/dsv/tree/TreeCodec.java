@@ -205,6 +205,9 @@ public final class TreeCodec {
                 default -> throw new IllegalArgumentException("unknown entry field " + field);
             }
         }
+        if (name == null) {
+            throw new IllegalArgumentException("entry without a name");
+        }
         if (tree != null) {
             return TreeEntry.folder(name, ObjectId.parse(tree));
         }
