@@ -21,14 +21,18 @@ final class StatusCommand extends BaseCommand {
     @Override
     int run() {
         try (Session session = openSession()) {
-            List<Change> changes = new ArrayList<>();
             int limit = all || out().json() ? Integer.MAX_VALUE : DEFAULT_SHOWN;
+            // The diff visits paths in tree order, not path order, so keep the first paths by
+            // code point order among all changes, at most limit of them.
+            java.util.TreeSet<Change> first = new java.util.TreeSet<>(
+                    (a, b) -> dev.dsv.model.CanonicalJson.CODE_POINT_ORDER.compare(a.path(), b.path()));
             StatusService.Status s = new StatusService(session).status(c -> {
-                if (changes.size() < limit) {
-                    changes.add(c);
+                first.add(c);
+                if (first.size() > limit) {
+                    first.pollLast();
                 }
             });
-            changes.sort((a, b) -> dev.dsv.model.CanonicalJson.CODE_POINT_ORDER.compare(a.path(), b.path()));
+            List<Change> changes = new ArrayList<>(first);
             if (out().json()) {
                 Map<String, Object> doc = Output.document();
                 doc.put("branch", s.branch());
