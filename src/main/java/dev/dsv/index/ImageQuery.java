@@ -140,8 +140,10 @@ final class ImageQuery {
             }
         }
         if (f.pathPrefix() != null) {
-            sql.append(" AND (r.dir || i.name) >= ? AND (r.dir || i.name) < ?");
+            // The folder's images ('0' follows '/'), or the one image at that path.
+            sql.append(" AND ((r.dir || i.name) = ? OR ((r.dir || i.name) >= ? AND (r.dir || i.name) < ?))");
             String p = f.pathPrefix().endsWith("/") ? f.pathPrefix() : f.pathPrefix() + "/";
+            params.add(p.substring(0, p.length() - 1));
             params.add(p);
             params.add(p.substring(0, p.length() - 1) + "0");
         }

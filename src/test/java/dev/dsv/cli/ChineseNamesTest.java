@@ -58,6 +58,8 @@ class ChineseNamesTest {
 
         JsonNode images = ok(library, "--json", "ls", "--path", "批次-0601").json().path("images");
         assertEquals(2, images.size(), images.toString());
+        JsonNode one = ok(library, "--json", "ls", "--path", FIRST).json().path("images");
+        assertEquals(1, one.size(), "--path with an image's own path selects that image: " + one);
         assertEquals(FIRST, images.get(0).path("path").asText());
         assertEquals("李工", images.get(0).path("labeler").asText());
         assertEquals("三号线", images.get(0).path("attributes").path("产线").asText());
