@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.UUID;
 import org.apache.commons.codec.digest.DigestUtils;
 
@@ -90,18 +91,34 @@ public final class LinkCache {
         if (!Files.isDirectory(dir)) {
             return 0;
         }
-        int[] count = {0};
+        int count = 0;
+        List<Path> paths;
         try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            paths = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+        } catch (java.io.UncheckedIOException e) {
+            // Another gc removed part of the cache while it was listed.
+            if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
+                return 0;
+            }
+            throw StoreIOException.of(dir, e.getCause());
+        } catch (IOException e) {
+            throw StoreIOException.of(dir, e);
+        }
+        try {
+            for (Path p : paths) {
                 if (Files.isRegularFile(p)) {
-                    count[0]++;
+                    count++;
                 }
-                Files.deleteIfExists(p);
+                try {
+                    Files.deleteIfExists(p);
+                } catch (java.nio.file.DirectoryNotEmptyException e) {
+                    // An export wrote a cache file here after the listing; the next gc removes it.
+                }
             }
             AtomicFiles.syncDirectory(dir.getParent());
         } catch (IOException e) {
             throw StoreIOException.of(dir, e);
         }
-        return count[0];
+        return count;
     }
 }
