@@ -211,6 +211,9 @@ public final class TreeCodec {
         if (tree != null) {
             return TreeEntry.folder(name, ObjectId.parse(tree));
         }
+        if (cellType == null || source == null) {
+            throw new IllegalArgumentException("image entry " + name + " without cell_type or source");
+        }
         return TreeEntry.image(name, new ImageEntry(ObjectId.parse(blob), ObjectId.parse(label), cellType, source,
                 generator, split, attributes, features));
     }
