@@ -353,10 +353,10 @@ public final class ExportService {
         try {
             long bytes = 0;
             if (link == LinkMode.HARDLINK) {
-                Path cached = new LinkCache(session.repository().dsvDir().resolve("objects"),
-                        session.repository().store()).ensure(blob);
+                LinkCache cache = new LinkCache(session.repository().dsvDir().resolve("objects"),
+                        session.repository().store());
                 try {
-                    Files.createLink(tmp, cached);
+                    cache.link(blob, tmp);
                 } catch (java.nio.file.FileSystemException e) {
                     throw new DsvException(ExitCode.INVALID_INPUT, e, "error.export.linkFailed", folder,
                             String.valueOf(e.getReason()));

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -34,8 +35,33 @@ public final class LinkCache {
         return dir;
     }
 
-    /** Returns the cache file of a blob, writing it (or rewriting a damaged one) from the store. */
-    Path ensure(ObjectId blob) {
+    /**
+     * Hard-links the cache file of {@code blob} to {@code target}, writing the cache file first
+     * when needed. gc clears the cache without waiting for exports, so the file or its folder can
+     * vanish between writing and linking; that is retried a few times.
+     *
+     * @throws java.nio.file.FileSystemException when the link itself fails (another file system)
+     */
+    void link(ObjectId blob, Path target) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.createLink(target, ensureOnce(blob));
+                return;
+            } catch (NoSuchFileException e) {
+                if (attempt == LINK_ATTEMPTS) {
+                    throw StoreIOException.of(dir, e);
+                }
+            }
+        }
+    }
+
+    private static final int LINK_ATTEMPTS = 5;
+
+    /**
+     * Returns the cache file of a blob, writing it (or rewriting a damaged one) from the store; a
+     * folder that gc removed meanwhile raises NoSuchFileException.
+     */
+    private Path ensureOnce(ObjectId blob) throws NoSuchFileException {
         Path file = dir.resolve(blob.hex().substring(0, 2)).resolve(blob.hex());
         try {
             if (Files.isRegularFile(file) && hashFile(file).equals(blob)) {
@@ -51,6 +77,8 @@ public final class LinkCache {
                 Files.deleteIfExists(tmp);
             }
             return file;
+        } catch (NoSuchFileException e) {
+            throw e;
         } catch (IOException e) {
             throw StoreIOException.of(file, e);
         }
