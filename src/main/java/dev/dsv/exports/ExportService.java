@@ -212,8 +212,8 @@ public final class ExportService {
     /**
      * Fetches the selected blobs that a partial clone holds as absent by design from its remote,
      * so that an export of another subset works; fails naming the images when that is impossible.
-     * An image whose blob has a {@code purge} record fails too, also when this clone still holds
-     * the bytes because it learned of the purge by fetch or push.
+     * An image whose blob has a {@code purge} record fails too. That includes a clone that still
+     * has the bytes because it learned of the purge by fetch or push.
      */
     private void fetchAbsentBlobs(Selection selection) {
         var store = session.repository().store();

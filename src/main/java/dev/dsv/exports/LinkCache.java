@@ -38,7 +38,7 @@ public final class LinkCache {
     /**
      * Hard-links the cache file of {@code blob} to {@code target}, writing the cache file first
      * when needed. gc clears the cache without waiting for exports, so the file or its folder can
-     * vanish between writing and linking; that is retried a few times.
+     * vanish between writing and linking. Both steps are then retried, up to LINK_ATTEMPTS times.
      *
      * @throws java.nio.file.FileSystemException when the link itself fails (another file system)
      */

@@ -82,7 +82,7 @@ public final class Index implements AutoCloseable {
 
     /**
      * Returns true when SQLite reports a full disk or an I/O error of the operating system. Deleting
-     * the index does not cure those, so their message asks for free space instead.
+     * the index does not cure those, so their message tells the user to free space instead.
      */
     static boolean isDiskError(SQLException e) {
         if (e instanceof SQLiteException sqlite) {
@@ -200,7 +200,7 @@ public final class Index implements AutoCloseable {
             }
         } catch (SQLException e) {
             if (isDiskError(e)) {
-                // A full disk or a failing read says nothing about the index's contents.
+                // A full disk or a failing read is no evidence that the index's contents are wrong.
                 throw new DsvException(ExitCode.IO_ERROR, e, "error.index.disk", live, e.getMessage());
             }
             problems.add(String.valueOf(e.getMessage()));

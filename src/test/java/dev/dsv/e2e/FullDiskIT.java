@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The reduced full-disk torture of the default run: {@code scripts/torture-full-disk} with two
  * free-space steps per command (add+commit, label import, export, push, gc) on a size-limited
- * tmpfs. Mounting needs root and a kernel that allows tmpfs mounts; without them the test is
- * skipped, and says so.
+ * tmpfs. Mounting needs root and a kernel that allows tmpfs mounts. Without them the test is
+ * skipped with that reason.
  */
 class FullDiskIT {
     @TempDir

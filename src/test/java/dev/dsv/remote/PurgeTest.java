@@ -198,7 +198,7 @@ class PurgeTest {
         JsonNode again = ok(clpre, "--json", "push", "origin", "b9").json();
         assertEquals(0, again.path("purge_records_adopted").asInt(), again.toString());
 
-        // clpre still holds the bytes, but it knows of the purge now, so its export refuses them.
+        // clpre still has the bytes, but its log has the purge record now, so its export rejects them.
         CliResult stale = Dsv.run(clpre, "export", "b9", "--out", tmp.resolve("out-stale").toString());
         assertEquals(7, stale.exitCode(), stale.toString());
         assertTrue(stale.err().contains(path), stale.toString());
