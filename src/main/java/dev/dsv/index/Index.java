@@ -33,10 +33,11 @@ import org.sqlite.SQLiteException;
  */
 public final class Index implements AutoCloseable {
     /**
-     * Bumped whenever the schema changes. An index of version 4 is migrated in place (see
-     * {@link #migrateFrom4}); any other version makes the index rebuild itself.
+     * Bumped whenever the schema changes. An index of version 4 or 5 is migrated in place (see
+     * {@link #migrateFrom4} and {@link #migrateFrom5}); any other version makes the index rebuild
+     * itself.
      */
-    static final int SCHEMA_VERSION = 5;
+    static final int SCHEMA_VERSION = 6;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,8 +64,11 @@ public final class Index implements AutoCloseable {
                 try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
                     version = rs.next() ? rs.getInt(1) : 0;
                 }
-                if (version == 4) {
-                    migrateFrom4(s);
+                if (version == 4 || version == 5) {
+                    if (version == 4) {
+                        migrateFrom4(s);
+                    }
+                    migrateFrom5(s);
                     s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
                 } else if (version != SCHEMA_VERSION) {
                     dropAll(s);
@@ -111,6 +115,15 @@ public final class Index implements AutoCloseable {
     }
 
     /**
+     * Version 5 to 6: drops the index {@code images_blob(blob)}. No query reads image rows by
+     * blob, and every image row a commit copies or inserts paid for a random insert into it. The
+     * statement is idempotent, like those of {@link #migrateFrom4}.
+     */
+    static void migrateFrom5(Statement s) throws SQLException {
+        s.execute("DROP INDEX IF EXISTS images_blob");
+    }
+
+    /**
      * The stage tree an add produced for a scan fingerprint (see {@link #scanMemo}), with the
      * names of the pack indexes published after it, one per line.
      */
@@ -135,7 +148,6 @@ public final class Index implements AutoCloseable {
                 + " label TEXT NOT NULL, cell_type TEXT NOT NULL, split TEXT, source TEXT NOT NULL,"
                 + " generator TEXT, attributes TEXT, features TEXT)");
         s.execute(IMAGES_BY_NODE_AND_FACTS);
-        s.execute("CREATE INDEX images_blob ON images(blob)");
         s.execute("CREATE TABLE labels (id TEXT PRIMARY KEY, blob TEXT NOT NULL, labeler TEXT NOT NULL,"
                 + " labeled_at TEXT NOT NULL, confidence TEXT, supersedes TEXT, defects TEXT NOT NULL, guideline TEXT,"
                 + " change TEXT)");

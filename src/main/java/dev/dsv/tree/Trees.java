@@ -37,9 +37,14 @@ public final class Trees {
 
     /**
      * The maximum number of entries in the node cache (entries, not nodes, because a flat node
-     * contains up to 256). That is an estimated 60-100 MB of decoded entries whatever the tree size.
+     * contains up to 256): an eighth of the maximum heap at an estimated 400 bytes per decoded
+     * entry, and at least 200 000 (an estimated 60-100 MB). A large edit, such as 10 000 relabels
+     * spread over 2 000 000 images, reads each of its leaves two or three times (lookup, edit,
+     * diff, index); with the default heap of a large machine they stay decoded, and under
+     * {@code -Xmx512m} they are decoded again instead.
      */
-    private static final int CACHE_ENTRIES = 200_000;
+    private static final int CACHE_ENTRIES =
+            (int) Math.min(Integer.MAX_VALUE, Math.max(200_000L, Runtime.getRuntime().maxMemory() / 8 / 400));
 
     private final ObjectStore store;
     private int cachedEntries;

@@ -19,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Opening an index of schema version 4 migrates it in place instead of rebuilding it. */
+/** Opening an index of schema version 4 or 5 migrates it in place instead of rebuilding it. */
 class IndexMigrationTest {
     @TempDir
     Path tmp;
@@ -28,12 +28,24 @@ class IndexMigrationTest {
         return ObjectId.fromBytes(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Turns a current index file back into version 4: the old node index and version number. */
+    /** Turns a current index file back into version 5: the blob index and version number, with one image row. */
+    private static void downgradeToVersion5(Path file) throws SQLException {
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+             Statement s = db.createStatement()) {
+            s.execute("CREATE INDEX images_blob ON images(blob)");
+            s.execute("INSERT INTO images (node, name, blob, label, cell_type, split, source)"
+                    + " VALUES ('n1', 'a.png', 'b1', 'l1', 'mono', 'train', 'production')");
+            s.execute("PRAGMA user_version=5");
+        }
+    }
+
+    /** Turns a current index file back into version 4: the old node index, the blob index and version number. */
     private static void downgradeToVersion4(Path file) throws SQLException {
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
              Statement s = db.createStatement()) {
             s.execute("DROP INDEX images_node_facts");
             s.execute("CREATE INDEX images_node ON images(node)");
+            s.execute("CREATE INDEX images_blob ON images(blob)");
             s.execute("INSERT INTO images (node, name, blob, label, cell_type, split, source)"
                     + " VALUES ('n1', 'a.png', 'b1', 'l1', 'mono', 'train', 'production')");
             s.execute("PRAGMA user_version=4");
@@ -77,7 +89,25 @@ class IndexMigrationTest {
         }
 
         assertEquals(Index.SCHEMA_VERSION, scalar(file, "PRAGMA user_version"));
+        assertEquals(List.of("images_node_facts"), indexNames(file));
+        assertEquals(1, scalar(file, "SELECT count(*) FROM images"));
+    }
+
+    @Test
+    void version5DropsBlobIndexKeepsRows() throws Exception {
+        Path file = tmp.resolve("index.sqlite");
+        try (Index index = Index.open(file)) {
+            index.putStatCache(Map.of("/data/a.png", new Index.StatRow(10, 20, "key", id("blob"))));
+        }
+        downgradeToVersion5(file);
         assertEquals(List.of("images_blob", "images_node_facts"), indexNames(file));
+
+        try (Index index = Index.open(file)) {
+            assertEquals(1, index.statCache("/data/").size(), "the stat cache survives the migration");
+        }
+
+        assertEquals(Index.SCHEMA_VERSION, scalar(file, "PRAGMA user_version"));
+        assertEquals(List.of("images_node_facts"), indexNames(file));
         assertEquals(1, scalar(file, "SELECT count(*) FROM images"));
     }
 
@@ -95,7 +125,7 @@ class IndexMigrationTest {
         Index.open(file).close();
 
         assertEquals(Index.SCHEMA_VERSION, scalar(file, "PRAGMA user_version"));
-        assertEquals(List.of("images_blob", "images_node_facts"), indexNames(file));
+        assertEquals(List.of("images_node_facts"), indexNames(file));
         assertEquals(1, scalar(file, "SELECT count(*) FROM images"));
     }
 
