@@ -51,6 +51,7 @@ public final class Index implements AutoCloseable {
 
     /** Opens (creating if needed) the index file. Returns whether it was empty or outdated via {@link #isEmpty()}. */
     public static Index open(Path file) {
+        SqliteNativeLibrary.prepare();
         try {
             Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement s = db.createStatement()) {

@@ -42,6 +42,7 @@ public final class DescriptorCache implements AutoCloseable {
         Path file = dsvDir.resolve(FILE);
         try {
             Files.createDirectories(file.getParent());
+            dev.dsv.index.SqliteNativeLibrary.prepare();
             Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement s = db.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");

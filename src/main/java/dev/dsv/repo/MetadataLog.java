@@ -1,5 +1,6 @@
 package dev.dsv.repo;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dsv.error.DsvException;
 import dev.dsv.error.ExitCode;
 import dev.dsv.model.CanonicalJson;
@@ -135,9 +136,27 @@ public final class MetadataLog {
 
     /** Reads one record, checking its hash and canonical form. */
     public MetaRecord read(ObjectId id) {
+        return read(id, null);
+    }
+
+    /**
+     * Reads one record if its kind is in {@code kinds}, else returns null. The hash is checked for
+     * every record, the body and the canonical form only for a record of a requested kind: decoding
+     * the body and re-encoding the record were more than half of the time of a read in a profile of
+     * {@code dsv log}. fsck reads every record in full.
+     */
+    public MetaRecord readOfKind(ObjectId id, Set<String> kinds) {
+        return read(id, kinds);
+    }
+
+    private MetaRecord read(ObjectId id, Set<String> kinds) {
         byte[] bytes = store.read(id, ObjectType.META);
         try {
-            MetaRecord record = MetaRecord.fromJson(CanonicalJson.parse(bytes));
+            JsonNode json = CanonicalJson.parse(bytes);
+            if (kinds != null && !kinds.contains(json.path("kind").asText())) {
+                return null;
+            }
+            MetaRecord record = MetaRecord.fromJson(json);
             if (!java.util.Arrays.equals(record.encode(), bytes)) {
                 throw new DsvException(ExitCode.INTEGRITY, "error.object.notCanonical", id.hex());
             }

@@ -13,6 +13,9 @@ public final class LogService {
     public record Entry(ObjectId id, Commit commit, List<dev.dsv.model.MetaRecord> events) {
     }
 
+    /** The metadata records that log shows beside the commit they name. */
+    private static final List<String> EVENT_KINDS = List.of(MetaKinds.PROMOTION, MetaKinds.ROLLBACK);
+
     private final Session session;
 
     public LogService(Session session) {
@@ -22,9 +25,13 @@ public final class LogService {
     public List<Entry> log(String revision, int limit) {
         ObjectId head = session.resolve(revision);
         java.util.Map<ObjectId, List<dev.dsv.model.MetaRecord>> events = new java.util.HashMap<>();
-        for (String kind : List.of(MetaKinds.PROMOTION, MetaKinds.ROLLBACK)) {
-            for (MetaQuery.Entry e : MetaQuery.ofKind(session, kind)) {
-                events.computeIfAbsent(e.record().subject(), k -> new ArrayList<>()).add(e.record());
+        List<MetaQuery.Entry> records = MetaQuery.ofKinds(session, java.util.Set.copyOf(EVENT_KINDS));
+        // Promotions first, then rollbacks, each in append order.
+        for (String kind : EVENT_KINDS) {
+            for (MetaQuery.Entry e : records) {
+                if (e.record().kind().equals(kind)) {
+                    events.computeIfAbsent(e.record().subject(), k -> new ArrayList<>()).add(e.record());
+                }
             }
         }
         List<Entry> out = new ArrayList<>();

@@ -1,9 +1,15 @@
 package dev.dsv.repo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.dsv.error.DsvException;
+import dev.dsv.error.ExitCode;
 import dev.dsv.model.MetaRecord;
 import dev.dsv.model.ObjectId;
+import dev.dsv.model.ObjectType;
+import dev.dsv.store.ObjectStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +57,40 @@ class MetadataLogTest {
             log.adopt(List.of(fetched));
 
             assertEquals(List.of(first, fetched), log.ids());
+        }
+    }
+
+    @Test
+    void readOfKindSkipsOtherKinds() {
+        try (Repository repo = Repository.init(tmp.resolve("lib"))) {
+            MetadataLog log = repo.metadataLog();
+            MetaRecord other = new MetaRecord("other", null, "tester",
+                    OffsetDateTime.of(2026, 12, 5, 7, 0, 0, 0, ZoneOffset.UTC), java.util.Map.of("n", 1));
+            ObjectId noteId = log.append(record("first"));
+            ObjectId otherId = log.append(other);
+
+            assertNull(log.readOfKind(noteId, Set.of("other")));
+            assertEquals(other, log.readOfKind(otherId, Set.of("other")));
+            assertEquals(record("first"), log.readOfKind(noteId, Set.of("note", "other")));
+        }
+    }
+
+    @Test
+    void readOfKindRejectsNonCanonicalRecord() {
+        try (Repository repo = Repository.init(tmp.resolve("lib"))) {
+            // Valid JSON with a space after the colon: readable, but not in canonical form.
+            byte[] bytes = ("{\"author\": \"tester\",\"kind\":\"note\",\"time\":\"2026-12-05T06:00:00Z\","
+                    + "\"type\":\"meta\",\"v\":1}").getBytes(StandardCharsets.UTF_8);
+            ObjectId id;
+            try (ObjectStore.Inserter inserter = repo.store().newInserter()) {
+                id = inserter.insert(ObjectType.META, bytes);
+                inserter.flush();
+            }
+            MetadataLog log = repo.metadataLog();
+
+            DsvException e = assertThrows(DsvException.class, () -> log.readOfKind(id, Set.of("note")));
+            assertEquals(ExitCode.INTEGRITY, e.exitCode());
+            assertNull(log.readOfKind(id, Set.of("other")));
         }
     }
 }
