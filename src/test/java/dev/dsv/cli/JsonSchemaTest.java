@@ -299,10 +299,19 @@ class JsonSchemaTest {
 
         json(lib, "review-sample", "review", "sample", "--out", tmp.resolve("sheet.csv").toString());
         JsonNode sample = json(lib, "review-sample", "review", "sample");
-        String label = sample.path("items").get(0).path("label").asText();
+        // The sample is seeded by the HEAD commit id, which changes with the time of each run, and
+        // may hold the record of the image removed above, which cannot be relabeled.
+        List<String> labels = new ArrayList<>();
+        for (JsonNode item : sample.path("items")) {
+            if (!item.path("path").asText().equals("batch/cell0012.png")) {
+                labels.add(item.path("label").asText());
+            }
+        }
+        assertTrue(labels.size() >= 2, sample.toPrettyString());
+        String label = labels.get(0);
         json(lib, "review-record", "review", "record", "--verifier", "ver-01", "--label", label, "--pass",
                 "--note", "fine");
-        String second = sample.path("items").get(1).path("label").asText();
+        String second = labels.get(1);
         JsonNode relabeled = json(lib, "review-record", "review", "record", "--verifier", "ver-01", "--label", second,
                 "--relabel", "defective");
         assertEquals(64, relabeled.path("relabel_commit").asText().length(), relabeled.toPrettyString());
