@@ -33,10 +33,11 @@ import org.sqlite.SQLiteException;
  */
 public final class Index implements AutoCloseable {
     /**
-     * Bumped whenever the schema changes. An index of version 4 is migrated in place (see
-     * {@link #migrateFrom4}); any other version makes the index rebuild itself.
+     * Bumped whenever the schema changes. An index of version 4 or 5 is migrated in place (see
+     * {@link #migrateFrom4} and {@link #migrateFrom5}); any other version makes the index rebuild
+     * itself.
      */
-    static final int SCHEMA_VERSION = 5;
+    static final int SCHEMA_VERSION = 6;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,8 +64,11 @@ public final class Index implements AutoCloseable {
                 try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
                     version = rs.next() ? rs.getInt(1) : 0;
                 }
-                if (version == 4) {
-                    migrateFrom4(s);
+                if (version == 4 || version == 5) {
+                    if (version == 4) {
+                        migrateFrom4(s);
+                    }
+                    migrateFrom5(s);
                     s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
                 } else if (version != SCHEMA_VERSION) {
                     dropAll(s);
@@ -111,6 +115,23 @@ public final class Index implements AutoCloseable {
     }
 
     /**
+     * Version 5 to 6: adds the column {@code stat_cache.ctime_ns}. Rows of version 5 keep NULL
+     * there, which matches no file, so their files are hashed once more. Idempotent like
+     * {@link #migrateFrom4}.
+     */
+    static void migrateFrom5(Statement s) throws SQLException {
+        boolean hasCtime = false;
+        try (ResultSet rs = s.executeQuery("PRAGMA table_info(stat_cache)")) {
+            while (rs.next()) {
+                hasCtime |= "ctime_ns".equals(rs.getString("name"));
+            }
+        }
+        if (!hasCtime) {
+            s.execute("ALTER TABLE stat_cache ADD COLUMN ctime_ns INTEGER");
+        }
+    }
+
+    /**
      * The stage tree an add produced for a scan fingerprint (see {@link #scanMemo}), with the
      * names of the pack indexes published after it, one per line.
      */
@@ -145,7 +166,7 @@ public final class Index implements AutoCloseable {
         s.execute("CREATE TABLE meta (id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT, author TEXT,"
                 + " time TEXT NOT NULL)");
         s.execute("CREATE TABLE stat_cache (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
-                + " mtime_ns INTEGER NOT NULL, file_key TEXT NOT NULL, blob TEXT NOT NULL)");
+                + " mtime_ns INTEGER NOT NULL, file_key TEXT NOT NULL, blob TEXT NOT NULL, ctime_ns INTEGER)");
         s.execute("CREATE TABLE add_memo (input TEXT PRIMARY KEY, stage_tree TEXT NOT NULL)");
         s.execute(SCAN_MEMO_TABLE);
     }
@@ -401,20 +422,29 @@ public final class Index implements AutoCloseable {
 
     // ---- stat cache ----
 
-    /** A stat cache row: what a file looked like when it was last hashed. */
-    public record StatRow(long size, long mtimeNanos, String fileKey, ObjectId blob) {
+    /**
+     * A stat cache row: what a file looked like when it was last hashed. {@code ctimeNanos} is
+     * {@link #NO_CTIME} for a row written before the index had the column.
+     */
+    public record StatRow(long size, long mtimeNanos, long ctimeNanos, String fileKey, ObjectId blob) {
+        /** The ctime of a row without one; equal to no file's ctime. */
+        public static final long NO_CTIME = Long.MIN_VALUE;
     }
 
     /** Loads the stat cache rows whose path starts with {@code prefix}. */
     public Map<String, StatRow> statCache(String prefix) {
         Map<String, StatRow> rows = new HashMap<>();
         try (PreparedStatement ps = db.prepareStatement(
-                "SELECT path, size, mtime_ns, file_key, blob FROM stat_cache WHERE path >= ? AND path < ?")) {
+                "SELECT path, size, mtime_ns, file_key, blob, ctime_ns FROM stat_cache WHERE path >= ? AND path < ?")) {
             ps.setString(1, prefix);
             ps.setString(2, prefix + '\uffff');
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.put(rs.getString(1), new StatRow(rs.getLong(2), rs.getLong(3), rs.getString(4),
+                    long ctime = rs.getLong(6);
+                    if (rs.wasNull()) {
+                        ctime = StatRow.NO_CTIME;
+                    }
+                    rows.put(rs.getString(1), new StatRow(rs.getLong(2), rs.getLong(3), ctime, rs.getString(4),
                             ObjectId.parse(rs.getString(5))));
                 }
             }
@@ -427,7 +457,7 @@ public final class Index implements AutoCloseable {
     /** Records stat cache rows in one transaction. */
     public void putStatCache(Map<String, StatRow> rows) {
         try (PreparedStatement ps = db.prepareStatement(
-                "INSERT OR REPLACE INTO stat_cache (path, size, mtime_ns, file_key, blob) VALUES (?, ?, ?, ?, ?)")) {
+                "INSERT OR REPLACE INTO stat_cache (path, size, mtime_ns, file_key, blob, ctime_ns) VALUES (?, ?, ?, ?, ?, ?)")) {
             beginWrite();
             for (Map.Entry<String, StatRow> e : rows.entrySet()) {
                 ps.setString(1, e.getKey());
@@ -435,6 +465,7 @@ public final class Index implements AutoCloseable {
                 ps.setLong(3, e.getValue().mtimeNanos());
                 ps.setString(4, e.getValue().fileKey());
                 ps.setString(5, e.getValue().blob().hex());
+                ps.setLong(6, e.getValue().ctimeNanos());
                 ps.addBatch();
             }
             ps.executeBatch();

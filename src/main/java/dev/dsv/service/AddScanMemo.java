@@ -1,15 +1,16 @@
 package dev.dsv.service;
 
 import dev.dsv.index.Index;
+import dev.dsv.ingest.FileStats;
 import dev.dsv.ingest.SourceFile;
 import dev.dsv.model.ObjectId;
 import dev.dsv.repo.Repository;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.util.HashSet;
 import java.util.List;
@@ -20,21 +21,25 @@ import org.apache.commons.codec.digest.DigestUtils;
 /**
  * The fast path of a re-add that changes nothing. An add records a fingerprint of everything it
  * reads before it compares with the stage, together with the stage tree it left. The fingerprint
- * covers the options, the path and stat of the labels file and of every image file, the repository
- * configuration and the length of the metadata log. A later add with the same fingerprint would
- * stage nothing while the stage is still that tree and no pack index published then has gone, so
- * it skips reading the labels file, the stat cache and the label records.
+ * covers the options, the path and stat of the labels file and of every image file as the walk
+ * found them, the repository configuration and the length of the metadata log. A later add with
+ * the same fingerprint would stage nothing while the stage is still that tree and no pack index
+ * published then has gone, so it skips the name checks, the labels file, the stat cache and the
+ * label records.
  *
- * <p>Like the stat cache, it trusts size, modification time and file key: a file rewritten with the
- * same size within the modification-time granularity looks unchanged. A scan with a file (or labels
- * file) modified less than {@link #RACY_NANOS} before the add gets no fingerprint, as such a file
- * gets no stat cache row. The pack condition keeps the guarantee of the full path that a re-add
- * stores again blobs that went missing with a deleted pack.
+ * <p>Like the stat cache, it trusts size, mtime, ctime and file key. A file rewritten in place at
+ * the same size with its mtime set back has a new ctime, so it is seen; where the file system
+ * reports no ctime (see {@link FileStats}) such a rewrite looks unchanged. A scan with a file (or
+ * labels file) modified less than {@link #RACY_NANOS} before the add gets no fingerprint, as such
+ * a file gets no stat cache row. The files go in in walk order, so a file system that lists an
+ * unchanged folder in another order each time makes every re-add take the full path. The pack
+ * condition keeps the guarantee of the full path that a re-add stores again blobs that went
+ * missing with a deleted pack.
  */
 final class AddScanMemo {
     /** Files modified this close to the add get no fingerprint. The stat cache uses the same margin. */
     static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(2);
-    private static final String VERSION = "dsv add scan 1";
+    private static final String VERSION = "dsv add scan 2";
 
     private final Session session;
     private final String fingerprint;
@@ -45,21 +50,16 @@ final class AddScanMemo {
     }
 
     /**
-     * Computes the fingerprint of an add's scan. Returns null when some file is too recent to trust
-     * its stat (see {@link #RACY_NANOS}).
-     *
-     * @param datasetPaths the dataset path of each file, in the order of {@code files}
+     * Computes the fingerprint of an add's scan from the walk, before any name is normalized or
+     * checked: an add that recorded this fingerprint passed every check on the same names. Returns
+     * null when some file is too recent to trust its stat (see {@link #RACY_NANOS}).
      */
-    static AddScanMemo of(Session session, AddService.Options options, List<String> datasetPaths,
-                          List<SourceFile> files) {
+    static AddScanMemo of(Session session, AddService.Options options, List<AddService.Scanned> scanned) {
         long racyAfter = System.currentTimeMillis() * 1_000_000L - RACY_NANOS;
         Repository repo = session.repository();
         MessageDigest md = DigestUtils.getSha256Digest();
         field(md, VERSION);
         field(md, String.valueOf(repo.formatVersion()));
-        for (Path p : options.paths()) {
-            field(md, realPath(p));
-        }
         field(md, options.prefix());
         field(md, String.valueOf(options.replace()));
         field(md, String.valueOf(options.defaults()));
@@ -81,16 +81,56 @@ final class AddScanMemo {
         // Metadata records (paused labelers, plausibility profiles, guideline versions) can change
         // how a row resolves. The log only grows, so its length marks any new record.
         field(md, String.valueOf(fileLength(repo.dsvDir().resolve("meta").resolve("log"))));
-        for (int i = 0; i < files.size(); i++) {
-            SourceFile f = files.get(i);
-            if (f.mtimeNanos() >= racyAfter) {
-                return null;
+        FileRecords records = new FileRecords(md);
+        for (AddService.Scanned s : scanned) {
+            field(md, realPath(s.path()));
+            field(md, s.path().toAbsolutePath().normalize().toString());
+            field(md, s.folder() + "/" + s.files().size());
+            for (SourceFile f : s.files()) {
+                if (f.mtimeNanos() >= racyAfter) {
+                    return null;
+                }
+                records.add(f);
             }
-            field(md, datasetPaths.get(i));
-            field(md, f.file().toString());
-            field(md, f.size() + "/" + f.mtimeNanos() + "/" + f.fileKey());
+            records.flush();
         }
         return new AddScanMemo(session, Hex.encodeHexString(md.digest()));
+    }
+
+    /**
+     * Feeds the digest one binary record per file: the relative path, a zero byte, then size,
+     * mtime, ctime, device and inode as 8 bytes each. Paths hold no zero byte, so the records
+     * cannot run into each other. Buffered, as one digest update per field costs more than the
+     * hashing itself.
+     */
+    private static final class FileRecords {
+        private static final int LONGS = 5 * Long.BYTES + 1;
+        private final MessageDigest md;
+        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+
+        FileRecords(MessageDigest md) {
+            this.md = md;
+        }
+
+        void add(SourceFile f) {
+            byte[] path = f.relativePath().getBytes(StandardCharsets.UTF_8);
+            if (buffer.remaining() < path.length + LONGS) {
+                flush();
+            }
+            if (path.length + LONGS > buffer.capacity()) {
+                md.update(path);
+            } else {
+                buffer.put(path);
+            }
+            FileStats.Stat s = f.stat();
+            buffer.put((byte) 0).putLong(s.size()).putLong(s.mtimeNanos()).putLong(s.ctimeNanos())
+                    .putLong(s.device()).putLong(s.inode());
+        }
+
+        void flush() {
+            md.update(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
     }
 
     /**
@@ -123,12 +163,12 @@ final class AddScanMemo {
         }
     }
 
-    /** Returns "size/mtime/file key" of a file, or null when it was modified after {@code racyAfter}. */
+    /** Returns "size/mtime/ctime/file key" of a file, or null when it was modified after {@code racyAfter}. */
     private static String stat(Path file, long racyAfter) {
         try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            long mtime = a.lastModifiedTime().to(TimeUnit.NANOSECONDS);
-            return mtime >= racyAfter ? null : a.size() + "/" + mtime + "/" + a.fileKey();
+            FileStats.Stat s = FileStats.read(file);
+            return s.mtimeNanos() >= racyAfter ? null
+                    : s.size() + "/" + s.mtimeNanos() + "/" + s.ctimeNanos() + "/" + s.fileKey();
         } catch (IOException e) {
             return null;
         }

@@ -107,19 +107,24 @@ public final class AddService {
     private record Located(SourceFile file, String datasetPath, Path folder) {
     }
 
+    /** What the walk found at one added path: the files of a folder in walk order, or the one file. */
+    record Scanned(Path path, boolean folder, List<SourceFile> files) {
+    }
+
     private Result addLocked(Options options) {
         List<Problem> problems = new ArrayList<>();
         progress.start("scan", 0);
-        List<Located> located = locate(options, problems);
+        List<Scanned> scanned = walk(options, problems);
         progress.finish();
-        Index index = session.index();
-        AddScanMemo scan = problems.isEmpty() ? AddScanMemo.of(session, options,
-                located.stream().map(Located::datasetPath).toList(), located.stream().map(Located::file).toList()) : null;
-        if (scan != null && scan.unchangedSince(index, session.stage().tree())) {
+        AddScanMemo scan = problems.isEmpty() ? AddScanMemo.of(session, options, scanned) : null;
+        if (scan != null && scan.unchangedSince(session.index(), session.stage().tree())) {
             // An earlier add of the same files, labels file and options left this very stage.
-            return new Result(located.size(), 0, located.size(), 0, 0, 0, 0, 0, located.size(), session.stage().tree(),
-                    0, List.of(), List.of(), null);
+            int files = scanned.stream().mapToInt(s -> s.files().size()).sum();
+            return new Result(files, 0, files, 0, 0, 0, 0, 0, files, session.stage().tree(), 0, List.of(), List.of(),
+                    null);
         }
+        List<Located> located = locate(options, scanned, problems);
+        Index index = session.index();
         List<ImageDraft> drafts = attachLabels(options, located, problems);
         throwIfAny(problems);
         SyntheticScreen.Outcome screen = SyntheticScreen.screen(session, progress, drafts, options.allowImplausible());
@@ -137,7 +142,7 @@ public final class AddService {
             SourceFile f = drafts.get(i).file();
             Index.StatRow row = cache.get(cacheKey(f));
             if (row != null && row.size() == f.size() && row.mtimeNanos() == f.mtimeNanos()
-                    && row.fileKey().equals(f.fileKey()) && session.repository().store().contains(row.blob())) {
+                    && row.ctimeNanos() == f.ctimeNanos() && row.fileKey().equals(f.fileKey()) && session.repository().store().contains(row.blob())) {
                 blobs[i] = row.blob();
             } else {
                 toHash.add(i);
@@ -216,20 +221,33 @@ public final class AddService {
 
     // ---- step 1: find files and dataset paths ----
 
-    private List<Located> locate(Options options, List<Problem> problems) {
-        List<Located> out = new ArrayList<>();
+    private static List<Scanned> walk(Options options, List<Problem> problems) {
+        List<Scanned> out = new ArrayList<>();
         for (Path path : options.paths()) {
             if (!Files.exists(path)) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.add.pathNotFound", path);
             }
             if (Files.isDirectory(path)) {
+                out.add(new Scanned(path, true, FolderScanner.walk(path, options.labels(), problems)));
+            } else {
+                out.add(new Scanned(path, false, List.of(FolderScanner.single(path))));
+            }
+        }
+        return out;
+    }
+
+    private List<Located> locate(Options options, List<Scanned> scanned, List<Problem> problems) {
+        List<Located> out = new ArrayList<>();
+        for (Scanned s : scanned) {
+            Path path = s.path();
+            if (s.folder()) {
                 String prefix = options.prefix() != null ? options.prefix().replaceAll("/+$", "") : folderName(path);
-                for (SourceFile f : FolderScanner.scan(path, options.labels(), problems)) {
+                for (SourceFile f : FolderScanner.inPathOrder(s.files())) {
                     datasetPath(DatasetPath.join(prefix, f.relativePath()), f, problems)
                             .ifPresent(p -> out.add(new Located(f, p, path)));
                 }
             } else {
-                SourceFile f = FolderScanner.single(path);
+                SourceFile f = s.files().get(0);
                 String prefix = options.prefix() != null ? options.prefix() : "";
                 datasetPath(DatasetPath.join(prefix, f.relativePath()), f, problems)
                         .ifPresent(p -> out.add(new Located(f, p, path.toAbsolutePath().getParent())));
@@ -509,7 +527,7 @@ public final class AddService {
         for (int i : hashed) {
             SourceFile f = drafts.get(i).file();
             if (blobs[i] != null && f.mtimeNanos() < racyAfter) {
-                rows.put(cacheKey(f), new Index.StatRow(f.size(), f.mtimeNanos(), f.fileKey(), blobs[i]));
+                rows.put(cacheKey(f), new Index.StatRow(f.size(), f.mtimeNanos(), f.ctimeNanos(), f.fileKey(), blobs[i]));
             }
         }
         return rows;

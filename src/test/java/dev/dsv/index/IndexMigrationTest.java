@@ -40,6 +40,19 @@ class IndexMigrationTest {
         }
     }
 
+    /** Turns a current index file back into version 5: the stat cache without its ctime column. */
+    private static void downgradeToVersion5(Path file) throws SQLException {
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+             Statement s = db.createStatement()) {
+            s.execute("ALTER TABLE stat_cache RENAME TO stat_cache_6");
+            s.execute("CREATE TABLE stat_cache (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
+                    + " mtime_ns INTEGER NOT NULL, file_key TEXT NOT NULL, blob TEXT NOT NULL)");
+            s.execute("INSERT INTO stat_cache SELECT path, size, mtime_ns, file_key, blob FROM stat_cache_6");
+            s.execute("DROP TABLE stat_cache_6");
+            s.execute("PRAGMA user_version=5");
+        }
+    }
+
     private static List<String> indexNames(Path file) throws SQLException {
         List<String> names = new ArrayList<>();
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
@@ -65,7 +78,7 @@ class IndexMigrationTest {
     void version4KeepsRowsAndStatCache() throws Exception {
         Path file = tmp.resolve("index.sqlite");
         try (Index index = Index.open(file)) {
-            index.putStatCache(Map.of("/data/a.png", new Index.StatRow(10, 20, "key", id("blob"))));
+            index.putStatCache(Map.of("/data/a.png", new Index.StatRow(10, 20, 30, "key", id("blob"))));
             index.indexMeta(id("meta"), "promotion", null, "lab-01", "2026-06-01T08:00:00Z");
         }
         downgradeToVersion4(file);
@@ -79,6 +92,24 @@ class IndexMigrationTest {
         assertEquals(Index.SCHEMA_VERSION, scalar(file, "PRAGMA user_version"));
         assertEquals(List.of("images_blob", "images_node_facts"), indexNames(file));
         assertEquals(1, scalar(file, "SELECT count(*) FROM images"));
+    }
+
+    @Test
+    void version5StatCacheRowsMatchNoCtime() throws Exception {
+        Path file = tmp.resolve("index.sqlite");
+        try (Index index = Index.open(file)) {
+            index.putStatCache(Map.of("/data/a.png", new Index.StatRow(10, 20, 30, "key", id("blob"))));
+        }
+        downgradeToVersion5(file);
+
+        try (Index index = Index.open(file)) {
+            Index.StatRow old = index.statCache("/data/").get("/data/a.png");
+            assertEquals(10, old.size(), "the stat cache survives the migration");
+            assertEquals(Index.StatRow.NO_CTIME, old.ctimeNanos(), "a row without ctime matches no file");
+            index.putStatCache(Map.of("/data/b.png", new Index.StatRow(11, 21, 31, "key", id("blob"))));
+            assertEquals(31, index.statCache("/data/").get("/data/b.png").ctimeNanos());
+        }
+        assertEquals(Index.SCHEMA_VERSION, scalar(file, "PRAGMA user_version"));
     }
 
     @Test
