@@ -115,9 +115,9 @@ public final class Index implements AutoCloseable {
     }
 
     /**
-     * Version 5 to 6: adds the column {@code stat_cache.ctime_ns}. Rows of version 5 keep NULL
-     * there, which matches no file, so their files are hashed once more. Idempotent like
-     * {@link #migrateFrom4}.
+     * Version 5 to 6: adds the column {@code stat_cache.ctime_ns} and the table
+     * {@code label_match}. Rows of version 5 keep NULL in the new column, which matches no file, so
+     * their files are hashed once more. Idempotent like {@link #migrateFrom4}.
      */
     static void migrateFrom5(Statement s) throws SQLException {
         boolean hasCtime = false;
@@ -129,7 +129,15 @@ public final class Index implements AutoCloseable {
         if (!hasCtime) {
             s.execute("ALTER TABLE stat_cache ADD COLUMN ctime_ns INTEGER");
         }
+        s.execute(LABEL_MATCH_TABLE);
     }
+
+    /**
+     * Per dataset path, the label record an add found to state the judgement of a resolved labels
+     * row, and the SHA-256 of that row's canonical encoding (see {@code LabelMatches}).
+     */
+    private static final String LABEL_MATCH_TABLE = "CREATE TABLE IF NOT EXISTS label_match (path TEXT PRIMARY KEY,"
+            + " label TEXT NOT NULL, draft TEXT NOT NULL)";
 
     /**
      * The stage tree an add produced for a scan fingerprint (see {@link #scanMemo}), with the
@@ -140,7 +148,7 @@ public final class Index implements AutoCloseable {
 
     private static void dropAll(Statement s) throws SQLException {
         for (String table : List.of("commits", "tree_nodes", "tree_links", "images", "labels", "label_defects", "meta",
-                "stat_cache", "add_memo", "scan_memo")) {
+                "stat_cache", "add_memo", "scan_memo", "label_match")) {
             s.execute("DROP TABLE IF EXISTS " + table);
         }
     }
@@ -169,6 +177,7 @@ public final class Index implements AutoCloseable {
                 + " mtime_ns INTEGER NOT NULL, file_key TEXT NOT NULL, blob TEXT NOT NULL, ctime_ns INTEGER)");
         s.execute("CREATE TABLE add_memo (input TEXT PRIMARY KEY, stage_tree TEXT NOT NULL)");
         s.execute(SCAN_MEMO_TABLE);
+        s.execute(LABEL_MATCH_TABLE);
     }
 
     public Path file() {
@@ -466,6 +475,47 @@ public final class Index implements AutoCloseable {
                 ps.setString(4, e.getValue().fileKey());
                 ps.setString(5, e.getValue().blob().hex());
                 ps.setLong(6, e.getValue().ctimeNanos());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            db.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
+    }
+
+    /** A {@code label_match} row: a label record and the hash of the resolved row it states. */
+    public record LabelMatch(ObjectId label, String draft) {
+    }
+
+    /** Loads the {@code label_match} rows whose dataset path starts with {@code prefix}. */
+    public Map<String, LabelMatch> labelMatches(String prefix) {
+        Map<String, LabelMatch> rows = new HashMap<>();
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT path, label, draft FROM label_match WHERE path >= ? AND path < ?")) {
+            ps.setString(1, prefix);
+            ps.setString(2, prefix + '\uffff');
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getString(1), new LabelMatch(ObjectId.parse(rs.getString(2)), rs.getString(3)));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        return rows;
+    }
+
+    /** Records {@code label_match} rows in one transaction. */
+    public void putLabelMatches(Map<String, LabelMatch> rows) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT OR REPLACE INTO label_match (path, label, draft) VALUES (?, ?, ?)")) {
+            beginWrite();
+            for (Map.Entry<String, LabelMatch> e : rows.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setString(2, e.getValue().label().hex());
+                ps.setString(3, e.getValue().draft());
                 ps.addBatch();
             }
             ps.executeBatch();

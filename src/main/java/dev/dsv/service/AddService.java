@@ -150,7 +150,8 @@ public final class AddService {
         }
 
         Stage current = session.stage();
-        String input = toHash.isEmpty() ? inputHash(drafts, blobs, options.replace()) : null;
+        byte[][] encoded = toHash.isEmpty() ? LabelMatches.encode(drafts, blobs) : null;
+        String input = encoded != null ? LabelMatches.inputHash(encoded, options.replace()) : null;
         if (input != null && current.tree().equals(index.addMemo(input))) {
             // The same resolved input was added onto this very stage before, so every image is
             // unchanged; this skips reading each image's label record.
@@ -170,8 +171,13 @@ public final class AddService {
             Stage stage = session.stage();
             Counts counts = new Counts();
             PausedLabelCheck paused = PausedLabelCheck.forCurrentBranch(session);
+            if (encoded == null) {
+                encoded = LabelMatches.encode(drafts, blobs);
+                input = LabelMatches.inputHash(encoded, options.replace());
+            }
+            LabelMatches matches = LabelMatches.load(index, drafts, encoded);
             Map<String, ImageEntry> changes = buildChanges(drafts, blobs, stage.tree(), options.replace(), main, counts,
-                    paused, problems);
+                    paused, matches, problems);
             throwIfAny(problems);
 
             ObjectId tree = stage.tree();
@@ -200,7 +206,8 @@ public final class AddService {
                         stagedOverrides, blobByPath);
             }
             index.putStatCache(statRows(drafts, toHash, blobs));
-            index.putAddMemo(input != null ? input : inputHash(drafts, blobs, options.replace()), tree);
+            matches.save(index);
+            index.putAddMemo(input, tree);
             if (scan != null && discarded.isEmpty() && overridden.isEmpty()) {
                 scan.record(index, tree);
             }
@@ -460,7 +467,8 @@ public final class AddService {
 
     private Map<String, ImageEntry> buildChanges(List<ImageDraft> drafts, ObjectId[] blobs, ObjectId stageTree,
                                                  boolean replace, ObjectStore.Inserter inserter, Counts counts,
-                                                 PausedLabelCheck paused, List<Problem> problems) {
+                                                 PausedLabelCheck paused, LabelMatches matches,
+                                                 List<Problem> problems) {
         OffsetDateTime now = Times.now();
         ObjectId headTree = session.treeOf(session.repository().headCommit());
         Map<String, ImageEntry> changes = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
@@ -468,12 +476,14 @@ public final class AddService {
             ImageDraft d = drafts.get(i);
             ObjectId blob = blobs[i];
             ImageEntry existing = session.trees().lookup(stageTree, d.datasetPath());
-            LabelRecord previous = existing == null ? null : session.readLabel(existing.label());
             boolean sameBlob = existing != null && existing.blob().equals(blob);
+            // A staged record known to match this very row needs no read.
+            boolean known = sameBlob && matches.knownMatch(i, d.datasetPath(), existing);
+            LabelRecord previous = existing == null || known ? null : session.readLabel(existing.label());
 
             LabelRecord draft = new LabelRecord(blob, d.defects(), d.labeler(),
                     d.labeledAt() != null ? d.labeledAt() : now, d.confidence(), null, d.guideline(), null);
-            boolean sameLabel = sameBlob && draft.sameJudgement(previous)
+            boolean sameLabel = known || sameBlob && draft.sameJudgement(previous)
                     && (d.labeledAt() == null || d.labeledAt().equals(previous.labeledAt()));
             if (!sameLabel && !paused.accept(draft.labeler(), draft.labeledAt(), d.where() + " (" + d.datasetPath() + ")",
                     problems)) {
@@ -491,6 +501,7 @@ public final class AddService {
                 counts.added++;
             } else if (existing.equals(entry)) {
                 counts.unchanged++;
+                matches.found(i, d.datasetPath(), labelId);
                 continue;
             } else if (!replace) {
                 String difference = "facts";
@@ -515,6 +526,7 @@ public final class AddService {
                 paused.mark(labelId, draft.labeler(), draft.labeledAt());
             }
             changes.put(d.datasetPath(), entry);
+            matches.found(i, d.datasetPath(), labelId);
         }
         return changes;
     }
@@ -531,30 +543,6 @@ public final class AddService {
             }
         }
         return rows;
-    }
-
-    /** Hashes every resolved image of an add (path, blob, facts, judgement) and the replace flag. */
-    private static String inputHash(List<ImageDraft> drafts, ObjectId[] blobs, boolean replace) {
-        java.security.MessageDigest md = org.apache.commons.codec.digest.DigestUtils.getSha256Digest();
-        md.update((byte) (replace ? 1 : 0));
-        for (int i = 0; i < drafts.size(); i++) {
-            ImageDraft d = drafts.get(i);
-            java.util.Map<String, Object> m = CanonicalJson.newObject();
-            m.put("path", d.datasetPath());
-            m.put("blob", blobs[i]);
-            m.put("cell_type", d.cellType());
-            m.put("defects", d.defects().stream().map(dev.dsv.model.Defect::toCanonical).toList());
-            m.put("split", d.split());
-            m.put("confidence", d.confidence());
-            m.put("labeler", d.labeler());
-            m.put("labeled_at", d.labeledAt() == null ? null : Times.format(d.labeledAt()));
-            m.put("source", d.source());
-            m.put("generator", d.generator());
-            m.put("attributes", d.attributes());
-            m.put("guideline", d.guideline());
-            md.update(CanonicalJson.encode(m));
-        }
-        return org.apache.commons.codec.binary.Hex.encodeHexString(md.digest());
     }
 
     private static String cacheKeyPrefix(Path added) {
