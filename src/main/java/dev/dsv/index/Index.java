@@ -104,20 +104,21 @@ public final class Index implements AutoCloseable {
             "CREATE INDEX IF NOT EXISTS images_node_facts ON images(node, cell_type, split)";
 
     /**
-     * Version 4 to 5: replaces the index {@code images_node(node)} with {@code images_node_facts}
-     * and adds the table {@code scan_memo}. Each statement is idempotent and the version is set last, so a migration cut short, or run
-     * by two processes at once, ends in the same schema. Rows and the stat cache are kept.
+     * Version 4 to 5: replaces the index {@code images_node(node)} with {@code images_node_facts}.
+     * (Version 5 also added the table {@code scan_memo}, which version 6 no longer has.) Each
+     * statement is idempotent and the version is set last, so a migration cut short, or run by two
+     * processes at once, ends in the same schema. Rows and the stat cache are kept.
      */
     static void migrateFrom4(Statement s) throws SQLException {
         s.execute(IMAGES_BY_NODE_AND_FACTS);
         s.execute("DROP INDEX IF EXISTS images_node");
-        s.execute(SCAN_MEMO_TABLE);
     }
 
     /**
      * Version 5 to 6: adds the column {@code stat_cache.ctime_ns} and the table
-     * {@code label_match}. Rows of version 5 keep NULL in the new column, which matches no file, so
-     * their files are hashed once more. Idempotent like {@link #migrateFrom4}.
+     * {@code label_match}, and drops the table {@code scan_memo}. Rows of version 5 keep NULL in
+     * the new column, which matches no file, so their files are hashed once more. Idempotent like
+     * {@link #migrateFrom4}.
      */
     static void migrateFrom5(Statement s) throws SQLException {
         boolean hasCtime = false;
@@ -130,6 +131,8 @@ public final class Index implements AutoCloseable {
             s.execute("ALTER TABLE stat_cache ADD COLUMN ctime_ns INTEGER");
         }
         s.execute(LABEL_MATCH_TABLE);
+        // The scan fingerprints of version 5 moved to the file .dsv/scan-memo (see AddScanMemo).
+        s.execute("DROP TABLE IF EXISTS scan_memo");
     }
 
     /**
@@ -138,13 +141,6 @@ public final class Index implements AutoCloseable {
      */
     private static final String LABEL_MATCH_TABLE = "CREATE TABLE IF NOT EXISTS label_match (path TEXT PRIMARY KEY,"
             + " label TEXT NOT NULL, draft TEXT NOT NULL)";
-
-    /**
-     * The stage tree an add produced for a scan fingerprint (see {@link #scanMemo}), with the
-     * names of the pack indexes published after it, one per line.
-     */
-    private static final String SCAN_MEMO_TABLE = "CREATE TABLE IF NOT EXISTS scan_memo (input TEXT PRIMARY KEY,"
-            + " stage_tree TEXT NOT NULL, packs TEXT NOT NULL)";
 
     private static void dropAll(Statement s) throws SQLException {
         for (String table : List.of("commits", "tree_nodes", "tree_links", "images", "labels", "label_defects", "meta",
@@ -176,7 +172,6 @@ public final class Index implements AutoCloseable {
         s.execute("CREATE TABLE stat_cache (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
                 + " mtime_ns INTEGER NOT NULL, file_key TEXT NOT NULL, blob TEXT NOT NULL, ctime_ns INTEGER)");
         s.execute("CREATE TABLE add_memo (input TEXT PRIMARY KEY, stage_tree TEXT NOT NULL)");
-        s.execute(SCAN_MEMO_TABLE);
         s.execute(LABEL_MATCH_TABLE);
     }
 
@@ -550,48 +545,6 @@ public final class Index implements AutoCloseable {
             ps.setString(2, stageTree.hex());
             ps.executeUpdate();
             trim.execute("DELETE FROM add_memo WHERE rowid NOT IN (SELECT rowid FROM add_memo ORDER BY rowid DESC LIMIT 64)");
-            db.commit();
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw failure(e);
-        }
-    }
-
-    /** The record of an earlier add of one scan: the stage tree it left and the pack indexes it saw. */
-    public record ScanMemo(ObjectId stageTree, List<String> packIndexes) {
-    }
-
-    /**
-     * Returns the record of an add for a scan fingerprint (a hash of the options, the path and stat
-     * of the labels file and of every image file, and the configuration), or null. A cache like
-     * the stat cache: losing it costs time only.
-     */
-    public ScanMemo scanMemo(String fingerprint) {
-        try (PreparedStatement ps = db.prepareStatement("SELECT stage_tree, packs FROM scan_memo WHERE input = ?")) {
-            ps.setString(1, fingerprint);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                String packs = rs.getString(2);
-                return new ScanMemo(ObjectId.parse(rs.getString(1)), packs.isEmpty() ? List.of() : List.of(packs.split("\n")));
-            }
-        } catch (SQLException e) {
-            throw failure(e);
-        }
-    }
-
-    /** Records what an add of this scan left, keeping only the latest 64 fingerprints. */
-    public void putScanMemo(String fingerprint, ScanMemo memo) {
-        try (PreparedStatement ps = db.prepareStatement(
-                "INSERT OR REPLACE INTO scan_memo (input, stage_tree, packs) VALUES (?, ?, ?)");
-             Statement trim = db.createStatement()) {
-            beginWrite();
-            ps.setString(1, fingerprint);
-            ps.setString(2, memo.stageTree().hex());
-            ps.setString(3, String.join("\n", memo.packIndexes()));
-            ps.executeUpdate();
-            trim.execute("DELETE FROM scan_memo WHERE rowid NOT IN (SELECT rowid FROM scan_memo ORDER BY rowid DESC LIMIT 64)");
             db.commit();
         } catch (SQLException e) {
             rollbackQuietly();

@@ -1,6 +1,5 @@
 package dev.dsv.service;
 
-import dev.dsv.index.Index;
 import dev.dsv.ingest.FileStats;
 import dev.dsv.ingest.SourceFile;
 import dev.dsv.model.ObjectId;
@@ -12,8 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.codec.binary.Hex;
 import org.apache.commons.codec.digest.DigestUtils;
@@ -40,6 +42,9 @@ final class AddScanMemo {
     /** Files modified this close to the add get no fingerprint. The stat cache uses the same margin. */
     static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final String VERSION = "dsv add scan 2";
+    /** The file in .dsv that keeps the fingerprints; outside the SQLite index, so a hit opens no database. */
+    static final String FILE_NAME = "scan-memo";
+    private static final int MAX_ENTRIES = 64;
 
     private final Session session;
     private final String fingerprint;
@@ -137,17 +142,71 @@ final class AddScanMemo {
      * Returns true when an earlier add recorded this fingerprint with {@code stageTree} as its
      * result and every pack index published after that add is still there.
      */
-    boolean unchangedSince(Index index, ObjectId stageTree) {
-        Index.ScanMemo memo = index.scanMemo(fingerprint);
-        if (memo == null || !memo.stageTree().equals(stageTree)) {
+    boolean unchangedSince(ObjectId stageTree) {
+        String[] memo = read().get(fingerprint);
+        if (memo == null || !memo[0].equals(stageTree.hex())) {
             return false;
         }
-        return new HashSet<>(session.repository().store().publishedIndexNames()).containsAll(memo.packIndexes());
+        List<String> packs = memo[1].isEmpty() ? List.of() : List.of(memo[1].split(","));
+        return new HashSet<>(session.repository().store().publishedIndexNames()).containsAll(packs);
     }
 
-    /** Records this fingerprint with the stage tree the add left. Call it after the add's packs are published. */
-    void record(Index index, ObjectId stageTree) {
-        index.putScanMemo(fingerprint, new Index.ScanMemo(stageTree, session.repository().store().publishedIndexNames()));
+    /**
+     * Records this fingerprint with the stage tree the add left, keeping the latest
+     * {@link #MAX_ENTRIES}. Call it after the add's packs are published, under the repository
+     * lock. The file is replaced by a rename, so a reader sees the old or the new one whole.
+     */
+    void record(ObjectId stageTree) {
+        Map<String, String[]> entries = read();
+        entries.remove(fingerprint);
+        String packs = String.join(",", session.repository().store().publishedIndexNames());
+        entries.put(fingerprint, new String[] {stageTree.hex(), packs});
+        StringBuilder text = new StringBuilder();
+        int skip = entries.size() - MAX_ENTRIES;
+        for (Map.Entry<String, String[]> e : entries.entrySet()) {
+            if (skip-- > 0) {
+                continue;
+            }
+            text.append(e.getKey()).append('\t').append(e.getValue()[0]).append('\t').append(e.getValue()[1]).append('\n');
+        }
+        Path file = file();
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.writeString(temporary, text);
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // A cache: an add that cannot record its fingerprint only leaves the next re-add slower.
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException ignored) {
+                // Nothing more to undo.
+            }
+        }
+    }
+
+    private Path file() {
+        return session.repository().dsvDir().resolve(FILE_NAME);
+    }
+
+    /**
+     * Reads the recorded fingerprints, oldest first: each maps to the stage tree and the comma
+     * separated pack index names. A missing file or a malformed line counts as no record.
+     */
+    private Map<String, String[]> read() {
+        Map<String, String[]> entries = new LinkedHashMap<>();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return entries;
+        }
+        for (String line : lines) {
+            String[] parts = line.split("\t", -1);
+            if (parts.length == 3 && parts[0].length() == 64 && parts[1].length() == 64) {
+                entries.put(parts[0], new String[] {parts[1], parts[2]});
+            }
+        }
+        return entries;
     }
 
     private static void field(MessageDigest md, String value) {

@@ -117,7 +117,7 @@ public final class AddService {
         List<Scanned> scanned = walk(options, problems);
         progress.finish();
         AddScanMemo scan = problems.isEmpty() ? AddScanMemo.of(session, options, scanned) : null;
-        if (scan != null && scan.unchangedSince(session.index(), session.stage().tree())) {
+        if (scan != null && scan.unchangedSince(session.stage().tree())) {
             // An earlier add of the same files, labels file and options left this very stage.
             int files = scanned.stream().mapToInt(s -> s.files().size()).sum();
             return new Result(files, 0, files, 0, 0, 0, 0, 0, files, session.stage().tree(), 0, List.of(), List.of(),
@@ -156,7 +156,7 @@ public final class AddService {
             // The same resolved input was added onto this very stage before, so every image is
             // unchanged; this skips reading each image's label record.
             if (scan != null && discarded.isEmpty() && overridden.isEmpty()) {
-                scan.record(index, current.tree());
+                scan.record(current.tree());
             }
             return new Result(drafts.size(), 0, drafts.size(), 0, 0, 0, 0, 0, drafts.size(), current.tree(), 0,
                     discarded, overridden, null);
@@ -209,7 +209,7 @@ public final class AddService {
             matches.save(index);
             index.putAddMemo(input, tree);
             if (scan != null && discarded.isEmpty() && overridden.isEmpty()) {
-                scan.record(index, tree);
+                scan.record(tree);
             }
             return new Result(drafts.size(), toHash.size(), drafts.size() - toHash.size(), bytes,
                     counts.added, counts.replaced, counts.relabeled, counts.factsChanged, counts.unchanged, tree,

@@ -40,7 +40,10 @@ class IndexMigrationTest {
         }
     }
 
-    /** Turns a current index file back into version 5: the stat cache without its ctime column. */
+    /**
+     * Turns a current index file back into version 5: the stat cache without its ctime column,
+     * the table scan_memo and no table label_match.
+     */
     private static void downgradeToVersion5(Path file) throws SQLException {
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
              Statement s = db.createStatement()) {
@@ -49,6 +52,8 @@ class IndexMigrationTest {
                     + " mtime_ns INTEGER NOT NULL, file_key TEXT NOT NULL, blob TEXT NOT NULL)");
             s.execute("INSERT INTO stat_cache SELECT path, size, mtime_ns, file_key, blob FROM stat_cache_6");
             s.execute("DROP TABLE stat_cache_6");
+            s.execute("DROP TABLE label_match");
+            s.execute("CREATE TABLE scan_memo (input TEXT PRIMARY KEY, stage_tree TEXT NOT NULL, packs TEXT NOT NULL)");
             s.execute("PRAGMA user_version=5");
         }
     }
@@ -110,6 +115,8 @@ class IndexMigrationTest {
             assertEquals(31, index.statCache("/data/").get("/data/b.png").ctimeNanos());
         }
         assertEquals(Index.SCHEMA_VERSION, scalar(file, "PRAGMA user_version"));
+        assertEquals(1, scalar(file, "SELECT count(*) FROM sqlite_master WHERE name = 'label_match'"));
+        assertEquals(0, scalar(file, "SELECT count(*) FROM sqlite_master WHERE name = 'scan_memo'"));
     }
 
     @Test
