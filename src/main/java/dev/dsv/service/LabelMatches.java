@@ -15,11 +15,11 @@ import org.apache.commons.codec.digest.DigestUtils;
 /**
  * The label records that earlier adds found to state the judgement of a resolved labels row, one
  * per dataset path (the index table {@code label_match}). An add compares each row with the label
- * record of the staged image, which means reading, decoding and checking that record. When the
- * staged image still names the record that an earlier add found for the same resolved row (the
- * same SHA-256 of its canonical encoding, blob included), the outcome is known without the read:
- * records are content-addressed, so a record that matched a row once matches it for good. So an
- * add of a large folder in which a few files changed reads the records of those files only.
+ * record of the staged image, which means reading, decoding and checking that record. The staged
+ * image may still name the record that an earlier add found for the same resolved row (the same
+ * SHA-256 of its canonical encoding, blob included). Then the outcome is known without the read,
+ * because records are content-addressed: a record that matched a row once matches it for good. So
+ * an add of a large folder in which a few files changed reads the records of those files only.
  */
 final class LabelMatches {
     private final String[] draftHashes;
@@ -68,7 +68,7 @@ final class LabelMatches {
     }
 
     /**
-     * Loads the rows under the longest folder that holds every dataset path of the add. An add
+     * Loads the rows under the longest folder that contains every dataset path of the add. An add
      * whose paths share no folder loads none, so it reads every staged record.
      */
     static LabelMatches load(Index index, List<ImageDraft> drafts, byte[][] encoded) {

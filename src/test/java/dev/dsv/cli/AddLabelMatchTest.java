@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A re-add skips reading the staged label record of an image whose row an earlier add already
- * matched with that record; any other record at the path, or another row, is read and compared.
+ * matched with that record. Any other record at the path, or another row, is read and compared.
  */
 class AddLabelMatchTest {
     @TempDir
