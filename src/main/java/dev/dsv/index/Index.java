@@ -137,10 +137,11 @@ public final class Index implements AutoCloseable {
 
     /**
      * Per dataset path, the label record an add found to state the judgement of a resolved labels
-     * row, and the SHA-256 of that row's canonical encoding (see {@code LabelMatches}).
+     * row, and the SHA-256 of that row's canonical encoding (see {@code LabelMatches}), both as 32
+     * bytes. Without rowid, so the path is stored once: about 90 bytes a row.
      */
     private static final String LABEL_MATCH_TABLE = "CREATE TABLE IF NOT EXISTS label_match (path TEXT PRIMARY KEY,"
-            + " label TEXT NOT NULL, draft TEXT NOT NULL)";
+            + " label BLOB NOT NULL, draft BLOB NOT NULL) WITHOUT ROWID";
 
     private static void dropAll(Statement s) throws SQLException {
         for (String table : List.of("commits", "tree_nodes", "tree_links", "images", "labels", "label_defects", "meta",
@@ -480,8 +481,11 @@ public final class Index implements AutoCloseable {
         }
     }
 
-    /** A {@code label_match} row: a label record and the hash of the resolved row it states. */
-    public record LabelMatch(ObjectId label, String draft) {
+    /**
+     * A {@code label_match} row: a label record and the SHA-256 of the resolved row it states (a
+     * digest of no stored object, kept in an {@link ObjectId} for its equality).
+     */
+    public record LabelMatch(ObjectId label, ObjectId draft) {
     }
 
     /** Loads the {@code label_match} rows whose dataset path starts with {@code prefix}. */
@@ -493,7 +497,12 @@ public final class Index implements AutoCloseable {
             ps.setString(2, prefix + '\uffff');
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.put(rs.getString(1), new LabelMatch(ObjectId.parse(rs.getString(2)), rs.getString(3)));
+                    byte[] label = rs.getBytes(2);
+                    byte[] draft = rs.getBytes(3);
+                    // A row of another length is not one this code wrote; the add reads the record.
+                    if (label != null && draft != null && label.length == 32 && draft.length == 32) {
+                        rows.put(rs.getString(1), new LabelMatch(ObjectId.fromBytes(label), ObjectId.fromBytes(draft)));
+                    }
                 }
             }
         } catch (SQLException e) {
@@ -509,8 +518,8 @@ public final class Index implements AutoCloseable {
             beginWrite();
             for (Map.Entry<String, LabelMatch> e : rows.entrySet()) {
                 ps.setString(1, e.getKey());
-                ps.setString(2, e.getValue().label().hex());
-                ps.setString(3, e.getValue().draft());
+                ps.setBytes(2, e.getValue().label().toBytes());
+                ps.setBytes(3, e.getValue().draft().toBytes());
                 ps.addBatch();
             }
             ps.executeBatch();

@@ -22,11 +22,11 @@ import org.apache.commons.codec.digest.DigestUtils;
  * an add of a large folder in which a few files changed reads the records of those files only.
  */
 final class LabelMatches {
-    private final String[] draftHashes;
+    private final ObjectId[] draftHashes;
     private final Map<String, Index.LabelMatch> known;
     private final Map<String, Index.LabelMatch> found = new HashMap<>();
 
-    private LabelMatches(String[] draftHashes, Map<String, Index.LabelMatch> known) {
+    private LabelMatches(ObjectId[] draftHashes, Map<String, Index.LabelMatch> known) {
         this.draftHashes = draftHashes;
         this.known = known;
     }
@@ -72,9 +72,9 @@ final class LabelMatches {
      * whose paths share no folder loads none, so it reads every staged record.
      */
     static LabelMatches load(Index index, List<ImageDraft> drafts, byte[][] encoded) {
-        String[] hashes = new String[encoded.length];
+        ObjectId[] hashes = new ObjectId[encoded.length];
         for (int i = 0; i < encoded.length; i++) {
-            hashes[i] = DigestUtils.sha256Hex(encoded[i]);
+            hashes[i] = ObjectId.fromBytes(DigestUtils.sha256(encoded[i]));
         }
         String folder = commonFolder(drafts);
         return new LabelMatches(hashes, folder.isEmpty() ? Map.of() : index.labelMatches(folder));
