@@ -52,7 +52,9 @@ public final class Index implements AutoCloseable {
     /** Opens (creating if needed) the index file. Returns whether it was empty or outdated via {@link #isEmpty()}. */
     public static Index open(Path file) {
         try {
+            SqliteLibrary.prepare();
             Connection db = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            SqliteLibrary.afterLoad();
             try (Statement s = db.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 // The index is a cache rebuilt from objects, so losing the last transactions on a
