@@ -142,7 +142,8 @@ public final class AddService {
             SourceFile f = drafts.get(i).file();
             Index.StatRow row = cache.get(cacheKey(f));
             if (row != null && row.size() == f.size() && row.mtimeNanos() == f.mtimeNanos()
-                    && row.ctimeNanos() == f.ctimeNanos() && row.fileKey().equals(f.fileKey()) && session.repository().store().contains(row.blob())) {
+                    && row.ctimeNanos() == f.ctimeNanos() && row.fileKey().equals(f.fileKey())
+                    && session.repository().store().contains(row.blob())) {
                 blobs[i] = row.blob();
             } else {
                 toHash.add(i);
