@@ -105,35 +105,51 @@ public final class Index implements AutoCloseable {
             "CREATE INDEX IF NOT EXISTS images_node_facts ON images(node, cell_type, split)";
 
     /**
-     * Version 4 to 5: replaces the index {@code images_node(node)} with {@code images_node_facts}
-     * and adds the table {@code scan_memo}. Each statement is idempotent and the version is set last, so a migration cut short, or run
-     * by two processes at once, ends in the same schema. Rows and the stat cache are kept.
+     * Version 4 to 5: replaces the index {@code images_node(node)} with {@code images_node_facts}.
+     * (Version 5 also added the table {@code scan_memo}, which version 6 no longer has.) Each
+     * statement is idempotent and the version is set last, so a migration cut short, or run by two
+     * processes at once, ends in the same schema. Rows and the stat cache are kept.
      */
     static void migrateFrom4(Statement s) throws SQLException {
         s.execute(IMAGES_BY_NODE_AND_FACTS);
         s.execute("DROP INDEX IF EXISTS images_node");
-        s.execute(SCAN_MEMO_TABLE);
     }
 
     /**
-     * Version 5 to 6: drops the index {@code images_blob(blob)}. No query reads image rows by
-     * blob, and every image row a commit copies or inserts paid for a random insert into it. The
-     * statement is idempotent, like those of {@link #migrateFrom4}.
+     * Version 5 to 6: drops the index {@code images_blob(blob)}, adds the column
+     * {@code stat_cache.ctime_ns} and the table {@code label_match}, and drops the table
+     * {@code scan_memo}. No query reads image rows by blob, and every image row a commit copies or
+     * inserts paid for a random insert into that index. Rows of version 5 keep NULL in the new
+     * column, which matches no file, so their files are hashed once more. Idempotent like
+     * {@link #migrateFrom4}.
      */
     static void migrateFrom5(Statement s) throws SQLException {
+        boolean hasCtime = false;
+        try (ResultSet rs = s.executeQuery("PRAGMA table_info(stat_cache)")) {
+            while (rs.next()) {
+                hasCtime |= "ctime_ns".equals(rs.getString("name"));
+            }
+        }
+        if (!hasCtime) {
+            s.execute("ALTER TABLE stat_cache ADD COLUMN ctime_ns INTEGER");
+        }
+        s.execute(LABEL_MATCH_TABLE);
         s.execute("DROP INDEX IF EXISTS images_blob");
+        // The scan fingerprints of version 5 moved to the file .dsv/scan-memo (see AddScanMemo).
+        s.execute("DROP TABLE IF EXISTS scan_memo");
     }
 
     /**
-     * The stage tree an add produced for a scan fingerprint (see {@link #scanMemo}), with the
-     * names of the pack indexes published after it, one per line.
+     * Per dataset path, the label record an add found to state the judgement of a resolved labels
+     * row, and the SHA-256 of that row's canonical encoding (see {@code LabelMatches}), both as 32
+     * bytes. Without rowid, so the path is stored once: about 90 bytes a row.
      */
-    private static final String SCAN_MEMO_TABLE = "CREATE TABLE IF NOT EXISTS scan_memo (input TEXT PRIMARY KEY,"
-            + " stage_tree TEXT NOT NULL, packs TEXT NOT NULL)";
+    private static final String LABEL_MATCH_TABLE = "CREATE TABLE IF NOT EXISTS label_match (path TEXT PRIMARY KEY,"
+            + " label BLOB NOT NULL, draft BLOB NOT NULL) WITHOUT ROWID";
 
     private static void dropAll(Statement s) throws SQLException {
         for (String table : List.of("commits", "tree_nodes", "tree_links", "images", "labels", "label_defects", "meta",
-                "stat_cache", "add_memo", "scan_memo")) {
+                "stat_cache", "add_memo", "scan_memo", "label_match")) {
             s.execute("DROP TABLE IF EXISTS " + table);
         }
     }
@@ -158,9 +174,9 @@ public final class Index implements AutoCloseable {
         s.execute("CREATE TABLE meta (id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT, author TEXT,"
                 + " time TEXT NOT NULL)");
         s.execute("CREATE TABLE stat_cache (path TEXT PRIMARY KEY, size INTEGER NOT NULL,"
-                + " mtime_ns INTEGER NOT NULL, file_key TEXT NOT NULL, blob TEXT NOT NULL)");
+                + " mtime_ns INTEGER NOT NULL, file_key TEXT NOT NULL, blob TEXT NOT NULL, ctime_ns INTEGER)");
         s.execute("CREATE TABLE add_memo (input TEXT PRIMARY KEY, stage_tree TEXT NOT NULL)");
-        s.execute(SCAN_MEMO_TABLE);
+        s.execute(LABEL_MATCH_TABLE);
     }
 
     public Path file() {
@@ -414,20 +430,29 @@ public final class Index implements AutoCloseable {
 
     // ---- stat cache ----
 
-    /** A stat cache row: what a file looked like when it was last hashed. */
-    public record StatRow(long size, long mtimeNanos, String fileKey, ObjectId blob) {
+    /**
+     * A stat cache row: what a file looked like when it was last hashed. {@code ctimeNanos} is
+     * {@link #NO_CTIME} for a row written before the index had the column.
+     */
+    public record StatRow(long size, long mtimeNanos, long ctimeNanos, String fileKey, ObjectId blob) {
+        /** The ctime of a row without one; equal to no file's ctime. */
+        public static final long NO_CTIME = Long.MIN_VALUE;
     }
 
     /** Loads the stat cache rows whose path starts with {@code prefix}. */
     public Map<String, StatRow> statCache(String prefix) {
         Map<String, StatRow> rows = new HashMap<>();
         try (PreparedStatement ps = db.prepareStatement(
-                "SELECT path, size, mtime_ns, file_key, blob FROM stat_cache WHERE path >= ? AND path < ?")) {
+                "SELECT path, size, mtime_ns, file_key, blob, ctime_ns FROM stat_cache WHERE path >= ? AND path < ?")) {
             ps.setString(1, prefix);
             ps.setString(2, prefix + '\uffff');
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.put(rs.getString(1), new StatRow(rs.getLong(2), rs.getLong(3), rs.getString(4),
+                    long ctime = rs.getLong(6);
+                    if (rs.wasNull()) {
+                        ctime = StatRow.NO_CTIME;
+                    }
+                    rows.put(rs.getString(1), new StatRow(rs.getLong(2), rs.getLong(3), ctime, rs.getString(4),
                             ObjectId.parse(rs.getString(5))));
                 }
             }
@@ -440,7 +465,7 @@ public final class Index implements AutoCloseable {
     /** Records stat cache rows in one transaction. */
     public void putStatCache(Map<String, StatRow> rows) {
         try (PreparedStatement ps = db.prepareStatement(
-                "INSERT OR REPLACE INTO stat_cache (path, size, mtime_ns, file_key, blob) VALUES (?, ?, ?, ?, ?)")) {
+                "INSERT OR REPLACE INTO stat_cache (path, size, mtime_ns, file_key, blob, ctime_ns) VALUES (?, ?, ?, ?, ?, ?)")) {
             beginWrite();
             for (Map.Entry<String, StatRow> e : rows.entrySet()) {
                 ps.setString(1, e.getKey());
@@ -448,6 +473,56 @@ public final class Index implements AutoCloseable {
                 ps.setLong(3, e.getValue().mtimeNanos());
                 ps.setString(4, e.getValue().fileKey());
                 ps.setString(5, e.getValue().blob().hex());
+                ps.setLong(6, e.getValue().ctimeNanos());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            db.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure(e);
+        }
+    }
+
+    /**
+     * A {@code label_match} row: a label record and the SHA-256 of the resolved row it states (a
+     * digest of no stored object, kept in an {@link ObjectId} for its equality).
+     */
+    public record LabelMatch(ObjectId label, ObjectId draft) {
+    }
+
+    /** Loads the {@code label_match} rows whose dataset path starts with {@code prefix}. */
+    public Map<String, LabelMatch> labelMatches(String prefix) {
+        Map<String, LabelMatch> rows = new HashMap<>();
+        try (PreparedStatement ps = db.prepareStatement(
+                "SELECT path, label, draft FROM label_match WHERE path >= ? AND path < ?")) {
+            ps.setString(1, prefix);
+            ps.setString(2, prefix + '\uffff');
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    byte[] label = rs.getBytes(2);
+                    byte[] draft = rs.getBytes(3);
+                    // A row of another length is not one this code wrote; the add reads the record.
+                    if (label != null && draft != null && label.length == 32 && draft.length == 32) {
+                        rows.put(rs.getString(1), new LabelMatch(ObjectId.fromBytes(label), ObjectId.fromBytes(draft)));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+        return rows;
+    }
+
+    /** Records {@code label_match} rows in one transaction. */
+    public void putLabelMatches(Map<String, LabelMatch> rows) {
+        try (PreparedStatement ps = db.prepareStatement(
+                "INSERT OR REPLACE INTO label_match (path, label, draft) VALUES (?, ?, ?)")) {
+            beginWrite();
+            for (Map.Entry<String, LabelMatch> e : rows.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setBytes(2, e.getValue().label().toBytes());
+                ps.setBytes(3, e.getValue().draft().toBytes());
                 ps.addBatch();
             }
             ps.executeBatch();
@@ -482,48 +557,6 @@ public final class Index implements AutoCloseable {
             ps.setString(2, stageTree.hex());
             ps.executeUpdate();
             trim.execute("DELETE FROM add_memo WHERE rowid NOT IN (SELECT rowid FROM add_memo ORDER BY rowid DESC LIMIT 64)");
-            db.commit();
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw failure(e);
-        }
-    }
-
-    /** The record of an earlier add of one scan: the stage tree it left and the pack indexes it saw. */
-    public record ScanMemo(ObjectId stageTree, List<String> packIndexes) {
-    }
-
-    /**
-     * Returns the record of an add for a scan fingerprint (a hash of the options, the path and stat
-     * of the labels file and of every image file, and the configuration), or null. A cache like
-     * the stat cache: losing it costs time only.
-     */
-    public ScanMemo scanMemo(String fingerprint) {
-        try (PreparedStatement ps = db.prepareStatement("SELECT stage_tree, packs FROM scan_memo WHERE input = ?")) {
-            ps.setString(1, fingerprint);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                String packs = rs.getString(2);
-                return new ScanMemo(ObjectId.parse(rs.getString(1)), packs.isEmpty() ? List.of() : List.of(packs.split("\n")));
-            }
-        } catch (SQLException e) {
-            throw failure(e);
-        }
-    }
-
-    /** Records what an add of this scan left, keeping only the latest 64 fingerprints. */
-    public void putScanMemo(String fingerprint, ScanMemo memo) {
-        try (PreparedStatement ps = db.prepareStatement(
-                "INSERT OR REPLACE INTO scan_memo (input, stage_tree, packs) VALUES (?, ?, ?)");
-             Statement trim = db.createStatement()) {
-            beginWrite();
-            ps.setString(1, fingerprint);
-            ps.setString(2, memo.stageTree().hex());
-            ps.setString(3, String.join("\n", memo.packIndexes()));
-            ps.executeUpdate();
-            trim.execute("DELETE FROM scan_memo WHERE rowid NOT IN (SELECT rowid FROM scan_memo ORDER BY rowid DESC LIMIT 64)");
             db.commit();
         } catch (SQLException e) {
             rollbackQuietly();

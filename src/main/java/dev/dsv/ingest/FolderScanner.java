@@ -5,34 +5,46 @@ import dev.dsv.error.ExitCode;
 import dev.dsv.error.Problem;
 import dev.dsv.model.CanonicalJson;
 import java.io.IOException;
-import java.nio.file.FileSystemLoopException;
-import java.nio.file.FileVisitOption;
-import java.nio.file.FileVisitResult;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Walks an added folder recursively and lists its files in path order. Dotfiles (such as
+ * Walks an added folder recursively and lists its files. Dotfiles and dot folders (such as
  * {@code .DS_Store}) and the labels file are skipped. A symbolic link is followed only when its
- * target lies inside the folder; one pointing out is a problem naming the link.
+ * target lies inside the folder; one pointing out is a problem naming the link, and so is a link
+ * to a folder that contains it (a loop). A dangling link, a pipe or a device is left out.
+ *
+ * <p>Each entry costs one {@code lstat}; a symbolic link costs a {@code stat} and a real-path
+ * lookup more.
  */
 public final class FolderScanner {
     private FolderScanner() {
     }
 
     /**
-     * Lists the files under {@code folder}; adds a problem for each link that escapes it or loops.
+     * Lists the files under {@code folder} in path order, with NFC relative paths; adds a problem
+     * for each link that escapes it or loops.
      *
      * @param skip a file to leave out (the labels file), or null
      */
     public static List<SourceFile> scan(Path folder, Path skip, List<Problem> problems) {
+        return inPathOrder(walk(folder, skip, problems));
+    }
+
+    /**
+     * Lists the files under {@code folder} in the order the file system lists each folder, with
+     * relative paths as the file system spells them (not normalized). The order is stable while
+     * no folder changes, which is all the scan fingerprint needs, and costs no sort.
+     *
+     * @param skip a file to leave out (the labels file), or null
+     */
+    public static List<SourceFile> walk(Path folder, Path skip, List<Problem> problems) {
         Path root;
         try {
             root = folder.toRealPath();
@@ -40,77 +52,132 @@ public final class FolderScanner {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.add.folderUnreadable", folder, e.getMessage());
         }
         Object skipKey = fileKeyOrNull(skip);
-        List<SourceFile> files = new ArrayList<>();
+        Walk walk = new Walk(folder, root, skipKey, problems);
         try {
-            Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
-                    new SimpleFileVisitor<>() {
-                        @Override
-                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                            if (!dir.equals(root) && dir.getFileName().toString().startsWith(".")) {
-                                return FileVisitResult.SKIP_SUBTREE;
-                            }
-                            if (!dir.toRealPath().startsWith(root)) {
-                                problems.add(new Problem("error.add.linkEscapes", dir, dir.toRealPath(), folder));
-                                return FileVisitResult.SKIP_SUBTREE;
-                            }
-                            return FileVisitResult.CONTINUE;
-                        }
-
-                        @Override
-                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                            if (file.getFileName().toString().startsWith(".") || !attrs.isRegularFile()) {
-                                return FileVisitResult.CONTINUE;
-                            }
-                            if (skipKey != null && skipKey.equals(attrs.fileKey())) {
-                                return FileVisitResult.CONTINUE;
-                            }
-                            // Folders were checked on the way in, so only a link itself can lead out.
-                            if (Files.isSymbolicLink(file) && !file.toRealPath().startsWith(root)) {
-                                problems.add(new Problem("error.add.linkEscapes", file, file.toRealPath(), folder));
-                                return FileVisitResult.CONTINUE;
-                            }
-                            files.add(new SourceFile(file, relative(root, file), attrs.size(),
-                                    attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS), String.valueOf(attrs.fileKey())));
-                            return FileVisitResult.CONTINUE;
-                        }
-
-                        @Override
-                        public FileVisitResult visitFileFailed(Path file, IOException e) {
-                            if (e instanceof FileSystemLoopException) {
-                                problems.add(new Problem("error.add.linkLoop", file));
-                            } else {
-                                problems.add(new Problem("error.add.fileUnreadable", file, e.getMessage()));
-                            }
-                            return FileVisitResult.CONTINUE;
-                        }
-                    });
+            FileStats.Stat rootStat = FileStats.read(root);
+            walk.folder(root, "", new ArrayList<>(List.of(rootStat.fileKey() == null ? root : rootStat.fileKey())));
         } catch (IOException e) {
             throw new DsvException(ExitCode.INVALID_INPUT, e, "error.add.folderUnreadable", folder, e.getMessage());
+        }
+        return walk.files;
+    }
+
+    /** Returns the files with NFC relative paths, sorted by relative path in code point order. */
+    public static List<SourceFile> inPathOrder(List<SourceFile> walked) {
+        List<SourceFile> files = new ArrayList<>(walked.size());
+        for (SourceFile f : walked) {
+            files.add(new SourceFile(f.file(), CanonicalJson.nfc(f.relativePath()), f.stat()));
         }
         files.sort(Comparator.comparing(SourceFile::relativePath, CanonicalJson.CODE_POINT_ORDER));
         return files;
     }
 
-    /** Describes a single added file (not a folder) the same way. */
-    public static SourceFile single(Path file) {
-        try {
-            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-            return new SourceFile(file.toAbsolutePath(), CanonicalJson.nfc(file.getFileName().toString()), attrs.size(),
-                    attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS), String.valueOf(attrs.fileKey()));
-        } catch (IOException e) {
-            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.add.fileUnreadable", file, e.getMessage());
+    /** The state of one walk: the files found so far and the problems. */
+    private static final class Walk {
+        final Path folder;
+        final Path root;
+        final Object skipKey;
+        final List<Problem> problems;
+        final List<SourceFile> files = new ArrayList<>();
+
+        Walk(Path folder, Path root, Object skipKey, List<Problem> problems) {
+            this.folder = folder;
+            this.root = root;
+            this.skipKey = skipKey;
+            this.problems = problems;
+        }
+
+        /**
+         * Lists one folder. {@code ancestors} contains the file keys of the folders from the root
+         * down to this one (the paths where the file system has no file keys), to detect loops.
+         */
+        void folder(Path dir, String relative, List<Object> ancestors) throws IOException {
+            List<Path> entries = new ArrayList<>();
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+                for (Path entry : stream) {
+                    entries.add(entry);
+                }
+            } catch (DirectoryIteratorException e) {
+                throw e.getCause();
+            } catch (IOException e) {
+                problems.add(new Problem("error.add.fileUnreadable", dir, e.getMessage()));
+                return;
+            }
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.startsWith(".")) {
+                    continue;
+                }
+                FileStats.Stat stat;
+                try {
+                    stat = FileStats.read(entry, LinkOption.NOFOLLOW_LINKS);
+                    if (stat.isSymbolicLink()) {
+                        stat = followed(entry);
+                        if (stat == null) {
+                            continue;
+                        }
+                    }
+                } catch (IOException e) {
+                    problems.add(new Problem("error.add.fileUnreadable", entry, e.getMessage()));
+                    continue;
+                }
+                String path = relative.isEmpty() ? name : relative + "/" + name;
+                if (stat.isDirectory()) {
+                    subfolder(entry, path, stat, ancestors);
+                } else if (stat.isRegularFile() && (skipKey == null || !skipKey.equals(stat.fileKey()))) {
+                    files.add(new SourceFile(entry, path, stat));
+                }
+            }
+        }
+
+        /**
+         * Returns the stat of a link's target, or null for a dangling link or a link to a file
+         * outside the root, which is also added as a problem. A link to a folder is checked when
+         * the walk enters it.
+         */
+        private FileStats.Stat followed(Path link) throws IOException {
+            FileStats.Stat target;
+            try {
+                target = FileStats.read(link);
+            } catch (IOException dangling) {
+                return null;
+            }
+            if (target.isRegularFile()) {
+                Path real = link.toRealPath();
+                if (!real.startsWith(root)) {
+                    problems.add(new Problem("error.add.linkEscapes", link, real, folder));
+                    return null;
+                }
+            }
+            return target;
+        }
+
+        private void subfolder(Path dir, String relative, FileStats.Stat stat, List<Object> ancestors)
+                throws IOException {
+            Object key = stat.fileKey() == null ? dir.toRealPath() : stat.fileKey();
+            if (ancestors.contains(key)) {
+                problems.add(new Problem("error.add.linkLoop", dir));
+                return;
+            }
+            Path real = dir.toRealPath();
+            if (!real.startsWith(root)) {
+                problems.add(new Problem("error.add.linkEscapes", dir, real, folder));
+                return;
+            }
+            ancestors.add(key);
+            folder(dir, relative, ancestors);
+            ancestors.remove(ancestors.size() - 1);
         }
     }
 
-    private static String relative(Path root, Path file) {
-        StringBuilder sb = new StringBuilder();
-        for (Path part : root.relativize(file)) {
-            if (sb.length() > 0) {
-                sb.append('/');
-            }
-            sb.append(part.toString());
+    /** Describes a single added file (not a folder) the same way. */
+    public static SourceFile single(Path file) {
+        try {
+            return new SourceFile(file.toAbsolutePath(), CanonicalJson.nfc(file.getFileName().toString()),
+                    FileStats.read(file));
+        } catch (IOException e) {
+            throw new DsvException(ExitCode.INVALID_INPUT, e, "error.add.fileUnreadable", file, e.getMessage());
         }
-        return CanonicalJson.nfc(sb.toString());
     }
 
     private static Object fileKeyOrNull(Path p) {
@@ -118,7 +185,7 @@ public final class FolderScanner {
             return null;
         }
         try {
-            return Files.readAttributes(p, BasicFileAttributes.class).fileKey();
+            return FileStats.read(p).fileKey();
         } catch (IOException e) {
             return null;
         }

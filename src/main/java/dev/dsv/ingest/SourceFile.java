@@ -4,7 +4,25 @@ import java.nio.file.Path;
 
 /**
  * A file found by a folder walk: where it is, its path relative to the added folder (slash
- * separated, NFC), and the stat facts the stat cache compares.
+ * separated), and the stat facts the stat cache compares. {@link FolderScanner#walk} gives the
+ * relative path as the file system spells it; {@link FolderScanner#inPathOrder} turns it into NFC.
  */
-public record SourceFile(Path file, String relativePath, long size, long mtimeNanos, String fileKey) {
+public record SourceFile(Path file, String relativePath, FileStats.Stat stat) {
+    public long size() {
+        return stat.size();
+    }
+
+    public long mtimeNanos() {
+        return stat.mtimeNanos();
+    }
+
+    /** The inode change time in nanoseconds, or {@link FileStats#UNKNOWN}. */
+    public long ctimeNanos() {
+        return stat.ctimeNanos();
+    }
+
+    /** The file key (device and inode on Unix) as text, as the stat cache stores it. */
+    public String fileKey() {
+        return String.valueOf(stat.fileKey());
+    }
 }

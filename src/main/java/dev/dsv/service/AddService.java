@@ -107,19 +107,24 @@ public final class AddService {
     private record Located(SourceFile file, String datasetPath, Path folder) {
     }
 
+    /** What the walk found at one added path: the files of a folder in walk order, or the one file. */
+    record Scanned(Path path, boolean folder, List<SourceFile> files) {
+    }
+
     private Result addLocked(Options options) {
         List<Problem> problems = new ArrayList<>();
         progress.start("scan", 0);
-        List<Located> located = locate(options, problems);
+        List<Scanned> scanned = walk(options, problems);
         progress.finish();
-        Index index = session.index();
-        AddScanMemo scan = problems.isEmpty() ? AddScanMemo.of(session, options,
-                located.stream().map(Located::datasetPath).toList(), located.stream().map(Located::file).toList()) : null;
-        if (scan != null && scan.unchangedSince(index, session.stage().tree())) {
+        AddScanMemo scan = problems.isEmpty() ? AddScanMemo.of(session, options, scanned) : null;
+        if (scan != null && scan.unchangedSince(session.stage().tree())) {
             // An earlier add of the same files, labels file and options left this very stage.
-            return new Result(located.size(), 0, located.size(), 0, 0, 0, 0, 0, located.size(), session.stage().tree(),
-                    0, List.of(), List.of(), null);
+            int files = scanned.stream().mapToInt(s -> s.files().size()).sum();
+            return new Result(files, 0, files, 0, 0, 0, 0, 0, files, session.stage().tree(), 0, List.of(), List.of(),
+                    null);
         }
+        List<Located> located = locate(options, scanned, problems);
+        Index index = session.index();
         List<ImageDraft> drafts = attachLabels(options, located, problems);
         throwIfAny(problems);
         SyntheticScreen.Outcome screen = SyntheticScreen.screen(session, progress, drafts, options.allowImplausible());
@@ -137,7 +142,8 @@ public final class AddService {
             SourceFile f = drafts.get(i).file();
             Index.StatRow row = cache.get(cacheKey(f));
             if (row != null && row.size() == f.size() && row.mtimeNanos() == f.mtimeNanos()
-                    && row.fileKey().equals(f.fileKey()) && session.repository().store().contains(row.blob())) {
+                    && row.ctimeNanos() == f.ctimeNanos() && row.fileKey().equals(f.fileKey())
+                    && session.repository().store().contains(row.blob())) {
                 blobs[i] = row.blob();
             } else {
                 toHash.add(i);
@@ -145,12 +151,13 @@ public final class AddService {
         }
 
         Stage current = session.stage();
-        String input = toHash.isEmpty() ? inputHash(drafts, blobs, options.replace()) : null;
+        byte[][] encoded = toHash.isEmpty() ? LabelMatches.encode(drafts, blobs) : null;
+        String input = encoded != null ? LabelMatches.inputHash(encoded, options.replace()) : null;
         if (input != null && current.tree().equals(index.addMemo(input))) {
             // The same resolved input was added onto this very stage before, so every image is
             // unchanged; this skips reading each image's label record.
             if (scan != null && discarded.isEmpty() && overridden.isEmpty()) {
-                scan.record(index, current.tree());
+                scan.record(current.tree());
             }
             return new Result(drafts.size(), 0, drafts.size(), 0, 0, 0, 0, 0, drafts.size(), current.tree(), 0,
                     discarded, overridden, null);
@@ -165,8 +172,13 @@ public final class AddService {
             Stage stage = session.stage();
             Counts counts = new Counts();
             PausedLabelCheck paused = PausedLabelCheck.forCurrentBranch(session);
+            if (encoded == null) {
+                encoded = LabelMatches.encode(drafts, blobs);
+                input = LabelMatches.inputHash(encoded, options.replace());
+            }
+            LabelMatches matches = LabelMatches.load(index, drafts, encoded);
             Map<String, ImageEntry> changes = buildChanges(drafts, blobs, stage.tree(), options.replace(), main, counts,
-                    paused, problems);
+                    paused, matches, problems);
             throwIfAny(problems);
 
             ObjectId tree = stage.tree();
@@ -195,9 +207,10 @@ public final class AddService {
                         stagedOverrides, blobByPath);
             }
             index.putStatCache(statRows(drafts, toHash, blobs));
-            index.putAddMemo(input != null ? input : inputHash(drafts, blobs, options.replace()), tree);
+            matches.save(index);
+            index.putAddMemo(input, tree);
             if (scan != null && discarded.isEmpty() && overridden.isEmpty()) {
-                scan.record(index, tree);
+                scan.record(tree);
             }
             return new Result(drafts.size(), toHash.size(), drafts.size() - toHash.size(), bytes,
                     counts.added, counts.replaced, counts.relabeled, counts.factsChanged, counts.unchanged, tree,
@@ -216,20 +229,33 @@ public final class AddService {
 
     // ---- step 1: find files and dataset paths ----
 
-    private List<Located> locate(Options options, List<Problem> problems) {
-        List<Located> out = new ArrayList<>();
+    private static List<Scanned> walk(Options options, List<Problem> problems) {
+        List<Scanned> out = new ArrayList<>();
         for (Path path : options.paths()) {
             if (!Files.exists(path)) {
                 throw new DsvException(ExitCode.INVALID_INPUT, "error.add.pathNotFound", path);
             }
             if (Files.isDirectory(path)) {
+                out.add(new Scanned(path, true, FolderScanner.walk(path, options.labels(), problems)));
+            } else {
+                out.add(new Scanned(path, false, List.of(FolderScanner.single(path))));
+            }
+        }
+        return out;
+    }
+
+    private List<Located> locate(Options options, List<Scanned> scanned, List<Problem> problems) {
+        List<Located> out = new ArrayList<>();
+        for (Scanned s : scanned) {
+            Path path = s.path();
+            if (s.folder()) {
                 String prefix = options.prefix() != null ? options.prefix().replaceAll("/+$", "") : folderName(path);
-                for (SourceFile f : FolderScanner.scan(path, options.labels(), problems)) {
+                for (SourceFile f : FolderScanner.inPathOrder(s.files())) {
                     datasetPath(DatasetPath.join(prefix, f.relativePath()), f, problems)
                             .ifPresent(p -> out.add(new Located(f, p, path)));
                 }
             } else {
-                SourceFile f = FolderScanner.single(path);
+                SourceFile f = s.files().get(0);
                 String prefix = options.prefix() != null ? options.prefix() : "";
                 datasetPath(DatasetPath.join(prefix, f.relativePath()), f, problems)
                         .ifPresent(p -> out.add(new Located(f, p, path.toAbsolutePath().getParent())));
@@ -442,7 +468,8 @@ public final class AddService {
 
     private Map<String, ImageEntry> buildChanges(List<ImageDraft> drafts, ObjectId[] blobs, ObjectId stageTree,
                                                  boolean replace, ObjectStore.Inserter inserter, Counts counts,
-                                                 PausedLabelCheck paused, List<Problem> problems) {
+                                                 PausedLabelCheck paused, LabelMatches matches,
+                                                 List<Problem> problems) {
         OffsetDateTime now = Times.now();
         ObjectId headTree = session.treeOf(session.repository().headCommit());
         Map<String, ImageEntry> changes = new TreeMap<>(CanonicalJson.CODE_POINT_ORDER);
@@ -450,12 +477,14 @@ public final class AddService {
             ImageDraft d = drafts.get(i);
             ObjectId blob = blobs[i];
             ImageEntry existing = session.trees().lookup(stageTree, d.datasetPath());
-            LabelRecord previous = existing == null ? null : session.readLabel(existing.label());
             boolean sameBlob = existing != null && existing.blob().equals(blob);
+            // A staged record known to match this very row needs no read.
+            boolean known = sameBlob && matches.knownMatch(i, d.datasetPath(), existing);
+            LabelRecord previous = existing == null || known ? null : session.readLabel(existing.label());
 
             LabelRecord draft = new LabelRecord(blob, d.defects(), d.labeler(),
                     d.labeledAt() != null ? d.labeledAt() : now, d.confidence(), null, d.guideline(), null);
-            boolean sameLabel = sameBlob && draft.sameJudgement(previous)
+            boolean sameLabel = known || sameBlob && draft.sameJudgement(previous)
                     && (d.labeledAt() == null || d.labeledAt().equals(previous.labeledAt()));
             if (!sameLabel && !paused.accept(draft.labeler(), draft.labeledAt(), d.where() + " (" + d.datasetPath() + ")",
                     problems)) {
@@ -473,6 +502,7 @@ public final class AddService {
                 counts.added++;
             } else if (existing.equals(entry)) {
                 counts.unchanged++;
+                matches.found(i, d.datasetPath(), labelId);
                 continue;
             } else if (!replace) {
                 String difference = "facts";
@@ -497,6 +527,7 @@ public final class AddService {
                 paused.mark(labelId, draft.labeler(), draft.labeledAt());
             }
             changes.put(d.datasetPath(), entry);
+            matches.found(i, d.datasetPath(), labelId);
         }
         return changes;
     }
@@ -509,34 +540,10 @@ public final class AddService {
         for (int i : hashed) {
             SourceFile f = drafts.get(i).file();
             if (blobs[i] != null && f.mtimeNanos() < racyAfter) {
-                rows.put(cacheKey(f), new Index.StatRow(f.size(), f.mtimeNanos(), f.fileKey(), blobs[i]));
+                rows.put(cacheKey(f), new Index.StatRow(f.size(), f.mtimeNanos(), f.ctimeNanos(), f.fileKey(), blobs[i]));
             }
         }
         return rows;
-    }
-
-    /** Hashes every resolved image of an add (path, blob, facts, judgement) and the replace flag. */
-    private static String inputHash(List<ImageDraft> drafts, ObjectId[] blobs, boolean replace) {
-        java.security.MessageDigest md = org.apache.commons.codec.digest.DigestUtils.getSha256Digest();
-        md.update((byte) (replace ? 1 : 0));
-        for (int i = 0; i < drafts.size(); i++) {
-            ImageDraft d = drafts.get(i);
-            java.util.Map<String, Object> m = CanonicalJson.newObject();
-            m.put("path", d.datasetPath());
-            m.put("blob", blobs[i]);
-            m.put("cell_type", d.cellType());
-            m.put("defects", d.defects().stream().map(dev.dsv.model.Defect::toCanonical).toList());
-            m.put("split", d.split());
-            m.put("confidence", d.confidence());
-            m.put("labeler", d.labeler());
-            m.put("labeled_at", d.labeledAt() == null ? null : Times.format(d.labeledAt()));
-            m.put("source", d.source());
-            m.put("generator", d.generator());
-            m.put("attributes", d.attributes());
-            m.put("guideline", d.guideline());
-            md.update(CanonicalJson.encode(m));
-        }
-        return org.apache.commons.codec.binary.Hex.encodeHexString(md.digest());
     }
 
     private static String cacheKeyPrefix(Path added) {

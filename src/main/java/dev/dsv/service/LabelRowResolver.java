@@ -36,6 +36,7 @@ final class LabelRowResolver {
     private final Session session;
     private final RepositoryConfig config;
     private final LabelDefaults defaults;
+    private OffsetDateTime firstFutureLimit;
     /** The known guideline versions, read when the first row names one. */
     private java.util.Set<String> guidelines;
 
@@ -97,6 +98,18 @@ final class LabelRowResolver {
      * Reads the judgement part of a row (defects, regions, confidence, labeler, labeled-at), with
      * the flag defaults for what the row lacks. Returns null after adding a problem.
      */
+    /**
+     * Returns the limit for future times as it was at the first call. The real limit only moves
+     * later, so a time before this one is not in the future, and only a later time needs the
+     * clock read again (which costs more than the rest of a row).
+     */
+    private OffsetDateTime earliestFutureLimit() {
+        if (firstFutureLimit == null) {
+            firstFutureLimit = Times.now().plus(CLOCK_SKEW);
+        }
+        return firstFutureLimit;
+    }
+
     Judgement judgement(LabelRow row, String where, List<Problem> problems) {
         int before = problems.size();
         String labeler = first(row == null ? null : row.labeler(), defaults.labeler());
@@ -112,7 +125,7 @@ final class LabelRowResolver {
             labeledAt = Times.parseOrNull(timeText);
             if (labeledAt == null) {
                 problems.add(new Problem("error.add.invalidTime", where, timeText));
-            } else if (labeledAt.isAfter(Times.now().plus(CLOCK_SKEW))) {
+            } else if (labeledAt.isAfter(earliestFutureLimit()) && labeledAt.isAfter(Times.now().plus(CLOCK_SKEW))) {
                 boolean fromRow = row != null && row.labeledAt() != null;
                 problems.add(new Problem("error.add.futureTime", fromRow ? where : "--labeled-at", timeText,
                         CLOCK_SKEW.toMinutes()));

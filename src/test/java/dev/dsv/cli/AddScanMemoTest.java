@@ -72,14 +72,39 @@ class AddScanMemoTest {
     }
 
     @Test
-    void sameStatSkipsLabelsFile() throws IOException {
+    void labelsEditWithMtimeSetBackIsRead() throws IOException {
         add();
-        // Same length and modification time, other content: only a read of the file would notice.
+        // Same length and modification time, other content: only the ctime tells.
         String text = Files.readString(labels).replace("cell0002.png,mono,crack", "cell0002.png,poly,crack");
         Files.writeString(labels, text);
         Files.setLastModifiedTime(labels, AN_HOUR_AGO);
 
-        assertEquals(0, add().path("staged").asInt(), "the fingerprint trusts the labels file's stat");
+        CliResult r = Dsv.run(library, "--json", "add", batch.toString(), "--labels", labels.toString(),
+                "--source", "production", "--labeler", "lab-01", "--replace");
+
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals(1, r.json().path("facts_changed").asInt(), "the new cell type is staged\n" + r);
+    }
+
+    @Test
+    void imageEditWithMtimeSetBackIsHashed() throws IOException {
+        add();
+        assertEquals(0, Dsv.run(library, "commit", "-m", "first").exitCode());
+        Path image = batch.resolve("cell0002.png");
+        byte[] bytes = Files.readAllBytes(image);
+        // One flipped byte of compressed image data: the structural check reads no CRC and decodes
+        // no pixels, so the file stays a valid image of the same size; after the reset the mtime
+        // is the same too.
+        bytes[bytes.length / 2] ^= 0x01;
+        Files.write(image, bytes);
+        Files.setLastModifiedTime(image, AN_HOUR_AGO);
+
+        CliResult r = Dsv.run(library, "--json", "add", batch.toString(), "--labels", labels.toString(),
+                "--source", "production", "--labeler", "lab-01", "--replace");
+
+        assertEquals(0, r.exitCode(), r.toString());
+        assertEquals(1, r.json().path("hashed").asInt(), "the stat cache compares ctime\n" + r);
+        assertEquals(1, r.json().path("replaced").asInt(), r.toString());
     }
 
     @Test

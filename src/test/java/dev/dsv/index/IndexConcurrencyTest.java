@@ -32,7 +32,7 @@ class IndexConcurrencyTest {
             second.indexMeta(id("one"), "promotion", null, "lab-01", "2026-06-01T08:00:00Z");
 
             first.indexMeta(id("two"), "promotion", null, "lab-02", "2026-06-01T08:00:01Z");
-            first.putStatCache(Map.of("lib/a.png", new Index.StatRow(1, 2, "key", id("blob"))));
+            first.putStatCache(Map.of("lib/a.png", new Index.StatRow(1, 2, 3, "key", id("blob"))));
             second.putAddMemo("input", id("tree"));
             first.putAddMemo("other input", id("tree"));
 
