@@ -69,7 +69,7 @@ public final class AddService {
      * virtual machine with one virtio disk, scripts/BenchLimits.java read 100 000 cold files of
      * 40 KB in 17 s with 2 threads, 8.4 s with 4 and 6.9 s with 8.
      */
-    static final int MIN_READERS = 8;
+    private static final int MIN_READERS = 8;
 
     /**
      * The request of one add. {@code prefix} null means the default (the folder's own name).
@@ -448,7 +448,7 @@ public final class AddService {
      * {@link #MIN_READERS}, because the number of reads a disk serves at once does not follow the
      * cores.
      */
-    static int readerCount(int cores) {
+    private static int readerCount(int cores) {
         return Math.max(cores, MIN_READERS);
     }
 
