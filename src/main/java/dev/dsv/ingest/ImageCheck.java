@@ -2,6 +2,7 @@ package dev.dsv.ingest;
 
 import dev.dsv.ingest.InvalidImageException.Reason;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +43,19 @@ public final class ImageCheck {
      * @throws IOException if reading the channel fails
      */
     public static ImageInfo check(FileChannel channel) throws IOException, InvalidImageException {
-        PositionalReader source = new PositionalReader(channel, channel.size());
+        return check(channel, ByteBuffer.allocate(0));
+    }
+
+    /**
+     * Checks the file behind {@code channel} like {@link #check(FileChannel)}, taking the bytes
+     * that lie inside {@code start} from it instead of the channel. The caller read {@code start}
+     * from position 0 of the same channel: its limit is the number of bytes read, and its position
+     * is ignored. A caller that reads the first bytes of the file for another purpose anyway
+     * (hashing, say) saves the small reads of the check, each of which can be a separate disk
+     * request on a cold page cache.
+     */
+    public static ImageInfo check(FileChannel channel, ByteBuffer start) throws IOException, InvalidImageException {
+        PositionalReader source = new PositionalReader(channel, channel.size(), start);
         if (source.size == 0) {
             throw new InvalidImageException(Reason.NOT_AN_IMAGE, "file is empty");
         }

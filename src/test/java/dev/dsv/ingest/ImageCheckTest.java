@@ -616,6 +616,47 @@ class ImageCheckTest {
         assertTrue(error.detail().endsWith("(ZIP)"), error.detail());
     }
 
+    // ---------------------------------------------------------------- bytes read before the check
+
+    @Test
+    void startBytesGiveSameOutcome() throws Exception {
+        List<byte[]> images = List.of(encode(gray8(), "png"), encode(gray16(), "png"), encode(gray8(), "jpeg"),
+                encode(gray16(), "tiff"), encode(gray8(), "bmp"));
+        for (byte[] image : images) {
+            for (int length : new int[] {image.length, image.length / 2, image.length - 1, 7}) {
+                Path file = write(Arrays.copyOf(image, length));
+                String expected = outcome(file, -1);
+                for (int start : new int[] {0, 16, length / 3, length, length + 100}) {
+                    assertEquals(expected, outcome(file, start),
+                            "file of " + length + " bytes, " + start + " bytes read before the check");
+                }
+            }
+        }
+    }
+
+    /**
+     * Checks {@code file} and returns the result or the rejection as text. Reads up to
+     * {@code start} bytes from position 0 first and passes them on, or none when it is negative.
+     */
+    private static String outcome(Path file, int start) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ImageInfo info;
+            if (start < 0) {
+                info = ImageCheck.check(channel);
+            } else {
+                ByteBuffer head = ByteBuffer.allocate(start);
+                int read = 0;
+                while (head.hasRemaining() && read >= 0) {
+                    read = channel.read(head, head.position());
+                }
+                info = ImageCheck.check(channel, head.flip());
+            }
+            return info.toString();
+        } catch (InvalidImageException e) {
+            return e.reason() + ": " + e.detail();
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private ImageInfo check(byte[] bytes) throws Exception {
