@@ -68,6 +68,15 @@ public final class FileStats {
     /** The stat of one file. Times are in nanoseconds since the epoch. */
     public record Stat(boolean isRegularFile, boolean isDirectory, boolean isSymbolicLink, long size, long mtimeNanos,
                        long ctimeNanos, long device, long inode, Object fileKey) {
+        /**
+         * Returns the later of mtime and ctime. A check for files changed too recently to trust
+         * their stat must use both: on a file system that keeps whole seconds, an edit in the same
+         * second as an earlier read that also puts the mtime back leaves both times unchanged, and
+         * only a recent ctime shows that the file may still be changing.
+         */
+        public long changedNanos() {
+            return Math.max(mtimeNanos, ctimeNanos);
+        }
     }
 
     private static MethodHandle accessor(Class<?> type, String name, Class<?> result) throws ReflectiveOperationException {

@@ -21,6 +21,11 @@ public record SourceFile(Path file, String relativePath, FileStats.Stat stat) {
         return stat.ctimeNanos();
     }
 
+    /** The later of mtime and ctime; see {@link FileStats.Stat#changedNanos}. */
+    public long changedNanos() {
+        return stat.changedNanos();
+    }
+
     /** The file key (device and inode on Unix) as text, as the stat cache stores it. */
     public String fileKey() {
         return String.valueOf(stat.fileKey());

@@ -33,7 +33,7 @@ import org.apache.commons.codec.digest.DigestUtils;
  * <p>Like the stat cache, it trusts size, mtime, ctime and file key. A file rewritten in place at
  * the same size with its mtime set back has a new ctime, so it is seen; where the file system
  * reports no ctime (see {@link FileStats}) such a rewrite looks unchanged. A scan with a file (or
- * labels file) modified less than {@link #RACY_NANOS} before the add gets no fingerprint, as such
+ * labels file) modified or changed (mtime or ctime) less than {@link #RACY_NANOS} before the add gets no fingerprint, as such
  * a file gets no stat cache row. The files go in in walk order, so a file system that lists an
  * unchanged folder in another order each time makes every re-add take the full path. The pack
  * condition keeps the guarantee of the full path that a re-add stores again blobs that went
@@ -94,7 +94,7 @@ final class AddScanMemo {
             field(md, s.path().toAbsolutePath().normalize().toString());
             field(md, s.folder() + "/" + s.files().size());
             for (SourceFile f : s.files()) {
-                if (f.mtimeNanos() >= racyAfter) {
+                if (f.changedNanos() >= racyAfter) {
                     return null;
                 }
             }
@@ -244,11 +244,11 @@ final class AddScanMemo {
         }
     }
 
-    /** Returns "size/mtime/ctime/file key" of a file, or null when it was modified after {@code racyAfter}. */
+    /** Returns "size/mtime/ctime/file key" of a file, or null when it was changed after {@code racyAfter}. */
     private static String stat(Path file, long racyAfter) {
         try {
             FileStats.Stat s = FileStats.read(file);
-            return s.mtimeNanos() >= racyAfter ? null
+            return s.changedNanos() >= racyAfter ? null
                     : s.size() + "/" + s.mtimeNanos() + "/" + s.ctimeNanos() + "/" + s.fileKey();
         } catch (IOException e) {
             return null;

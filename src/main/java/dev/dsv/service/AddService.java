@@ -54,7 +54,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * is left exactly as it was. See docs/design.md, "Ingest".
  */
 public final class AddService {
-    /** Files whose mtime is this close to the add are not put in the stat cache (racy). */
+    /** Files whose mtime or ctime is this close to the add are not put in the stat cache (racy). */
     private static final long RACY_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** At most this many problems are reported, so a wrong folder does not flood the terminal. */
     public static final int MAX_PROBLEMS = 50;
@@ -607,7 +607,7 @@ public final class AddService {
         Map<String, Index.StatRow> rows = new HashMap<>();
         for (int i : hashed) {
             SourceFile f = drafts.get(i).file();
-            if (blobs[i] != null && f.mtimeNanos() < racyAfter) {
+            if (blobs[i] != null && f.changedNanos() < racyAfter) {
                 rows.put(cacheKey(f), new Index.StatRow(f.size(), f.mtimeNanos(), f.ctimeNanos(), f.fileKey(), blobs[i]));
             }
         }
