@@ -50,9 +50,24 @@ public final class SqliteNativeLibrary {
             return;
         }
         Path folder = cachedCopy(Path.of(cache));
-        if (folder != null) {
+        if (folder != null && loads(folder.resolve(LibraryLoaderUtil.getNativeLibName()))) {
             System.setProperty("org.sqlite.lib.path", folder.toString());
             System.setProperty("org.sqlite.lib.name", LibraryLoaderUtil.getNativeLibName());
+        }
+    }
+
+    /**
+     * Loads the copy into this JVM and returns whether that worked. A cache folder on a file
+     * system mounted {@code noexec} holds a valid copy that cannot be mapped; the driver would log
+     * that failure with a stack trace on every command before extracting its own copy, so such a
+     * copy is not handed to it. The driver's own load of the same file later finds it loaded.
+     */
+    static boolean loads(Path library) {
+        try {
+            System.load(library.toAbsolutePath().toString());
+            return true;
+        } catch (UnsatisfiedLinkError | SecurityException e) {
+            return false;
         }
     }
 

@@ -2,7 +2,10 @@ package dev.dsv.index;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -72,5 +75,35 @@ class SqliteNativeLibraryTest {
         SqliteNativeLibrary.cachedCopy(cache);
 
         assertArrayEquals(jarCopy(), Files.readAllBytes(file));
+    }
+
+    @Test
+    void checkedCopyLoads() {
+        Path folder = SqliteNativeLibrary.cachedCopy(cache);
+
+        assertTrue(SqliteNativeLibrary.loads(folder.resolve(LibraryLoaderUtil.getNativeLibName())));
+    }
+
+    @Test
+    void fileThatIsNoLibraryDoesNotLoad() throws Exception {
+        Path file = Files.write(cache.resolve(LibraryLoaderUtil.getNativeLibName()), new byte[] {1, 2, 3, 4});
+
+        assertFalse(SqliteNativeLibrary.loads(file));
+    }
+
+    @Test
+    void copyOnNoexecMountDoesNotLoad() throws Exception {
+        Path mount = Files.createDirectory(cache.resolve("noexec"));
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "noexec,size=16m", "tmpfs", mount.toString())
+                .redirectErrorStream(true).start();
+        assumeTrue(p.waitFor() == 0, "mounting a noexec tmpfs needs root: " + new String(p.getInputStream().readAllBytes()));
+        try {
+            Path folder = SqliteNativeLibrary.cachedCopy(mount);
+
+            assertNotNull(folder, "the copy is written; only mapping it fails");
+            assertFalse(SqliteNativeLibrary.loads(folder.resolve(LibraryLoaderUtil.getNativeLibName())));
+        } finally {
+            new ProcessBuilder("umount", mount.toString()).start().waitFor();
+        }
     }
 }
