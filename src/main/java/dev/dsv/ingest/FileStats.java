@@ -70,8 +70,8 @@ public final class FileStats {
                        long ctimeNanos, long device, long inode, Object fileKey) {
         /**
          * Returns the later of mtime and ctime. A check for files changed too recently to trust
-         * their stat must use both: on a file system that keeps whole seconds, an edit in the same
-         * second as an earlier read that also puts the mtime back leaves both times unchanged, and
+         * their stat must use both. On a file system that keeps whole seconds, an edit that puts
+         * the mtime back, made in the same second as an earlier read, leaves both times unchanged;
          * only a recent ctime shows that the file may still be changing.
          */
         public long changedNanos() {
