@@ -79,9 +79,12 @@ class ScaleSmokeIT {
 
         Path changed = data.resolve("HJT/cell-000002.png");
         TinyPng.write(changed, 24, 24, -1);
-        // A file modified within 2 s of an add is hashed again on the next add (the stat cache
-        // does not trust same-tick mtimes); dating it back keeps the no-op re-add below a walk.
+        // A file whose mtime or ctime is within 2 s of an add gets no stat cache row, so the next
+        // add hashes it again (the stat cache does not trust same-tick times). Dating the mtime
+        // back sets the ctime to now, so the add waits until the ctime is 2 s old; then the no-op
+        // re-add below hashes nothing.
         Files.setLastModifiedTime(changed, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+        Thread.sleep(2_100);
         String[] replace = {"--json", "add", data.toString(), "--labels", tmp.resolve("labels.csv").toString(),
             "--replace", "--source", "production", "--labeler", "lab-01", "--labeled-at", "2026-06-01T08:00:00+08:00"};
         JsonNode change = timed("add after one change", lib, replace).json();
