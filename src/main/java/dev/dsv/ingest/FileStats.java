@@ -71,8 +71,8 @@ public final class FileStats {
         /**
          * Returns the later of mtime and ctime. A check for files changed too recently to trust
          * their stat must use both. On a file system that keeps whole seconds, an edit that puts
-         * the mtime back, made in the same second as an earlier read, leaves both times unchanged;
-         * only a recent ctime shows that the file may still be changing.
+         * the mtime back, made in the same second as an earlier read, leaves both times unchanged.
+         * Only a recent ctime shows that the file may still be changing.
          */
         public long changedNanos() {
             return Math.max(mtimeNanos, ctimeNanos);

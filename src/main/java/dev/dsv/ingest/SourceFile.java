@@ -21,7 +21,7 @@ public record SourceFile(Path file, String relativePath, FileStats.Stat stat) {
         return stat.ctimeNanos();
     }
 
-    /** The later of mtime and ctime; see {@link FileStats.Stat#changedNanos}. */
+    /** Returns the later of mtime and ctime (see {@link FileStats.Stat#changedNanos}). */
     public long changedNanos() {
         return stat.changedNanos();
     }

@@ -81,7 +81,7 @@ class ScaleSmokeIT {
         TinyPng.write(changed, 24, 24, -1);
         // A file whose mtime or ctime is within 2 s of an add gets no stat cache row, so the next
         // add hashes it again (the stat cache does not trust same-tick times). Dating the mtime
-        // back sets the ctime to now, so the add waits until the ctime is 2 s old; then the no-op
+        // back sets the ctime to now, so the add waits until the ctime is 2 s old. Then the no-op
         // re-add below hashes nothing.
         Files.setLastModifiedTime(changed, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 60_000));
         Thread.sleep(2_100);
