@@ -57,10 +57,10 @@ public final class SqliteNativeLibrary {
     }
 
     /**
-     * Loads the copy into this JVM and returns whether that worked. A cache folder on a file
-     * system mounted {@code noexec} holds a valid copy that cannot be mapped; the driver would log
-     * that failure with a stack trace on every command before extracting its own copy, so such a
-     * copy is not handed to it. The driver's own load of the same file later finds it loaded.
+     * Loads the copy into this JVM and returns whether that worked. A valid copy in a cache folder
+     * on a file system mounted {@code noexec} cannot be mapped. The driver would log that failure
+     * with a stack trace on every command before extracting its own copy, so such a copy is not
+     * handed to it. The driver's own load of the same file later finds it loaded.
      */
     static boolean loads(Path library) {
         try {

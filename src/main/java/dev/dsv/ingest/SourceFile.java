@@ -16,7 +16,7 @@ public record SourceFile(Path file, String relativePath, FileStats.Stat stat) {
         return stat.mtimeNanos();
     }
 
-    /** The inode change time in nanoseconds, or {@link FileStats#UNKNOWN}. */
+    /** Returns the inode change time in nanoseconds, or {@link FileStats#UNKNOWN}. */
     public long ctimeNanos() {
         return stat.ctimeNanos();
     }
@@ -26,7 +26,7 @@ public record SourceFile(Path file, String relativePath, FileStats.Stat stat) {
         return stat.changedNanos();
     }
 
-    /** The file key (device and inode on Unix) as text, as the stat cache stores it. */
+    /** Returns the file key (device and inode on Unix) as text, as the stat cache stores it. */
     public String fileKey() {
         return String.valueOf(stat.fileKey());
     }

@@ -56,6 +56,7 @@ public final class Times {
                 || s.charAt(16) != ':') {
             return null;
         }
+
         int year = digits(s, 0, 4);
         int month = digits(s, 5, 2);
         int day = digits(s, 8, 2);
@@ -65,6 +66,7 @@ public final class Times {
         if ((year | month | day | hour | minute | second) < 0) {
             return null;
         }
+
         int at = 19;
         int millis = 0;
         if (s.charAt(at) == '.') {
@@ -74,6 +76,7 @@ public final class Times {
             }
             at += 4;
         }
+
         ZoneOffset offset;
         if (at == n - 1 && s.charAt(at) == 'Z') {
             offset = ZoneOffset.UTC;
@@ -92,6 +95,7 @@ public final class Times {
         } else {
             return null;
         }
+
         try {
             return OffsetDateTime.of(year, month, day, hour, minute, second, millis * 1_000_000, offset);
         } catch (DateTimeException e) {

@@ -27,8 +27,8 @@ import org.apache.commons.codec.digest.DigestUtils;
  * covers the options, the path and stat of the labels file and of every image file as the walk
  * found them, the repository configuration and the length of the metadata log. A later add with
  * the same fingerprint would stage nothing while the stage is still that tree and no pack index
- * published then has gone, so it skips the name checks, the labels file, the stat cache and the
- * label records.
+ * published then has gone. So such an add skips the name checks, the labels file, the stat cache
+ * and the label records.
  *
  * <p>Like the stat cache, it trusts size, mtime, ctime and file key. A file rewritten in place at
  * the same size with its mtime set back has a new ctime, so it is seen; where the file system

@@ -124,7 +124,7 @@ public final class AddService {
     private record Located(SourceFile file, String datasetPath, Path folder) {
     }
 
-    /** What the walk found at one added path: the files of a folder in walk order, or the one file. */
+    /** The files the walk found at one added path: those of a folder in walk order, or the one file. */
     record Scanned(Path path, boolean folder, List<SourceFile> files) {
     }
 

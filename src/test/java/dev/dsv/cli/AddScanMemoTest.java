@@ -84,7 +84,7 @@ class AddScanMemoTest {
     @Test
     void labelsEditWithMtimeSetBackIsRead() throws IOException {
         add();
-        // Same length and modification time, other content: only the ctime tells.
+        // Same length and modification time, other content: only the ctime differs.
         String text = Files.readString(labels).replace("cell0002.png,mono,crack", "cell0002.png,poly,crack");
         Files.writeString(labels, text);
         Files.setLastModifiedTime(labels, AN_HOUR_AGO);

@@ -25,7 +25,7 @@ class FolderScannerTest {
     }
 
     @Test
-    void listsFilesInPathOrderAndSkipsDotFilesAndLabels() throws Exception {
+    void scanSkipsDotFilesAndLabels() throws Exception {
         Path folder = Files.createDirectories(tmp.resolve("batch"));
         Files.createDirectories(folder.resolve("b"));
         Files.createDirectories(folder.resolve(".git"));
